@@ -1,0 +1,23 @@
+package io.haltsupervisor.schemas;
+
+import org.apache.kafka.common.serialization.Serde;
+
+/**
+ * A topic of the supervisor: its name and serdes, and whether it is compacted. Obtain from
+ * {@link Topics}; never spell a topic name elsewhere.
+ *
+ * @param schemaFile the JSON Schema of the value, under {@code /schemas/} on the classpath
+ */
+public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, boolean compacted,
+        String schemaFile) {
+
+    /** The value type when the value serde is the project's JSON serde. */
+    public Class<?> valueType() {
+        return valueSerde instanceof JsonSerde<?> json ? json.type() : Object.class;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
