@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +22,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -55,27 +55,7 @@ class EmbeddedKafkaIT {
                 assertRegistryTopicsExist(admin, 3);
 
                 final TopicPartition partition = new TopicPartition(TX_TOPIC, 0);
-                try (KafkaProducer<String, String> producer = transactionalProducer(kafka)) {
-                    producer.initTransactions();
-
-                    producer.beginTransaction();
-                    for (int i = 0; i < 10; i++) {
-                        producer.send(new ProducerRecord<>(TX_TOPIC, 0, "node-" + i, "committed-" + i));
-                    }
-                    producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(42)),
-                            new ConsumerGroupMetadata(GROUP));
-                    producer.commitTransaction();
-
-                    producer.beginTransaction();
-                    for (int i = 0; i < 5; i++) {
-                        producer.send(new ProducerRecord<>(TX_TOPIC, 0, "node-" + i, "aborted-" + i));
-                    }
-                    producer.abortTransaction();
-
-                    producer.beginTransaction();
-                    producer.send(new ProducerRecord<>(TX_TOPIC, 0, "node-x", "committed-last"));
-                    producer.commitTransaction();
-                }
+                commitAbortCommit(kafka, partition);
 
                 assertThat(readCommitted(kafka, partition)).containsExactlyElementsOf(Stream.concat(
                         IntStream.range(0, 10).mapToObj(i -> "committed-" + i),
@@ -157,6 +137,33 @@ class EmbeddedKafkaIT {
         }
     }
 
+    /** Commits ten records and group offset 42, aborts five records, commits one more. */
+    private static void commitAbortCommit(final EmbeddedKafka kafka, final TopicPartition partition) {
+        try (KafkaProducer<String, String> producer = transactionalProducer(kafka);
+             KafkaConsumer<String, String> groupMember = consumer(kafka, Map.of(ConsumerConfig.GROUP_ID_CONFIG, GROUP))) {
+            producer.initTransactions();
+
+            producer.beginTransaction();
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), "node-" + i, "committed-" + i));
+            }
+            // What a consume-transform-produce loop (and Kafka Streams under EOS v2) does.
+            producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(42)),
+                    groupMember.groupMetadata());
+            producer.commitTransaction();
+
+            producer.beginTransaction();
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), "node-" + i, "aborted-" + i));
+            }
+            producer.abortTransaction();
+
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), "node-x", "committed-last"));
+            producer.commitTransaction();
+        }
+    }
+
     private static KafkaProducer<String, String> transactionalProducer(final EmbeddedKafka kafka) {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -168,11 +175,7 @@ class EmbeddedKafkaIT {
 
     /** Every committed value of {@code partition}, read up to its last stable offset. */
     private static List<String> readCommitted(final EmbeddedKafka kafka, final TopicPartition partition) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = consumer(kafka, Map.of())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             final long end = consumer.endOffsets(List.of(partition)).get(partition);
@@ -185,6 +188,15 @@ class EmbeddedKafkaIT {
             });
             return values;
         }
+    }
+
+    private static KafkaConsumer<String, String> consumer(final EmbeddedKafka kafka, final Map<String, Object> extra) {
+        final Map<String, Object> config = new HashMap<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
+        config.putAll(extra);
+        return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
     }
 
     private static Set<Thread> liveNonDaemonThreads() {

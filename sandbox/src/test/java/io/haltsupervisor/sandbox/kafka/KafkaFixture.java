@@ -23,20 +23,20 @@ import org.testcontainers.utility.DockerImageName;
  *   <li>otherwise: a fresh {@link EmbeddedKafka} in this JVM.</li>
  * </ol>
  *
- * <pre>{@code
+ * <pre>
  * private static KafkaFixture.Broker kafka;
  *
- * @BeforeAll
+ * &#64;BeforeAll
  * static void startKafka() {
  *     kafka = KafkaFixture.start();
  *     kafka.createTopics(3);
  * }
  *
- * @AfterAll
+ * &#64;AfterAll
  * static void stopKafka() {
  *     kafka.close();
  * }
- * }</pre>
+ * </pre>
  */
 public final class KafkaFixture {
 
@@ -80,6 +80,37 @@ public final class KafkaFixture {
             return new AdminBroker(Source.EXTERNAL, external.trim(), Optional.empty(), () -> { });
         }
         if (dockerAvailable()) {
+            return Containers.start();
+        }
+        LOG.info("No {} and no Docker engine: starting an embedded Kafka broker", BOOTSTRAP_ENV);
+        return new EmbeddedBroker(new EmbeddedKafka().start());
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return Containers.dockerAvailable();
+        } catch (LinkageError e) {
+            LOG.info("Testcontainers is not on the test classpath: {}", e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Everything that touches Testcontainers, so that this fixture loads and falls back to the
+     * embedded broker when a module's test classpath lacks Testcontainers.
+     */
+    private static final class Containers {
+
+        static boolean dockerAvailable() {
+            try {
+                return DockerClientFactory.instance().isDockerAvailable();
+            } catch (RuntimeException e) {
+                LOG.info("Testcontainers is not usable: {}", e.toString());
+                return false;
+            }
+        }
+
+        static Broker start() {
             final KafkaContainer container = new KafkaContainer(DockerImageName.parse(IMAGE))
                     .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
                     .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
@@ -90,17 +121,6 @@ public final class KafkaFixture {
             LOG.info("Started Kafka container {} at {}", IMAGE, container.getBootstrapServers());
             return new AdminBroker(Source.CONTAINER, container.getBootstrapServers(), Optional.of((short) 1),
                     container::stop);
-        }
-        LOG.info("No {} and no Docker engine: starting an embedded Kafka broker", BOOTSTRAP_ENV);
-        return new EmbeddedBroker(new EmbeddedKafka().start());
-    }
-
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
-            LOG.info("Docker is not usable: {}", e.toString());
-            return false;
         }
     }
 
