@@ -127,10 +127,11 @@ public record HaltIntent(
             }
         } else if (n.isNumber()) {
             // 1.5e8 is fine if integral; 1.5 is not
-            BigDecimal d = n.decimalValue();
             try {
+                BigDecimal d = n.decimalValue();
                 return nonNegativeHeight(d.toBigIntegerExact().longValueExact(), n);
-            } catch (ArithmeticException e) {
+            } catch (ArithmeticException | NumberFormatException e) {
+                // NumberFormatException: 1e999 reads as an infinite double, which has no decimal value
                 throw new InvalidHaltIntentException("height", "an integer", n.asText());
             }
         } else {

@@ -91,6 +91,7 @@ class HaltIntentTest {
         "{\"reason\":70,\"height\":\"-5\"}               | halt_intent.height: expected a non-negative integer, got \"-5\"",
         "{\"reason\":70,\"height\":\"1.5\"}              | halt_intent.height: expected an integer or a decimal string, got \"1.5\"",
         "{\"reason\":70,\"height\":1.5}                  | halt_intent.height: expected an integer, got 1.5",
+        "{\"reason\":70,\"height\":1e999}                | halt_intent.height: expected an integer, got Infinity",
         "{\"reason\":70,\"height\":true}                 | halt_intent.height: expected an integer or a decimal string, got a boolean true",
         "{\"reason\":70,\"height\":\"99999999999999999999\"} | halt_intent.height: expected an int64, got \"99999999999999999999\"",
         "{\"reason\":70,\"announced_at\":\"yesterday\"}  | halt_intent.announced_at: expected an RFC 3339 timestamp, got \"yesterday\"",

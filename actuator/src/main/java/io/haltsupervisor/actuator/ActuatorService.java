@@ -1,0 +1,530 @@
+package io.haltsupervisor.actuator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.haltsupervisor.actuator.kube.DisruptionGate;
+import io.haltsupervisor.actuator.kube.KubeStepExecutor;
+import io.haltsupervisor.actuator.kube.KubeTargets;
+import io.haltsupervisor.actuator.page.AlertmanagerClient;
+import io.haltsupervisor.actuator.page.Pagers;
+import io.haltsupervisor.actuator.plan.Step.PageStep;
+import io.haltsupervisor.schemas.ActionResultRecorded;
+import io.haltsupervisor.schemas.DeadLetterRecorded;
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The actuator: consumes {@code seid.decisions.v1} (read-committed), carries out each decision's plan on
+ * the cluster and the pagers, and records one action result per step in {@code seid.action-results.v1}.
+ *
+ * <p>Exactly-once where it can be, idempotent where it cannot (see {@code DESIGN.md}, "Crash windows"):
+ * before consuming, the results topic is read to its end (read-committed) to learn which steps already have
+ * a final outcome; every result is written in its own transaction, and a decision's offset is committed in a
+ * transaction ({@code sendOffsetsToTransaction}) only after all its results. A crash between acting and
+ * recording re-runs that one step, whose executor finds the change already made.
+ *
+ * <p>One thread does all the work (Kafka clients are single-threaded, and decisions for a node must be
+ * applied in order); after a Kafka error the session (clients, index) is rebuilt with backoff. An
+ * {@link Error} stops the actuator and makes it unhealthy.
+ */
+public final class ActuatorService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ActuatorService.class);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final int UNHEALTHY_AFTER_FAILURES = 5;
+    private static final String COMPONENT = "actuator";
+
+    private final ActuatorConfig config;
+    private final KafkaClientConfig kafka;
+    private final ActuatorMetrics metrics;
+    private final KubeTargets targets;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final StepHook hook;
+    private final RateLimiter rateLimiter;
+    private final Pagers pagers;
+    private final HttpClient http;
+    private final ExecutorService httpExecutor;
+    private final AtomicInteger indexSize = new AtomicInteger();
+
+    private final Object lifecycle = new Object();
+    private Thread worker;
+    private volatile boolean closing;
+    private volatile boolean ready;
+    private volatile boolean fatal;
+    private volatile int consecutiveFailures;
+    private volatile KafkaConsumer<String, byte[]> currentConsumer;
+
+    public ActuatorService(ActuatorConfig config, KafkaClientConfig kafka, MeterRegistry registry,
+            KubernetesClient kubernetes) {
+        this(config, kafka, registry, kubernetes, Clock.systemUTC(), Sleeper.SYSTEM, StepHook.NONE);
+    }
+
+    ActuatorService(ActuatorConfig config, KafkaClientConfig kafka, MeterRegistry registry, KubernetesClient kubernetes,
+            Clock clock, Sleeper sleeper, StepHook hook) {
+        this.config = config;
+        this.kafka = kafka;
+        this.metrics = new ActuatorMetrics(registry);
+        this.targets = new KubeTargets(kubernetes);
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.hook = hook;
+        this.rateLimiter = new RateLimiter(config.rateLimitPerMinute(), config.rateLimitBurst(),
+                config.rateLimitMaxWait(), System::nanoTime);
+        this.httpExecutor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "actuator-http");
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = HttpClient.newBuilder().connectTimeout(config.httpTimeout()).executor(httpExecutor)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.pagers = new Pagers(config, http, clock);
+        Gauge.builder("actuator.results.index.size", indexSize, AtomicInteger::get)
+                .description("Steps with a final outcome known to this actuator").register(registry);
+        Gauge.builder("actuator.pagers.configured", () -> config.pagerSinks().size())
+                .description("Pager sinks configured (0: pages cannot be delivered)").register(registry);
+        Gauge.builder("actuator.dry.run", () -> config.dryRun() ? 1 : 0)
+                .description("1 when the actuator only records what it would do").register(registry);
+    }
+
+    /**
+     * Detects the target kind (SeiNode CRD or not), warns loudly when no pager is configured, and starts
+     * the worker thread.
+     *
+     * @throws io.fabric8.kubernetes.client.KubernetesClientException when the CRD cannot be read (RBAC)
+     */
+    public void start() {
+        synchronized (lifecycle) {
+            if (worker != null) {
+                throw new IllegalStateException("the actuator is already started");
+            }
+            LOG.info("Starting the actuator: {}", config);
+            targets.detect();
+            if (config.pagerSinks().isEmpty()) {
+                LOG.warn("!!! NO PAGER CONFIGURED: pages cannot reach anyone. Every page step will be recorded as"
+                        + " failed. Set {} (or {}{}), {} or {}. !!!", ActuatorConfig.PAGERDUTY_ROUTING_KEY,
+                        ActuatorConfig.PAGERDUTY_ROUTING_KEY, ActuatorConfig.FILE_SUFFIX,
+                        ActuatorConfig.ALERTMANAGER_URLS, ActuatorConfig.WEBHOOK_URL);
+            }
+            if (config.dryRun()) {
+                LOG.warn("Dry-run: the actuator records what it would do and changes nothing, pages no one");
+            }
+            worker = new Thread(this::work, "actuator");
+            worker.setDaemon(true);
+            worker.start();
+        }
+    }
+
+    /** True once the results index is rebuilt and decisions are being consumed. */
+    public boolean ready() {
+        return ready && !closing;
+    }
+
+    /** False after a fatal error, or while Kafka sessions keep failing. */
+    public boolean healthy() {
+        return !fatal && consecutiveFailures < UNHEALTHY_AFTER_FAILURES;
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (lifecycle) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            t = worker;
+        }
+        ready = false;
+        KafkaConsumer<String, byte[]> consumer = currentConsumer;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (t != null) {
+            try {
+                t.join(CLOSE_TIMEOUT.toMillis());
+                if (t.isAlive()) {
+                    t.interrupt();
+                    t.join(CLOSE_TIMEOUT.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        httpExecutor.shutdownNow();
+        LOG.info("Actuator stopped");
+    }
+
+    private void work() {
+        while (!closing) {
+            try (Session session = new Session()) {
+                session.run();
+                consecutiveFailures = 0;
+            } catch (InterruptedException | WakeupException e) {
+                if (!closing) {
+                    LOG.warn("Actuator interrupted while running; stopping");
+                }
+                return;
+            } catch (Exception e) {
+                if (closing) {
+                    return;
+                }
+                consecutiveFailures++;
+                metrics.sessionRestart();
+                Duration backoff = config.retry().backoff(Math.min(consecutiveFailures, 10),
+                        ThreadLocalRandom.current()::nextDouble);
+                LOG.error("Actuator Kafka session failed ({} in a row); restarting in {} ms", consecutiveFailures,
+                        backoff.toMillis(), e);
+                try {
+                    sleeper.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            } catch (Error e) {
+                fatal = true;
+                LOG.error("Actuator stopped by a fatal error; it is unhealthy until restarted", e);
+                return;
+            } finally {
+                ready = false;
+            }
+        }
+    }
+
+    /** The Kafka clients and the index of one run; rebuilt after an error. */
+    private final class Session implements AutoCloseable, ConsumerRebalanceListener {
+        private final KafkaConsumer<String, byte[]> decisions;
+        private final KafkaConsumer<String, byte[]> results;
+        private final KafkaProducer<String, byte[]> producer;
+        private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
+        private final ResultsIndex index = new ResultsIndex();
+        private final Set<TopicPartition> assigned = new HashSet<>();
+        private final DecisionRunner runner;
+        private boolean inTransaction;
+        private Instant nextResend = Instant.MIN;
+
+        Session() {
+            KafkaConsumer<String, byte[]> d = null;
+            KafkaConsumer<String, byte[]> r = null;
+            KafkaProducer<String, byte[]> p = null;
+            try {
+                Map<String, Object> consumerProps = kafka.toMap();
+                consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+                consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instance());
+                consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10);
+                consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000);
+                d = new KafkaConsumer<>(consumerProps, Topics.DECISIONS.keySerde().deserializer(),
+                        new ByteArrayDeserializer());
+
+                Map<String, Object> resultsProps = kafka.toMap();
+                resultsProps.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instance()
+                        + "-results");
+                resultsProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                resultsProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                resultsProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                r = new KafkaConsumer<>(resultsProps, Topics.ACTION_RESULTS.keySerde().deserializer(),
+                        new ByteArrayDeserializer());
+
+                Map<String, Object> producerProps = kafka.toMap();
+                producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, config.transactionalId());
+                producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+                producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+                producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+                producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+                p = new KafkaProducer<>(producerProps, new StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer());
+            } catch (RuntimeException e) {
+                closeQuietly(d, r, p);
+                throw e;
+            }
+            decisions = d;
+            results = r;
+            producer = p;
+            for (AutoCloseable c : List.<AutoCloseable>of(decisions, results, producer)) {
+                KafkaClientMetrics m = c instanceof KafkaProducer<?, ?> kp ? new KafkaClientMetrics(kp)
+                        : new KafkaClientMetrics((KafkaConsumer<?, ?>) c);
+                m.bindTo(metrics.registry());
+                clientMetrics.add(m);
+            }
+            DisruptionGate gate = what -> {
+                Duration wait = rateLimiter.reserve();
+                if (wait == null) {
+                    return Optional.of("rate limit of " + rateLimiter + " exceeded (ACTUATOR_RATE_LIMIT_PER_MINUTE):"
+                            + " " + what + " refused");
+                }
+                sleeper.sleep(wait);
+                return Optional.empty();
+            };
+            KubeStepExecutor kube = new KubeStepExecutor(targets, config.containerName(), config.policy(), gate, clock,
+                    config.instance(), config.httpTimeout());
+            StepExecutor executor = (decision, step) -> step instanceof PageStep page ? pagers.execute(page)
+                    : kube.execute(decision, step);
+            runner = new DecisionRunner(config, index, targets::kindOf, executor, this::record, sleeper, clock,
+                    ThreadLocalRandom.current()::nextDouble, hook, metrics);
+        }
+
+        void run() throws InterruptedException {
+            producer.initTransactions();
+            catchUpResults();
+            currentConsumer = decisions;
+            if (closing) {
+                return;
+            }
+            decisions.subscribe(List.of(Topics.DECISIONS.name()), this);
+            while (!closing) {
+                ConsumerRecords<String, byte[]> records = decisions.poll(POLL);
+                ready = true;
+                consecutiveFailures = 0;
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    if (closing) {
+                        return;
+                    }
+                    if (!assigned.contains(new TopicPartition(record.topic(), record.partition()))) {
+                        continue;
+                    }
+                    handle(record);
+                }
+                resendAlertsIfDue();
+            }
+        }
+
+        private void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+            Decision decision;
+            try {
+                decision = Topics.DECISIONS.valueSerde().deserializer().deserialize(record.topic(), record.value());
+                if (decision == null) {
+                    throw new IllegalArgumentException("empty (tombstone) record on " + record.topic()
+                            + ": expected a decision");
+                }
+            } catch (RuntimeException e) {
+                deadLetter(record, e);
+                return;
+            }
+            runner.run(decision);
+            commitOffset(record);
+        }
+
+        private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
+            LOG.warn("Unreadable decision at {}-{}@{} (key {}) sent to {}: {}", record.topic(), record.partition(),
+                    record.offset(), record.key(), Topics.DEAD_LETTERS.name(), error.getMessage());
+            DeadLetterRecorded dl = DeadLetterRecorded.of(record.topic(), record.partition(), record.offset(),
+                    Instant.ofEpochMilli(record.timestamp()),
+                    record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value(), error,
+                    COMPONENT, clock.instant());
+            transact(() -> {
+                producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), record.key(),
+                        Topics.DEAD_LETTERS.valueSerde().serializer().serialize(Topics.DEAD_LETTERS.name(), dl)));
+                sendOffset(record);
+            });
+            metrics.deadLetter();
+        }
+
+        private void record(ActionResultRecorded result) {
+            transact(() -> producer.send(new ProducerRecord<>(Topics.ACTION_RESULTS.name(), result.key(),
+                    Topics.ACTION_RESULTS.valueSerde().serializer().serialize(Topics.ACTION_RESULTS.name(), result))));
+            indexSize.set(index.size());
+        }
+
+        private void commitOffset(ConsumerRecord<String, byte[]> record) {
+            transact(() -> sendOffset(record));
+        }
+
+        private void sendOffset(ConsumerRecord<String, byte[]> record) {
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1)), decisions.groupMetadata());
+        }
+
+        private void transact(Runnable body) {
+            producer.beginTransaction();
+            inTransaction = true;
+            try {
+                body.run();
+                producer.commitTransaction();
+                inTransaction = false;
+            } catch (KafkaException e) {
+                abortQuietly();
+                throw e;
+            }
+        }
+
+        /** Reads the action-results topic, read-committed, up to its current end. */
+        private void catchUpResults() {
+            List<PartitionInfo> infos = results.partitionsFor(Topics.ACTION_RESULTS.name());
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + Topics.ACTION_RESULTS.name() + " does not exist");
+            }
+            List<TopicPartition> partitions = infos.stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            if (!results.assignment().containsAll(partitions)) {
+                results.assign(partitions);
+                results.seekToBeginning(partitions);
+            }
+            Map<TopicPartition, Long> end = results.endOffsets(partitions);
+            long read = 0;
+            long bad = 0;
+            long begin = System.nanoTime();
+            while (!caughtUp(end)) {
+                if (closing) {
+                    return;
+                }
+                for (ConsumerRecord<String, byte[]> r : results.poll(POLL)) {
+                    try {
+                        ActionResultRecorded result = Topics.ACTION_RESULTS.valueSerde().deserializer()
+                                .deserialize(r.topic(), r.value());
+                        if (result != null) {
+                            index.apply(result);
+                            read++;
+                        }
+                    } catch (RuntimeException e) {
+                        bad++;
+                        LOG.warn("Unreadable action result at {}-{}@{} ignored for the index: {}", r.topic(),
+                                r.partition(), r.offset(), e.getMessage());
+                    }
+                }
+            }
+            indexSize.set(index.size());
+            LOG.info("Action results read to their end in {} ms: {} new result(s), {} unreadable; {} step(s) with a"
+                    + " final outcome, {} resolved incident(s)", Duration.ofNanos(System.nanoTime() - begin).toMillis(),
+                    read, bad, index.size(), index.resolvedIncidents().size());
+        }
+
+        private boolean caughtUp(Map<TopicPartition, Long> end) {
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                if (results.position(e.getKey()) < e.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned.addAll(partitions);
+            LOG.info("Decision partitions assigned: {}", partitions);
+            // results for these partitions may have been written by the replica that held them before
+            catchUpResults();
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            assigned.removeAll(partitions);
+            LOG.info("Decision partitions revoked: {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
+
+        private void resendAlertsIfDue() throws InterruptedException {
+            Optional<AlertmanagerClient> am = pagers.alertmanager();
+            if (am.isEmpty() || config.dryRun() || assigned.isEmpty()) {
+                return;
+            }
+            Instant now = clock.instant();
+            if (now.isBefore(nextResend)) {
+                return;
+            }
+            nextResend = now.plus(config.alertmanager().orElseThrow().resendInterval());
+            List<PartitionInfo> infos = decisions.partitionsFor(Topics.DECISIONS.name());
+            int partitions = infos.size();
+            Set<Integer> owned = new HashSet<>();
+            assigned.forEach(tp -> owned.add(tp.partition()));
+            Map<String, Boolean> cache = new HashMap<>();
+            try {
+                AlertmanagerClient.Resent r = am.get().resend(key -> cache.computeIfAbsent(key,
+                        k -> owned.contains(partitionOf(k, partitions))), index.resolvedIncidents());
+                metrics.alertmanagerResend("ok");
+                if (r.refreshed() + r.resolved() > 0) {
+                    LOG.info("Alertmanager re-send: {} active alert(s) refreshed, {} of resolved incidents resolved"
+                            + " again, {} owned by other replicas", r.refreshed(), r.resolved(), r.skipped());
+                }
+            } catch (RuntimeException e) {
+                metrics.alertmanagerResend("failed");
+                LOG.warn("Alertmanager re-send failed (alerts stay active until their endsAt): {}", e.getMessage());
+            }
+        }
+
+        private void abortQuietly() {
+            if (inTransaction) {
+                inTransaction = false;
+                try {
+                    producer.abortTransaction();
+                } catch (RuntimeException e) {
+                    LOG.debug("Aborting the transaction failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            currentConsumer = null;
+            abortQuietly();
+            clientMetrics.forEach(KafkaClientMetrics::close);
+            closeQuietly(decisions, results, producer);
+        }
+    }
+
+    /** Kafka's default partitioner for a keyed record: the partition a node's decisions are on. */
+    static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private static void closeQuietly(KafkaConsumer<?, ?> d, KafkaConsumer<?, ?> r, KafkaProducer<?, ?> p) {
+        for (AutoCloseable c : new AutoCloseable[] {d, r, p}) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                if (c instanceof KafkaProducer<?, ?> kp) {
+                    kp.close(CLOSE_TIMEOUT);
+                } else {
+                    ((KafkaConsumer<?, ?>) c).close(CloseOptions.timeout(CLOSE_TIMEOUT));
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Closing a Kafka client failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,488 @@
+package io.haltsupervisor.actuator.kube;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.haltsupervisor.actuator.ActuatorPolicy;
+import io.haltsupervisor.actuator.StepOutcome;
+import io.haltsupervisor.actuator.StepOutcome.Failed;
+import io.haltsupervisor.actuator.StepOutcome.Refused;
+import io.haltsupervisor.actuator.StepOutcome.Retriable;
+import io.haltsupervisor.actuator.plan.Conditions;
+import io.haltsupervisor.actuator.plan.Conditions.Condition;
+import io.haltsupervisor.actuator.plan.Conditions.Upsert;
+import io.haltsupervisor.actuator.plan.Events;
+import io.haltsupervisor.actuator.plan.Step;
+import io.haltsupervisor.actuator.plan.Step.DeletePod;
+import io.haltsupervisor.actuator.plan.Step.EmitEvent;
+import io.haltsupervisor.actuator.plan.Step.Quarantine;
+import io.haltsupervisor.actuator.plan.Step.ReleaseQuarantine;
+import io.haltsupervisor.actuator.plan.Step.SetCondition;
+import io.haltsupervisor.actuator.plan.Step.SetImage;
+import io.haltsupervisor.actuator.plan.TargetKind;
+import io.haltsupervisor.actuator.kube.Target.SeiNodeTarget;
+import io.haltsupervisor.actuator.kube.Target.WorkloadTarget;
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.Json;
+import java.io.InterruptedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Carries out the cluster steps of a plan, one attempt at a time. Every step reads the current state first
+ * and answers {@code already-applied} when there is nothing to do; every write carries a precondition (a
+ * JSON Patch {@code test} op on the value read, or on {@code metadata.resourceVersion}; a UID precondition
+ * on pod deletion), so a stale read never overwrites someone else's change. Transient API failures (409,
+ * 429, 5xx, no response) come back as {@link Retriable}; the runner re-reads and tries again.
+ */
+public final class KubeStepExecutor {
+    /** Previous replica count of a workload quarantined by scaling to 0. */
+    public static final String ANNOTATION_PREVIOUS_REPLICAS = "halt-supervisor.io/quarantine-previous-replicas";
+    /** Why a node is quarantined. */
+    public static final String ANNOTATION_QUARANTINE_REASON = "halt-supervisor.io/quarantine-reason";
+
+    private static final DateTimeFormatter MICRO_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
+    private static final int HTTP_UNPROCESSABLE = 422;
+
+    private final KubeTargets targets;
+    private final KubernetesClient client;
+    private final String containerName;
+    private final ActuatorPolicy policy;
+    private final DisruptionGate gate;
+    private final Clock clock;
+    private final String reportingInstance;
+    private final Duration requestTimeout;
+
+    public KubeStepExecutor(KubeTargets targets, String containerName, ActuatorPolicy policy, DisruptionGate gate,
+            Clock clock, String reportingInstance, Duration requestTimeout) {
+        this.targets = targets;
+        this.client = targets.client();
+        this.containerName = containerName;
+        this.policy = policy;
+        this.gate = gate;
+        this.clock = clock;
+        this.reportingInstance = reportingInstance;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** One attempt at a cluster step of {@code decision}. */
+    public StepOutcome execute(Decision decision, Step step) throws InterruptedException {
+        try {
+            if (step instanceof DeletePod p) {
+                return deletePod(decision, p);
+            }
+            Optional<Target> found = targets.resolve(decision.nodeId());
+            if (found.isEmpty()) {
+                return new Failed(targets.notFound(decision.nodeId()));
+            }
+            Target target = found.get();
+            if (step instanceof SetImage s) {
+                return setImage(target, s);
+            } else if (step instanceof Quarantine q) {
+                return quarantine(target, q);
+            } else if (step instanceof ReleaseQuarantine) {
+                return release(target);
+            } else if (step instanceof SetCondition c) {
+                return setCondition(target, c);
+            } else if (step instanceof EmitEvent e) {
+                return emitEvent(decision, target, e);
+            }
+            throw new IllegalArgumentException("not a cluster step: " + step.name());
+        } catch (KubernetesClientException e) {
+            rethrowInterrupt(e);
+            return classify(e);
+        }
+    }
+
+    private StepOutcome setImage(Target target, SetImage s) throws InterruptedException {
+        String current;
+        String imagePath;
+        JsonPatchBuilder patch = new JsonPatchBuilder();
+        if (target instanceof SeiNodeTarget node) {
+            if (!node.hasSpec()) {
+                return new Failed(target.display() + " has no spec");
+            }
+            current = node.image();
+            imagePath = "/spec/image";
+        } else {
+            WorkloadTarget w = (WorkloadTarget) target;
+            int index = w.containerIndex(containerName);
+            if (index < 0) {
+                return new Failed("no container named '" + containerName + "' in the pod template of "
+                        + target.display() + " (ACTUATOR_CONTAINER_NAME)");
+            }
+            String containerPath = "/spec/template/spec/containers/" + index;
+            patch.test(containerPath + "/name", containerName);
+            current = w.containers().get(index).getImage();
+            imagePath = containerPath + "/image";
+        }
+        if (s.targetImage().equals(current)) {
+            return StepOutcome.alreadyApplied(target.display() + " already runs " + s.targetImage());
+        }
+        if (s.expectedImage() != null && !s.expectedImage().equals(current)) {
+            return new Failed("image of " + target.display() + " changed meanwhile: expected " + s.expectedImage()
+                    + ", found " + current + "; not overwriting it with " + s.targetImage());
+        }
+        Optional<String> refused = policy.refuseImage(current, s.targetImage());
+        if (refused.isPresent()) {
+            return new Refused(refused.get());
+        }
+        refused = gate.admit("set-image " + target.display());
+        if (refused.isPresent()) {
+            return new Refused(refused.get());
+        }
+        if (current == null) {
+            patch.test("/metadata/resourceVersion", target.resourceVersion()).add(imagePath, s.targetImage());
+        } else {
+            patch.test(imagePath, current).replace(imagePath, s.targetImage());
+        }
+        try {
+            jsonPatch(target, patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HTTP_UNPROCESSABLE) {
+                String what = "image of " + target.display() + " changed between read and patch (JSON Patch test on "
+                        + current + " failed)";
+                return s.expectedImage() == null ? new Failed(what + "; not overwriting it")
+                        : new Retriable(what + "; re-reading");
+            }
+            throw e;
+        }
+        return StepOutcome.applied(target.display() + " image " + current + " -> " + s.targetImage());
+    }
+
+    private StepOutcome deletePod(Decision decision, DeletePod p) throws InterruptedException {
+        String namespace = decision.nodeId().substring(0, decision.nodeId().indexOf('/'));
+        Pod pod = client.pods().inNamespace(namespace).withName(p.podName()).get();
+        String display = "pod " + namespace + "/" + p.podName();
+        if (pod == null) {
+            return StepOutcome.alreadyApplied(display + " is gone");
+        }
+        String uid = pod.getMetadata().getUid();
+        if (p.podUid() != null && !p.podUid().equals(uid)) {
+            return StepOutcome.alreadyApplied(display + " already replaced (uid " + p.podUid() + " gone, now " + uid + ")");
+        }
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            return StepOutcome.alreadyApplied(display + " is already terminating");
+        }
+        if (p.unlessRunning() != null && pod.getSpec() != null && pod.getSpec().getContainers() != null) {
+            for (Container c : pod.getSpec().getContainers()) {
+                if (containerName.equals(c.getName()) && p.unlessRunning().equals(c.getImage())) {
+                    return StepOutcome.alreadyApplied(display + " already runs " + p.unlessRunning());
+                }
+            }
+        }
+        Optional<String> refused = gate.admit("delete-pod " + display);
+        if (refused.isPresent()) {
+            return new Refused(refused.get());
+        }
+        int code = deleteWithUidPrecondition(namespace, p.podName(), uid);
+        if (code == 200 || code == 202) {
+            return StepOutcome.applied("deleted " + display + " (uid " + uid + ")");
+        }
+        if (code == 404) {
+            return StepOutcome.alreadyApplied(display + " is gone");
+        }
+        if (code == 409) {
+            return new Retriable("UID precondition on " + display + " failed: the pod changed; re-reading");
+        }
+        return classifyCode(code, "deleting " + display);
+    }
+
+    /** DELETE with {@code preconditions.uid}: fabric8's delete offers only a resourceVersion precondition. */
+    private int deleteWithUidPrecondition(String namespace, String name, String uid) throws InterruptedException {
+        String base = client.getMasterUrl().toString();
+        String url = (base.endsWith("/") ? base : base + "/") + "api/v1/namespaces/"
+                + URLEncoder.encode(namespace, StandardCharsets.UTF_8) + "/pods/"
+                + URLEncoder.encode(name, StandardCharsets.UTF_8);
+        String body = "{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"preconditions\":{\"uid\":"
+                + Json.write(uid) + "}}";
+        HttpClient http = client.getHttpClient();
+        HttpRequest request = http.newHttpRequestBuilder().uri(url).delete("application/json", body)
+                .timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).build();
+        try {
+            HttpResponse<String> response = http.sendAsync(request, String.class)
+                    .get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return response.code();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KubernetesClientException("DELETE " + url + " failed: " + e, e);
+        }
+    }
+
+    private StepOutcome quarantine(Target target, Quarantine q) throws InterruptedException {
+        Map<String, String> annotations = target.object().getMetadata().getAnnotations();
+        JsonPatchBuilder patch = new JsonPatchBuilder().test("/metadata/resourceVersion", target.resourceVersion());
+        if (target instanceof SeiNodeTarget node) {
+            if (node.paused()) {
+                return StepOutcome.alreadyApplied(target.display() + " is already paused");
+            }
+            if (!node.hasSpec()) {
+                return new Failed(target.display() + " has no spec");
+            }
+            Optional<String> refused = gate.admit("quarantine " + target.display());
+            if (refused.isPresent()) {
+                return new Refused(refused.get());
+            }
+            patch.add("/spec/paused", true).setAnnotations(annotations, Map.of(ANNOTATION_QUARANTINE_REASON, q.reason()));
+            jsonPatch(target, patch);
+            return StepOutcome.applied(target.display() + " paused (spec.paused=true)");
+        }
+        WorkloadTarget w = (WorkloadTarget) target;
+        int replicas = w.replicaCount();
+        String previous = target.annotations().get(ANNOTATION_PREVIOUS_REPLICAS);
+        if (replicas == 0 && previous != null) {
+            return StepOutcome.alreadyApplied(target.display() + " is already scaled to 0 (previous replicas "
+                    + previous + ")");
+        }
+        Map<String, String> marks = new LinkedHashMap<>();
+        marks.put(ANNOTATION_PREVIOUS_REPLICAS, Integer.toString(replicas));
+        marks.put(ANNOTATION_QUARANTINE_REASON, q.reason());
+        patch.setAnnotations(annotations, marks);
+        if (replicas == 0) {
+            jsonPatch(target, patch);
+            return StepOutcome.applied(target.display() + " was already at 0 replicas; marked quarantined");
+        }
+        Optional<String> refused = gate.admit("quarantine " + target.display());
+        if (refused.isPresent()) {
+            return new Refused(refused.get());
+        }
+        patch.add("/spec/replicas", 0);
+        jsonPatch(target, patch);
+        return StepOutcome.applied(target.display() + " scaled " + replicas + " -> 0 (previous count kept in "
+                + ANNOTATION_PREVIOUS_REPLICAS + ")");
+    }
+
+    private StepOutcome release(Target target) throws InterruptedException {
+        Map<String, String> annotations = target.object().getMetadata().getAnnotations();
+        JsonPatchBuilder patch = new JsonPatchBuilder().test("/metadata/resourceVersion", target.resourceVersion());
+        if (target instanceof SeiNodeTarget node) {
+            if (!node.paused()) {
+                return StepOutcome.alreadyApplied(target.display() + " is not paused");
+            }
+            Optional<String> refused = gate.admit("release " + target.display());
+            if (refused.isPresent()) {
+                return new Refused(refused.get());
+            }
+            patch.replace("/spec/paused", false).removeAnnotations(annotations, ANNOTATION_QUARANTINE_REASON);
+            jsonPatch(target, patch);
+            return StepOutcome.applied(target.display() + " unpaused (spec.paused=false)");
+        }
+        WorkloadTarget w = (WorkloadTarget) target;
+        String previous = target.annotations().get(ANNOTATION_PREVIOUS_REPLICAS);
+        if (previous == null) {
+            return StepOutcome.alreadyApplied(target.display() + " carries no " + ANNOTATION_PREVIOUS_REPLICAS
+                    + " annotation: nothing to restore");
+        }
+        int restore;
+        try {
+            restore = Integer.parseInt(previous.trim());
+            if (restore < 0) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            return new Failed("annotation " + ANNOTATION_PREVIOUS_REPLICAS + " on " + target.display() + " holds '"
+                    + previous + "': expected a replica count");
+        }
+        patch.removeAnnotations(annotations, ANNOTATION_PREVIOUS_REPLICAS, ANNOTATION_QUARANTINE_REASON);
+        if (w.replicaCount() != 0) {
+            jsonPatch(target, patch);
+            return StepOutcome.applied(target.display() + " already runs " + w.replicaCount()
+                    + " replicas; quarantine annotations removed");
+        }
+        Optional<String> refused = gate.admit("release " + target.display());
+        if (refused.isPresent()) {
+            return new Refused(refused.get());
+        }
+        patch.add("/spec/replicas", restore);
+        jsonPatch(target, patch);
+        return StepOutcome.applied(target.display() + " scaled 0 -> " + restore + " (restored from "
+                + ANNOTATION_PREVIOUS_REPLICAS + ")");
+    }
+
+    private StepOutcome setCondition(Target target, SetCondition c) {
+        JsonPatchBuilder patch = new JsonPatchBuilder().test("/metadata/resourceVersion", target.resourceVersion());
+        if (target instanceof SeiNodeTarget node) {
+            List<?> conditions = node.conditions();
+            int index = -1;
+            Condition current = null;
+            if (conditions != null) {
+                for (int i = 0; i < conditions.size(); i++) {
+                    Object raw = conditions.get(i);
+                    if (raw instanceof Map<?, ?> m && Conditions.TYPE_UPGRADING.equals(m.get("type"))) {
+                        index = i;
+                        current = Conditions.read(raw, Conditions.TYPE_UPGRADING);
+                        break;
+                    }
+                }
+            }
+            Upsert up = Conditions.upsert(current, Conditions.TYPE_UPGRADING, c.status(), c.reason(), c.message(),
+                    target.generation(), clock.instant());
+            if (!up.changed()) {
+                return StepOutcome.alreadyApplied(target.display() + " already has " + show(up.condition()));
+            }
+            if (node.status() == null) {
+                patch.add("/status", Map.of("conditions", List.of(up.condition())));
+            } else if (conditions == null) {
+                patch.add("/status/conditions", List.of(up.condition()));
+            } else if (index >= 0) {
+                patch.replace("/status/conditions/" + index, up.condition());
+            } else {
+                patch.add("/status/conditions/-", up.condition());
+            }
+            try {
+                client.genericKubernetesResources(KubeTargets.SEINODE).inNamespace(target.namespace())
+                        .withName(target.name()).subresource("status").patch(PatchContext.of(PatchType.JSON),
+                                patch.build());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == HTTP_UNPROCESSABLE) {
+                    return new Retriable(target.display() + " changed while setting its condition; re-reading");
+                }
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+                // a SeiNode CRD without the status subresource: status is written with the object
+                jsonPatch(target, patch);
+            }
+            return StepOutcome.applied(target.display() + " status condition " + show(up.condition()));
+        }
+        Condition current = null;
+        String raw = target.annotations().get(Conditions.ANNOTATION);
+        if (raw != null) {
+            try {
+                current = Conditions.read(Json.MAPPER.readValue(raw, Map.class), Conditions.TYPE_UPGRADING);
+            } catch (JsonProcessingException e) {
+                current = null; // a mangled annotation is replaced by a valid one
+            }
+        }
+        Upsert up = Conditions.upsert(current, Conditions.TYPE_UPGRADING, c.status(), c.reason(), c.message(),
+                target.generation(), clock.instant());
+        if (!up.changed()) {
+            return StepOutcome.alreadyApplied(target.display() + " already has " + show(up.condition()));
+        }
+        patch.setAnnotations(target.object().getMetadata().getAnnotations(),
+                Map.of(Conditions.ANNOTATION, Json.write(up.condition())));
+        try {
+            jsonPatch(target, patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HTTP_UNPROCESSABLE) {
+                return new Retriable(target.display() + " changed while setting its condition; re-reading");
+            }
+            throw e;
+        }
+        return StepOutcome.applied(target.display() + " annotation " + Conditions.ANNOTATION + " "
+                + show(up.condition()));
+    }
+
+    private StepOutcome emitEvent(Decision decision, Target target, EmitEvent e) {
+        ObjectReference regarding;
+        ObjectReference related = null;
+        ObjectReference pod = e.podName() == null ? null : new ObjectReferenceBuilder().withApiVersion("v1")
+                .withKind("Pod").withNamespace(target.namespace()).withName(e.podName()).withUid(e.podUid()).build();
+        if (target.kind() == TargetKind.SEINODE || pod == null) {
+            regarding = target.reference();
+            related = pod;
+        } else {
+            regarding = pod;
+            related = target.reference();
+        }
+        String name = Events.name(regarding.getName(), decision.decisionId(), e.name());
+        Event event = new EventBuilder()
+                .withNewMetadata().withName(name).withNamespace(target.namespace())
+                .addToLabels("app.kubernetes.io/managed-by", Events.REPORTING_CONTROLLER).endMetadata()
+                .withEventTime(new MicroTime(MICRO_TIME.format(clock.instant())))
+                .withReportingController(Events.REPORTING_CONTROLLER)
+                .withReportingInstance(reportingInstance)
+                .withAction(e.action())
+                .withReason(e.reason())
+                .withNote(e.note())
+                .withType(e.type().name())
+                .withRegarding(regarding)
+                .withRelated(related)
+                .build();
+        try {
+            client.events().v1().events().inNamespace(target.namespace()).resource(event).create();
+        } catch (KubernetesClientException ex) {
+            if (ex.getCode() == 409) {
+                return StepOutcome.alreadyApplied("event " + target.namespace() + "/" + name + " already recorded");
+            }
+            throw ex;
+        }
+        return StepOutcome.applied(e.type() + " event " + target.namespace() + "/" + name + " " + e.action() + "/"
+                + e.reason() + " regarding " + regarding.getKind() + " " + regarding.getName());
+    }
+
+    private void jsonPatch(Target target, JsonPatchBuilder patch) {
+        PatchContext json = PatchContext.of(PatchType.JSON);
+        String body = patch.build();
+        switch (target.kind()) {
+            case SEINODE -> client.genericKubernetesResources(KubeTargets.SEINODE).inNamespace(target.namespace())
+                    .withName(target.name()).patch(json, body);
+            case STATEFULSET -> client.apps().statefulSets().inNamespace(target.namespace()).withName(target.name())
+                    .patch(json, body);
+            case DEPLOYMENT -> client.apps().deployments().inNamespace(target.namespace()).withName(target.name())
+                    .patch(json, body);
+            default -> throw new IllegalStateException("cannot patch a " + target.kind());
+        }
+    }
+
+    private static String show(Condition c) {
+        return c.type() + "=" + c.status() + " reason " + c.reason();
+    }
+
+    /** Maps an API failure to retriable (409, 429, 5xx, no response) or permanent. */
+    static StepOutcome classify(KubernetesClientException e) {
+        String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : e.getMessage();
+        return classifyCode(e.getCode(), message);
+    }
+
+    static StepOutcome classifyCode(int code, String message) {
+        if (code <= 0) {
+            return new Retriable("no response from the Kubernetes API: " + message);
+        }
+        if (code == 409 || code == 429 || code == 408 || code >= 500) {
+            return new Retriable("Kubernetes API answered " + code + ": " + message);
+        }
+        if (code == 401 || code == 403) {
+            return new Failed("Kubernetes API answered " + code + " (check the actuator's RBAC, deploy/base/"
+                    + "actuator-rbac.yaml): " + message);
+        }
+        return new Failed("Kubernetes API answered " + code + ": " + message);
+    }
+
+    private static void rethrowInterrupt(Throwable e) throws InterruptedException {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof InterruptedIOException && !(t
+                    instanceof java.net.SocketTimeoutException)) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedException("interrupted during a Kubernetes call");
+            }
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("interrupted during a Kubernetes call");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.haltsupervisor.actuator.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.haltsupervisor.actuator.plan.TargetKind;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds what a node id ({@code namespace/name}) names: the {@code SeiNode} of that name when the SeiNode CRD
+ * is installed (detected once, at start), else the StatefulSet, else the Deployment of that name.
+ */
+public final class KubeTargets {
+    public static final String SEI_GROUP = "sei.io";
+    public static final String SEI_VERSION = "v1alpha1";
+    public static final String SEINODE_CRD = "seinodes." + SEI_GROUP;
+    public static final CustomResourceDefinitionContext SEINODE = new CustomResourceDefinitionContext.Builder()
+            .withGroup(SEI_GROUP).withVersion(SEI_VERSION).withKind("SeiNode").withPlural("seinodes")
+            .withScope("Namespaced").build();
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubeTargets.class);
+
+    private final KubernetesClient client;
+    private volatile boolean seiNodesInstalled;
+
+    public KubeTargets(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /**
+     * Detects whether the SeiNode CRD ({@value #SEINODE_CRD}) is installed. Needs {@code get} on that one
+     * CustomResourceDefinition; any error other than "not found" is thrown, because guessing wrong would
+     * patch the workloads a SeiNode controller owns.
+     */
+    public boolean detect() {
+        seiNodesInstalled = client.apiextensions().v1().customResourceDefinitions().withName(SEINODE_CRD).get() != null;
+        LOG.info("Targets: {}", seiNodesInstalled
+                ? "SeiNode CRD " + SEINODE_CRD + " installed: SeiNodes first, then StatefulSets and Deployments"
+                : "no SeiNode CRD: StatefulSets and Deployments");
+        return seiNodesInstalled;
+    }
+
+    public boolean seiNodesInstalled() {
+        return seiNodesInstalled;
+    }
+
+    /**
+     * Reads the node's object now.
+     *
+     * @throws KubernetesClientException when the API fails (other than "not found")
+     */
+    public Optional<Target> resolve(String nodeId) {
+        int slash = nodeId.indexOf('/');
+        String namespace = nodeId.substring(0, slash);
+        String name = nodeId.substring(slash + 1);
+        if (seiNodesInstalled) {
+            GenericKubernetesResource node = client.genericKubernetesResources(SEINODE).inNamespace(namespace)
+                    .withName(name).get();
+            if (node != null) {
+                return Optional.of(new Target.SeiNodeTarget(node));
+            }
+        }
+        StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+        if (sts != null) {
+            return Optional.of(Target.WorkloadTarget.of(sts));
+        }
+        Deployment deployment = client.apps().deployments().inNamespace(namespace).withName(name).get();
+        if (deployment != null) {
+            return Optional.of(Target.WorkloadTarget.of(deployment));
+        }
+        return Optional.empty();
+    }
+
+    /** The node's kind for planning; {@link TargetKind#MISSING} when not found or unreadable right now. */
+    public TargetKind kindOf(String nodeId) {
+        try {
+            return resolve(nodeId).map(Target::kind).orElse(TargetKind.MISSING);
+        } catch (KubernetesClientException e) {
+            LOG.warn("Cannot read the target of node {} to plan (planning as {}): {}", nodeId, TargetKind.MISSING,
+                    e.getMessage());
+            return TargetKind.MISSING;
+        }
+    }
+
+    /** What was looked for, for a "not found" failure. */
+    public String notFound(String nodeId) {
+        return "no " + (seiNodesInstalled ? "SeiNode, " : "") + "StatefulSet or Deployment " + nodeId;
+    }
+}

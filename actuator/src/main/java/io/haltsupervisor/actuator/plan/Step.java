@@ -1,0 +1,202 @@
+package io.haltsupervisor.actuator.plan;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One thing the actuator does for a decision. A decision's plan is an ordered list of steps whose
+ * {@link #name()}s are unique within the plan: {@code (decisionId, name)} is the idempotence key under
+ * which the step's outcome is recorded in {@code seid.action-results.v1}.
+ *
+ * <p>Steps say <em>what</em> the end state should be, not how to reach it: each executor reads the
+ * current state first and reports {@code already-applied} when there is nothing to do, so that running
+ * a step twice (after a crash between acting and recording) does no harm.
+ */
+public sealed interface Step {
+
+    /** Unique within a plan; stable across runs for the same decision. */
+    String name();
+
+    /** A one-line description for logs, dry-run results and failure pages. */
+    String describe();
+
+    /** True when the step writes to the Kubernetes API (subject to namespace scope and dry-run). */
+    default boolean changesCluster() {
+        return !(this instanceof PageStep);
+    }
+
+    /**
+     * True for steps that restart, stop or start a node: subject to the rate limit, the image allow-list
+     * (for {@link SetImage}) and the stale-decision guard.
+     */
+    default boolean disruptive() {
+        return this instanceof SetImage || this instanceof DeletePod || this instanceof Quarantine
+                || this instanceof ReleaseQuarantine;
+    }
+
+    /**
+     * True when the steps after this one only make sense if it succeeded: when a gate fails or is
+     * refused, the remaining cluster steps of the decision are skipped (pages still go out).
+     */
+    default boolean gate() {
+        return this instanceof SetImage || this instanceof Quarantine || this instanceof ReleaseQuarantine
+                || this instanceof DeletePod;
+    }
+
+    /**
+     * Set the node's image: {@code spec.image} of a SeiNode, or the {@code seid} container's image in a
+     * StatefulSet's or Deployment's pod template. Guarded by a JSON Patch {@code test} op on the image
+     * read just before; when {@code expectedImage} is given and the node runs something else (someone
+     * changed it meanwhile), the step fails instead of overwriting.
+     */
+    record SetImage(String expectedImage, String targetImage) implements Step {
+        public SetImage {
+            Objects.requireNonNull(targetImage, "targetImage");
+        }
+
+        @Override
+        public String name() {
+            return "set-image";
+        }
+
+        @Override
+        public String describe() {
+            return "set image " + (expectedImage == null ? "" : expectedImage + " -> ") + targetImage;
+        }
+    }
+
+    /**
+     * Delete the node's (old) pod with a UID precondition, so that a pod already replaced is left alone.
+     * Already applied when the pod is gone, has another UID, is terminating, or already runs
+     * {@code unlessRunning}.
+     */
+    record DeletePod(String podName, String podUid, String unlessRunning) implements Step {
+        public DeletePod {
+            Objects.requireNonNull(podName, "podName");
+        }
+
+        @Override
+        public String name() {
+            return "delete-pod";
+        }
+
+        @Override
+        public String describe() {
+            return "delete pod " + podName + (podUid == null ? "" : " (uid " + podUid + ")");
+        }
+    }
+
+    /**
+     * Quarantine the node: a SeiNode gets {@code spec.paused=true}; a StatefulSet or Deployment is scaled to
+     * 0 with its previous replica count and the reason kept in annotations, so that a release restores it.
+     */
+    record Quarantine(String reason) implements Step {
+        public Quarantine {
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        @Override
+        public String name() {
+            return "quarantine";
+        }
+
+        @Override
+        public String describe() {
+            return "quarantine (pause the SeiNode or scale the workload to 0): " + reason;
+        }
+    }
+
+    /** Undo {@link Quarantine}: unpause the SeiNode, or restore the replica count kept in the annotation. */
+    record ReleaseQuarantine(String by) implements Step {
+        @Override
+        public String name() {
+            return "release-quarantine";
+        }
+
+        @Override
+        public String describe() {
+            return "release the quarantine (unpause or restore replicas)" + (by == null ? "" : ", by " + by);
+        }
+    }
+
+    /**
+     * Set the {@code Upgrading} condition ({@code metav1.Condition} semantics) on the SeiNode's status, or in
+     * the workload's {@value Conditions#ANNOTATION} annotation. {@code status} null keeps the current status
+     * (a note: reason and message change, lastTransitionTime does not), or {@code False} when there is none.
+     */
+    record SetCondition(Conditions.Status status, String reason, String message) implements Step {
+        public SetCondition {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(message, "message");
+        }
+
+        @Override
+        public String name() {
+            return "condition";
+        }
+
+        @Override
+        public String describe() {
+            return "condition " + Conditions.TYPE_UPGRADING + "=" + (status == null ? "(unchanged)" : status.name())
+                    + " reason " + reason;
+        }
+    }
+
+    /**
+     * Record an {@code events.k8s.io/v1} Event regarding the SeiNode, or the pod (the workload when no pod is
+     * known). Its name is derived from the decision id and the step, so a repeat is a no-op.
+     */
+    record EmitEvent(EventType type, String action, String reason, String note, String podName, String podUid)
+            implements Step {
+        public EmitEvent {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(action, "action");
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(note, "note");
+            note = Text.truncateUtf8(note, Events.MAX_NOTE_BYTES);
+        }
+
+        @Override
+        public String name() {
+            return "event";
+        }
+
+        @Override
+        public String describe() {
+            return type.name() + " event " + action + "/" + reason;
+        }
+    }
+
+    /**
+     * Send (or acknowledge, or resolve) a page through one sink. {@code pages} has one page for a trigger;
+     * an acknowledge or resolve may cover several of the incident's pages (halt, escalation, failure).
+     */
+    record PageStep(PageAction action, PagerSink sink, List<Page> pages, String purpose) implements Step {
+        public PageStep {
+            Objects.requireNonNull(action, "action");
+            Objects.requireNonNull(sink, "sink");
+            pages = List.copyOf(pages);
+            if (pages.isEmpty()) {
+                throw new IllegalArgumentException("a page step needs at least one page");
+            }
+            Objects.requireNonNull(purpose, "purpose");
+        }
+
+        @Override
+        public String name() {
+            return purpose + "-" + action.token() + ":" + sink.token();
+        }
+
+        @Override
+        public String describe() {
+            return action.token() + " " + sink.token() + " page " + pages.stream().map(Page::dedupKey).toList()
+                    + (action == PageAction.TRIGGER ? " (" + pages.get(0).severity() + ")" : "");
+        }
+    }
+
+    /** Kubernetes Event types. */
+    enum EventType {
+        Normal,
+        Warning
+    }
+}

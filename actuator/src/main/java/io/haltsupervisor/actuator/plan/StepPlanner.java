@@ -1,0 +1,399 @@
+package io.haltsupervisor.actuator.plan;
+
+import io.haltsupervisor.actuator.plan.Conditions.Status;
+import io.haltsupervisor.actuator.plan.Step.DeletePod;
+import io.haltsupervisor.actuator.plan.Step.EmitEvent;
+import io.haltsupervisor.actuator.plan.Step.EventType;
+import io.haltsupervisor.actuator.plan.Step.PageStep;
+import io.haltsupervisor.actuator.plan.Step.Quarantine;
+import io.haltsupervisor.actuator.plan.Step.ReleaseQuarantine;
+import io.haltsupervisor.actuator.plan.Step.SetCondition;
+import io.haltsupervisor.actuator.plan.Step.SetImage;
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.Decision.FleetHoldDecided;
+import io.haltsupervisor.schemas.Decision.FleetReleased;
+import io.haltsupervisor.schemas.Decision.HaltPaged;
+import io.haltsupervisor.schemas.Decision.IncidentEscalated;
+import io.haltsupervisor.schemas.Decision.IncidentResolved;
+import io.haltsupervisor.schemas.Decision.MappingAwaited;
+import io.haltsupervisor.schemas.Decision.OperatorCommandApplied;
+import io.haltsupervisor.schemas.Decision.PodTerminationDecided;
+import io.haltsupervisor.schemas.Decision.QuarantineDecided;
+import io.haltsupervisor.schemas.Decision.RollbackDecided;
+import io.haltsupervisor.schemas.Decision.Severity;
+import io.haltsupervisor.schemas.Decision.UpgradeDecided;
+import io.haltsupervisor.schemas.ShutdownReason;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Decision × target kind → ordered steps: the actuator's "what to change", a pure function (no IO, no
+ * clock). The table, with the exact condition reasons and event reasons, is in this module's
+ * {@code DESIGN.md}; in short:
+ *
+ * <ul>
+ *   <li>Decisions that page put their page steps first, so a human hears even when the cluster API is
+ *       slow or failing.</li>
+ *   <li>Image changes ({@code set-image}) come before pod deletion; pod deletion is planned only for
+ *       StatefulSets (Sei runs them with {@code OnDelete}) — a SeiNode's controller and a Deployment's
+ *       rollout replace the pod themselves. {@code terminate-pod} deletes the pod for every kind.</li>
+ *   <li>Condition and event come last: they report what was done.</li>
+ * </ul>
+ */
+public final class StepPlanner {
+
+    private StepPlanner() {
+    }
+
+    /**
+     * The plan of {@code decision} for a node of kind {@code kind}, paging through {@code sinks} (empty:
+     * one page step to {@link PagerSink#NONE}, which records that no pager is configured).
+     */
+    public static Plan plan(Decision decision, TargetKind kind, Set<PagerSink> sinks) {
+        Objects.requireNonNull(decision, "decision");
+        Objects.requireNonNull(kind, "kind");
+        Set<PagerSink> to = effectiveSinks(sinks);
+        List<Step> steps = new ArrayList<>();
+        if (decision instanceof UpgradeDecided d) {
+            steps.add(new SetImage(d.previousImage(), d.targetImage()));
+            if (!kind.rollsPodItself() && d.podName() != null) {
+                steps.add(new DeletePod(d.podName(), d.podUid(), d.targetImage()));
+            }
+            steps.add(new SetCondition(Status.True, "UpgradeStarted",
+                    "halt code " + d.reasonCode() + " for plan " + d.planName() + ": image set to " + d.targetImage()
+                            + " (mapping " + d.mapping().plan() + " from " + d.mapping().source() + ")"));
+            steps.add(new EmitEvent(EventType.Normal, "Upgrade", "UpgradeStarted",
+                    "Upgrade required by plan " + d.planName() + " (halt code " + d.reasonCode() + "): image "
+                            + orUnknown(d.previousImage()) + " -> " + d.targetImage() + "; incident "
+                            + d.incidentId(), d.podName(), d.podUid()));
+        } else if (decision instanceof MappingAwaited d) {
+            pages(steps, to, PageAction.TRIGGER, List.of(awaitPage(d)));
+            String why = awaitWhy(d);
+            steps.add(new SetCondition(Status.Unknown, d.waitReason().name(), why));
+            steps.add(new EmitEvent(EventType.Warning, "AwaitMapping", d.waitReason().name(),
+                    why + "; incident " + d.incidentId(), d.podName(), null));
+        } else if (decision instanceof RollbackDecided d) {
+            pages(steps, to, PageAction.TRIGGER, List.of(rollbackPage(d)));
+            steps.add(new SetImage(d.tooNewImage(), d.targetImage()));
+            if (!kind.rollsPodItself() && d.podName() != null) {
+                steps.add(new DeletePod(d.podName(), d.podUid(), d.targetImage()));
+            }
+            steps.add(new SetCondition(Status.True, "RollbackStarted",
+                    "binary too new for plan " + orUnknown(d.planName()) + " (halt code " + d.reasonCode()
+                            + "): rolling back to " + d.targetImage()));
+            steps.add(new EmitEvent(EventType.Warning, "Rollback", "RollbackStarted",
+                    "Binary too new (halt code " + d.reasonCode() + ", plan " + orUnknown(d.planName()) + "): image "
+                            + orUnknown(d.tooNewImage()) + " -> " + d.targetImage()
+                            + "; the too-new image is not applied again automatically; incident " + d.incidentId(),
+                    d.podName(), d.podUid()));
+        } else if (decision instanceof QuarantineDecided d) {
+            pages(steps, to, PageAction.TRIGGER, List.of(quarantinePage(d)));
+            String why = "downgrade detected (halt code " + d.reasonCode() + ", plan " + orUnknown(d.planName())
+                    + ") on image " + orUnknown(d.image()) + "; incident " + d.incidentId();
+            steps.add(new Quarantine(why));
+            steps.add(new SetCondition(Status.False, "Quarantined",
+                    why + "; only an operator release lifts the quarantine"));
+            steps.add(new EmitEvent(EventType.Warning, "Quarantine", "Quarantined",
+                    "Quarantined: " + why + ". Restore a correct binary, then release the node.", d.podName(),
+                    d.podUid()));
+        } else if (decision instanceof HaltPaged d) {
+            pages(steps, to, PageAction.TRIGGER, List.of(haltPage(d)));
+            steps.add(new EmitEvent(EventType.Warning, "Page", d.pageReason().name(),
+                    d.summary() + " (halt code " + d.reasonCode() + "); no automatic action; incident "
+                            + d.incidentId(), null, null));
+        } else if (decision instanceof PodTerminationDecided d) {
+            if (d.podName() != null) {
+                steps.add(new DeletePod(d.podName(), d.podUid(), null));
+            }
+            steps.add(new EmitEvent(EventType.Warning, "TerminatePod", "GraceWindowExpired",
+                    "Incident " + d.incidentId() + " unresolved after the stay-alive grace window of "
+                            + d.graceSeconds() + "s: pod " + orUnknown(d.podName()) + " terminated once",
+                    d.podName(), d.podUid()));
+        } else if (decision instanceof IncidentEscalated d) {
+            pages(steps, to, PageAction.TRIGGER, List.of(escalationPage(d)));
+            steps.add(new EmitEvent(EventType.Warning, "Escalate", "IncidentEscalated",
+                    "Incident " + d.incidentId() + " open since " + d.openedAt() + ": " + d.summary(), null, null));
+        } else if (decision instanceof IncidentResolved d) {
+            pages(steps, to, PageAction.RESOLVE, incidentPages(d, d.incidentId(), d.nodeId()));
+            steps.add(new SetCondition(Status.False, "Resolved", "incident " + d.incidentId() + " resolved: "
+                    + d.resolution() + (d.image() == null ? "" : " (image " + d.image() + ")")));
+            steps.add(new EmitEvent(EventType.Normal, "Resolve", "IncidentResolved",
+                    "Incident " + d.incidentId() + " resolved: " + d.resolution()
+                            + (d.image() == null ? "" : "; running " + d.image()), null, null));
+        } else if (decision instanceof OperatorCommandApplied d) {
+            planOperator(d, steps, to);
+        } else if (decision instanceof FleetHoldDecided d) {
+            pages(steps, to, PageAction.TRIGGER, List.of(fleetPage(d)));
+        } else if (decision instanceof FleetReleased d) {
+            pages(steps, to, PageAction.RESOLVE, List.of(fleetReleasePage(d)));
+        } else {
+            throw new IllegalArgumentException("no plan for decision kind " + decision.kind());
+        }
+        return new Plan(decision, kind, steps);
+    }
+
+    /**
+     * The page raised when a step of {@code decision} failed for good or was refused by policy: one
+     * critical {@link PageKind#ACTION_FAILED} page per sink, except the sink whose own page step failed.
+     */
+    public static List<PageStep> failurePages(Decision decision, Step failed, String detail, Set<PagerSink> sinks) {
+        Set<PagerSink> to = new TreeSet<>(effectiveSinks(sinks));
+        if (failed instanceof PageStep p) {
+            to.remove(p.sink());
+            if (to.isEmpty()) {
+                return List.of();
+            }
+        }
+        Map<String, String> details = details(decision);
+        details.put("failedStep", failed.name());
+        details.put("failure", detail);
+        String where = decision.nodeId() == null ? "the fleet" : decision.nodeId();
+        Page page = new Page(PageKind.ACTION_FAILED, decision.incidentId(),
+                PageKind.ACTION_FAILED.dedupKey(decision.incidentId()), Severity.critical,
+                "halt-supervisor could not " + failed.describe() + " for " + where + " (" + decision.kind()
+                        + " decision): " + detail,
+                decision.nodeId(), "ActionFailed", planOf(decision), decision.decidedAt(), details);
+        List<PageStep> steps = new ArrayList<>();
+        for (PagerSink sink : to) {
+            steps.add(new PageStep(PageAction.TRIGGER, sink, List.of(page), "failure-page"));
+        }
+        return steps;
+    }
+
+    private static void planOperator(OperatorCommandApplied d, List<Step> steps, Set<PagerSink> to) {
+        String who = d.by() + (d.reason() == null || d.reason().isBlank() ? "" : " (" + d.reason() + ")");
+        boolean hasIncident = !d.incidentId().endsWith("#none");
+        switch (d.command()) {
+            case ACK -> {
+                if (hasIncident) {
+                    List<Page> pages = List.of(pageRef(d, PageKind.HALT), pageRef(d, PageKind.ESCALATION));
+                    for (PagerSink sink : to) {
+                        if (sink.supportsAcknowledge() || sink == PagerSink.NONE) {
+                            steps.add(new PageStep(PageAction.ACKNOWLEDGE, sink, pages, "page"));
+                        }
+                    }
+                }
+                steps.add(new EmitEvent(EventType.Normal, "Acknowledge", "OperatorAcknowledged",
+                        "Acknowledged by " + who + "; " + d.effect() + incidentNote(d), null, null));
+            }
+            case HOLD -> {
+                steps.add(new SetCondition(null, "OperatorHold",
+                        "automatic actions held by " + who + ": " + d.effect()));
+                steps.add(new EmitEvent(EventType.Normal, "Hold", "OperatorHold",
+                        "Automatic actions held by " + who + "; " + d.effect() + incidentNote(d), null, null));
+            }
+            case RELEASE -> {
+                if (d.releasedQuarantine()) {
+                    steps.add(new ReleaseQuarantine(d.by()));
+                    steps.add(new SetCondition(null, "QuarantineReleased",
+                            "quarantine released by " + who + ": " + d.effect()));
+                    steps.add(new EmitEvent(EventType.Normal, "Release", "QuarantineReleased",
+                            "Quarantine released by " + who + "; " + d.effect() + incidentNote(d), null, null));
+                } else {
+                    steps.add(new SetCondition(null, "OperatorReleased",
+                            "released by " + who + ": " + d.effect()));
+                    steps.add(new EmitEvent(EventType.Normal, "Release", "OperatorReleased",
+                            "Released by " + who + "; " + d.effect() + incidentNote(d), null, null));
+                }
+            }
+            case RETRY -> steps.add(new EmitEvent(EventType.Normal, "Retry", "OperatorRetry",
+                    "Retry requested by " + who + "; " + d.effect() + incidentNote(d), null, null));
+            default -> throw new IllegalArgumentException("no plan for operator command " + d.command());
+        }
+    }
+
+    private static void pages(List<Step> steps, Set<PagerSink> sinks, PageAction action, List<Page> pages) {
+        for (PagerSink sink : sinks) {
+            steps.add(new PageStep(action, sink, pages, "page"));
+        }
+    }
+
+    private static Set<PagerSink> effectiveSinks(Set<PagerSink> sinks) {
+        Set<PagerSink> to = new TreeSet<>(sinks == null ? Set.of() : sinks);
+        to.remove(PagerSink.NONE);
+        return to.isEmpty() ? Set.of(PagerSink.NONE) : to;
+    }
+
+    private static Page awaitPage(MappingAwaited d) {
+        return new Page(PageKind.HALT, d.incidentId(), PageKind.HALT.dedupKey(d.incidentId()), Severity.critical,
+                d.nodeId() + ": " + awaitWhy(d), d.nodeId(), d.waitReason().name(), d.planName(), d.decidedAt(),
+                details(d));
+    }
+
+    private static String awaitWhy(MappingAwaited d) {
+        return switch (d.waitReason()) {
+            case ImageMappingMissing -> "halted for upgrade plan " + orUnknown(d.planName()) + " (halt code "
+                    + d.reasonCode() + ") and no image mapping exists for it: add a mapping for "
+                    + orUnknown(d.planName());
+            case PlanUnknown -> "halted for an upgrade (halt code " + d.reasonCode()
+                    + ") but the plan is unknown (no halt_intent, no mapping at the next height): find the plan"
+                    + " and add its mapping";
+        };
+    }
+
+    private static Page rollbackPage(RollbackDecided d) {
+        return new Page(PageKind.HALT, d.incidentId(), PageKind.HALT.dedupKey(d.incidentId()), Severity.critical,
+                d.nodeId() + ": binary too new for plan " + orUnknown(d.planName()) + " (halt code " + d.reasonCode()
+                        + "), rolling back from " + orUnknown(d.tooNewImage()) + " to " + d.targetImage(),
+                d.nodeId(), "BinaryTooNew", d.planName(), d.decidedAt(), details(d));
+    }
+
+    private static Page quarantinePage(QuarantineDecided d) {
+        return new Page(PageKind.HALT, d.incidentId(), PageKind.HALT.dedupKey(d.incidentId()), Severity.critical,
+                d.nodeId() + ": downgrade detected (halt code " + d.reasonCode() + ", plan " + orUnknown(d.planName())
+                        + ") on " + orUnknown(d.image()) + ": node quarantined until an operator releases it",
+                d.nodeId(), "DowngradeDetected", d.planName(), d.decidedAt(), details(d));
+    }
+
+    private static Page haltPage(HaltPaged d) {
+        return new Page(PageKind.HALT, d.incidentId(), PageKind.HALT.dedupKey(d.incidentId()), d.severity(),
+                d.nodeId() + ": " + d.summary(), d.nodeId(), d.pageReason().name(), d.planName(), d.decidedAt(),
+                details(d));
+    }
+
+    private static Page escalationPage(IncidentEscalated d) {
+        return new Page(PageKind.ESCALATION, d.incidentId(), PageKind.ESCALATION.dedupKey(d.incidentId()),
+                Severity.critical, d.nodeId() + ": incident unresolved since " + d.openedAt() + ": " + d.summary(),
+                d.nodeId(), "IncidentUnresolved", d.planName(), d.decidedAt(), details(d));
+    }
+
+    private static Page fleetPage(FleetHoldDecided d) {
+        return new Page(PageKind.FLEET_HOLD, d.incidentId(), PageKind.FLEET_HOLD.dedupKey(d.incidentId()),
+                Severity.critical, "Fleet circuit breaker open: " + d.nodes().size() + " nodes hit halt code 71/72"
+                        + " within " + d.windowSeconds() + "s (threshold " + d.threshold()
+                        + "); automatic image actions stopped fleet-wide until released: " + d.nodes(),
+                null, "FleetCircuitBreakerOpen", null, d.decidedAt(), details(d));
+    }
+
+    private static Page fleetReleasePage(FleetReleased d) {
+        return new Page(PageKind.FLEET_HOLD, d.incidentId(), PageKind.FLEET_HOLD.dedupKey(d.incidentId()),
+                Severity.critical, "Fleet circuit breaker released by " + d.by(), null, "FleetCircuitBreakerOpen",
+                null, d.decidedAt(), details(d));
+    }
+
+    /** All pages an incident can have, for resolving them together. */
+    private static List<Page> incidentPages(Decision d, String incidentId, String nodeId) {
+        List<Page> pages = new ArrayList<>();
+        for (PageKind kind : List.of(PageKind.HALT, PageKind.ESCALATION, PageKind.ACTION_FAILED)) {
+            pages.add(new Page(kind, incidentId, kind.dedupKey(incidentId), Severity.info,
+                    nodeId + ": incident " + incidentId + " resolved", nodeId, "Resolved", planOf(d), d.decidedAt(),
+                    details(d)));
+        }
+        return pages;
+    }
+
+    private static Page pageRef(OperatorCommandApplied d, PageKind kind) {
+        return new Page(kind, d.incidentId(), kind.dedupKey(d.incidentId()), Severity.info,
+                d.nodeId() + ": acknowledged by " + d.by(), d.nodeId(), "OperatorAcknowledged", null, d.decidedAt(),
+                details(d));
+    }
+
+    private static String incidentNote(OperatorCommandApplied d) {
+        return d.incidentId().endsWith("#none") ? "" : "; incident " + d.incidentId();
+    }
+
+    /** PagerDuty custom_details / Alertmanager annotations: the decision's facts, no secrets. */
+    static Map<String, String> details(Decision decision) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("decisionId", decision.decisionId());
+        m.put("decisionKind", decision.kind());
+        m.put("incidentId", decision.incidentId());
+        if (decision.nodeId() != null) {
+            m.put("node", decision.nodeId());
+        }
+        m.put("decidedAt", decision.decidedAt().toString());
+        if (decision instanceof UpgradeDecided d) {
+            putCode(m, d.reasonCode());
+            put(m, "plan", d.planName());
+            put(m, "targetImage", d.targetImage());
+            put(m, "previousImage", d.previousImage());
+            put(m, "mappingSource", d.mapping().source());
+            put(m, "pod", d.podName());
+        } else if (decision instanceof MappingAwaited d) {
+            putCode(m, d.reasonCode());
+            put(m, "plan", d.planName());
+            put(m, "waitReason", d.waitReason().name());
+            put(m, "pod", d.podName());
+        } else if (decision instanceof RollbackDecided d) {
+            putCode(m, d.reasonCode());
+            put(m, "plan", d.planName());
+            put(m, "targetImage", d.targetImage());
+            put(m, "tooNewImage", d.tooNewImage());
+            put(m, "pod", d.podName());
+        } else if (decision instanceof QuarantineDecided d) {
+            putCode(m, d.reasonCode());
+            put(m, "plan", d.planName());
+            put(m, "image", d.image());
+            put(m, "pod", d.podName());
+        } else if (decision instanceof HaltPaged d) {
+            putCode(m, d.reasonCode());
+            put(m, "plan", d.planName());
+            put(m, "pageReason", d.pageReason().name());
+        } else if (decision instanceof PodTerminationDecided d) {
+            put(m, "pod", d.podName());
+            put(m, "graceSeconds", d.graceSeconds());
+        } else if (decision instanceof IncidentEscalated d) {
+            putCode(m, d.reasonCode());
+            put(m, "plan", d.planName());
+            put(m, "openedAt", d.openedAt());
+        } else if (decision instanceof IncidentResolved d) {
+            put(m, "resolution", d.resolution());
+            put(m, "image", d.image());
+        } else if (decision instanceof OperatorCommandApplied d) {
+            put(m, "command", d.command().token());
+            put(m, "by", d.by());
+            put(m, "effect", d.effect());
+        } else if (decision instanceof FleetHoldDecided d) {
+            put(m, "nodes", String.join(",", d.nodes()));
+            put(m, "threshold", d.threshold());
+            put(m, "windowSeconds", d.windowSeconds());
+        } else if (decision instanceof FleetReleased d) {
+            put(m, "by", d.by());
+        }
+        return m;
+    }
+
+    private static void putCode(Map<String, String> m, int code) {
+        m.put("reasonCode", Integer.toString(code));
+        m.put("halt", haltToken(code));
+    }
+
+    private static void put(Map<String, String> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value.toString());
+        }
+    }
+
+    private static String planOf(Decision decision) {
+        if (decision instanceof UpgradeDecided d) {
+            return d.planName();
+        } else if (decision instanceof MappingAwaited d) {
+            return d.planName();
+        } else if (decision instanceof RollbackDecided d) {
+            return d.planName();
+        } else if (decision instanceof QuarantineDecided d) {
+            return d.planName();
+        } else if (decision instanceof HaltPaged d) {
+            return d.planName();
+        } else if (decision instanceof IncidentEscalated d) {
+            return d.planName();
+        } else if (decision instanceof IncidentResolved d) {
+            return d.planName();
+        }
+        return null;
+    }
+
+    private static String orUnknown(String s) {
+        return s == null ? "(unknown)" : s;
+    }
+
+    /** The halt reason token of a code, for readers of pages ({@code upgrade_required}, …). */
+    static String haltToken(int code) {
+        return ShutdownReason.ofCode(code).token();
+    }
+}

@@ -1,0 +1,35 @@
+package io.haltsupervisor.actuator.plan;
+
+/**
+ * What a node id names in the cluster, detected per node before planning: a {@code SeiNode} (when the
+ * CRD is installed), else the StatefulSet or Deployment of that name. {@link #MISSING} when none was
+ * found (the cluster steps then fail with that reason); {@link #FLEET} for fleet-wide decisions, which
+ * have no cluster target.
+ */
+public enum TargetKind {
+    SEINODE("SeiNode"),
+    STATEFULSET("StatefulSet"),
+    DEPLOYMENT("Deployment"),
+    MISSING("missing"),
+    FLEET("fleet");
+
+    private final String display;
+
+    TargetKind(String display) {
+        this.display = display;
+    }
+
+    /** The Kubernetes kind, as shown in action results ({@code SeiNode sei/rpc-0}). */
+    public String display() {
+        return display;
+    }
+
+    /**
+     * True when the node's controller replaces the pod by itself after a pod-template or spec change
+     * (SeiNode controller, Deployment rollout); false for StatefulSets, which Sei runs with
+     * {@code updateStrategy: OnDelete}, so the actuator deletes the old pod itself.
+     */
+    public boolean rollsPodItself() {
+        return this == SEINODE || this == DEPLOYMENT;
+    }
+}

@@ -1,0 +1,66 @@
+package io.haltsupervisor.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code supervisor} command: the one entry point of the runnable jar. Usage errors (unknown
+ * command, bad option) print the usage on stderr and exit 2.
+ */
+@Command(name = "supervisor",
+        mixinStandardHelpOptions = true,
+        versionProvider = Supervisor.Version.class,
+        description = "Event-sourced supervisor for Sei nodes (seid) on Kubernetes, on Kafka Streams.",
+        subcommands = {
+            DevCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Supervisor implements Callable<Integer> {
+    /** Exit code for bad usage. */
+    public static final int USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
+    }
+
+    /** Builds the command line with the project's error handling; tests use this too. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Supervisor());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println(cmd.getColorScheme().errorText("supervisor: " + ex.getMessage()));
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            cmd.usage(err);
+            return USAGE;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        // fabric8's mock server and a few libraries log through java.util.logging: route it to SLF4J
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        int code = commandLine().execute(args);
+        System.exit(code);
+    }
+
+    /** Version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Supervisor.class.getPackage().getImplementationVersion();
+            return new String[] {"halt-supervisor " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

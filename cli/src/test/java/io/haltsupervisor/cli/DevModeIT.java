@@ -1,0 +1,97 @@
+package io.haltsupervisor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.haltsupervisor.schemas.Topic;
+import io.haltsupervisor.schemas.Topics;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code supervisor dev} as a user runs it: the packaged jar in a child JVM. It prints
+ * {@code bootstrap=…} quickly, the broker it names holds every topic, and SIGINT ends it with exit 0.
+ */
+class DevModeIT {
+    static final Path JAR = Path.of("target", "halt-supervisor.jar");
+
+    static Process launch(String... args) throws Exception {
+        assertThat(JAR).as("the shaded jar is built in the package phase").exists();
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** Reads the child's stdout lines {@code key=value} into a map, in the background. */
+    static Map<String, String> readKeyValues(Process process) {
+        Map<String, String> values = new ConcurrentHashMap<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        values.put(line.substring(0, eq), line.substring(eq + 1));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the child went away
+            }
+        }, "dev-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        return values;
+    }
+
+    static void signal(Process process, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void printsBootstrapServesEveryTopicAndStopsCleanlyOnSigint() throws Exception {
+        Process dev = launch("dev");
+        try {
+            Map<String, String> printed = readKeyValues(dev);
+            await().atMost(Duration.ofSeconds(30)).until(() -> printed.containsKey("bootstrap"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> printed.containsKey("kubernetes"));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", printed.get("bootstrap")))) {
+                Set<String> topics = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+                assertThat(topics).containsAll(Topics.ALL.stream().map(Topic::name).toList());
+            }
+            signal(dev, "INT");
+            assertThat(dev.waitFor(10, TimeUnit.SECONDS)).as("stopped within 10 s of SIGINT").isTrue();
+            assertThat(dev.exitValue()).isZero();
+        } finally {
+            dev.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sigtermAlsoStopsItCleanly() throws Exception {
+        Process dev = launch("dev");
+        try {
+            Map<String, String> printed = readKeyValues(dev);
+            await().atMost(Duration.ofSeconds(30)).until(() -> printed.containsKey("bootstrap"));
+            signal(dev, "TERM");
+            assertThat(dev.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(dev.exitValue()).isZero();
+            assertThat(Files.exists(JAR)).isTrue();
+        } finally {
+            dev.destroyForcibly();
+        }
+    }
+}

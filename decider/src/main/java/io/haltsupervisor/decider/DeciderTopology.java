@@ -1,0 +1,162 @@
+package io.haltsupervisor.decider;
+
+import io.haltsupervisor.schemas.JsonSerde;
+import io.haltsupervisor.schemas.Topic;
+import io.haltsupervisor.schemas.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The decider's Kafka Streams topology. {@link #build(DeciderConfig)} does no IO; every processor,
+ * store and internal topic is named (the names are public interface: changelog and repartition
+ * topics derive from them). See {@code package-info.java} for the design.
+ *
+ * <pre>
+ * halt-observations ─┐
+ * node-observations ─┼─► decider-node-processor ──► seid.decisions.v1
+ * operator-commands ─┤        │ (71/72 trips, release --fleet)
+ * &lt;app&gt;-control ─────┘        ▼
+ *      ▲              decider-fleet-events (repartition, 1 partition)
+ *      │                      ▼
+ *      ├──── broadcast ── decider-fleet-processor ──► seid.decisions.v1
+ *      └──── broadcast ── decider-mapping-processor ◄── seid.image-mappings.v1
+ * </pre>
+ */
+public final class DeciderTopology {
+    public static final String NODE_STATE_STORE = "decider-node-state";
+    public static final String MAPPINGS_STORE = "decider-mappings";
+    public static final String WAITERS_STORE = "decider-plan-waiters";
+    public static final String TIMERS_STORE = "decider-timers";
+    public static final String OPEN_INCIDENTS_STORE = "decider-open-incidents";
+    public static final String FLEET_VIEW_STORE = "decider-fleet-view";
+    public static final String FLEET_STATE_STORE = "decider-fleet-state";
+    public static final String FLEET_EVENTS_TOPIC = "decider-fleet-events";
+
+    static final Serde<ControlEvent> CONTROL_SERDE = JsonSerde.of(ControlEvent.class);
+    static final Serde<FleetEvent> FLEET_EVENT_SERDE = JsonSerde.of(FleetEvent.class);
+
+    private DeciderTopology() {
+    }
+
+    /** The topology with meters in a private registry. */
+    public static Topology build(DeciderConfig config) {
+        return build(config, DeciderMetrics.detached());
+    }
+
+    public static Topology build(DeciderConfig config, DeciderMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<String> keys = Serdes.String();
+
+        builder.addStateStore(store(NODE_STATE_STORE, JsonSerde.of(NodeState.class)));
+        builder.addStateStore(store(MAPPINGS_STORE, Topics.IMAGE_MAPPINGS.valueSerde()));
+        builder.addStateStore(store(WAITERS_STORE, Serdes.String()));
+        builder.addStateStore(store(TIMERS_STORE, Serdes.String()));
+        builder.addStateStore(store(OPEN_INCIDENTS_STORE, Serdes.String()));
+        builder.addStateStore(store(FLEET_VIEW_STORE, JsonSerde.of(ControlEvent.FleetChanged.class)));
+        builder.addStateStore(store(FLEET_STATE_STORE, JsonSerde.of(FleetBreaker.State.class)));
+
+        KStream<String, NodeInput> halts = source(builder, Topics.HALT_OBSERVATIONS, "decider-halt-observations")
+                .mapValues(NodeInput.Halt::new, Named.as("decider-wrap-halt"));
+        KStream<String, NodeInput> observations = source(builder, Topics.NODE_OBSERVATIONS,
+                "decider-node-observations").mapValues(NodeInput.Observed::new, Named.as("decider-wrap-observation"));
+        KStream<String, NodeInput> commands = source(builder, Topics.OPERATOR_COMMANDS, "decider-operator-commands")
+                .mapValues(NodeInput.Command::new, Named.as("decider-wrap-command"));
+        KStream<String, NodeInput> control = builder
+                .stream(config.controlTopic(), Consumed.with(keys, CONTROL_SERDE).withName("decider-control"))
+                .mapValues(NodeInput.Control::new, Named.as("decider-wrap-control"));
+
+        KStream<String, Emit> nodeOut = halts
+                .merge(observations, Named.as("decider-merge-observations"))
+                .merge(commands, Named.as("decider-merge-commands"))
+                .merge(control, Named.as("decider-merge-control"))
+                .process(() -> new NodeProcessor(config, metrics), Named.as("decider-node-processor"),
+                        NODE_STATE_STORE, MAPPINGS_STORE, WAITERS_STORE, TIMERS_STORE, OPEN_INCIDENTS_STORE,
+                        FLEET_VIEW_STORE);
+        route(nodeOut, "decider-node", config, metrics, true);
+
+        KStream<String, Emit> mappingOut = source(builder, Topics.IMAGE_MAPPINGS, "decider-image-mappings")
+                .process(MappingProcessor::new, Named.as("decider-mapping-processor"));
+        route(mappingOut, "decider-mapping", config, metrics, false);
+        return builder.build();
+    }
+
+    /** Sends each kind of output to its sink: decisions, the fleet breaker, the control topic. */
+    private static void route(KStream<String, Emit> out, String prefix, DeciderConfig config,
+            DeciderMetrics metrics, boolean toFleet) {
+        var branches = out.split(Named.as(prefix + "-route-"))
+                .branch((k, v) -> v instanceof Emit.Decided, Branched.withConsumer(decisions -> decisions
+                        .mapValues(v -> ((Emit.Decided) v).decision(), Named.as(prefix + "-unwrap-decision"))
+                        .to(Topics.DECISIONS.name(), Produced.with(Topics.DECISIONS.keySerde(),
+                                Topics.DECISIONS.valueSerde()).withName(prefix + "-decisions-sink")), "decisions"))
+                .branch((k, v) -> v instanceof Emit.ToControl, Branched.withConsumer(ctl -> ctl
+                        .mapValues(v -> ((Emit.ToControl) v).event(), Named.as(prefix + "-unwrap-control"))
+                        .to(config.controlTopic(), Produced.with(Serdes.String(), CONTROL_SERDE)
+                                .withStreamPartitioner(new BroadcastPartitioner<>())
+                                .withName(prefix + "-control-sink")), "control"));
+        if (!toFleet) {
+            branches.noDefaultBranch();
+            return;
+        }
+        branches.branch((k, v) -> v instanceof Emit.ToFleet, Branched.withConsumer(fleet -> {
+            KStream<String, Emit> fleetOut = fleet
+                    .mapValues(v -> ((Emit.ToFleet) v).event(), Named.as(prefix + "-unwrap-fleet"))
+                    .repartition(Repartitioned.<String, FleetEvent>as(FLEET_EVENTS_TOPIC)
+                            .withKeySerde(Serdes.String()).withValueSerde(FLEET_EVENT_SERDE)
+                            .withNumberOfPartitions(1))
+                    .process(() -> new FleetProcessor(config, metrics), Named.as("decider-fleet-processor"),
+                            FLEET_STATE_STORE);
+            route(fleetOut, "decider-fleet", config, metrics, false);
+        }, "fleet")).noDefaultBranch();
+    }
+
+    private static <V> KStream<String, V> source(StreamsBuilder builder, Topic<String, V> topic, String name) {
+        return builder.stream(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()).withName(name));
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values)
+                .withCachingEnabled();
+    }
+
+    /**
+     * Streams properties for this topology: exactly-once v2, the dead-letter handlers, explicit naming
+     * enforced, and the client settings (TLS/SASL) passed through.
+     */
+    public static Properties streamsProperties(DeciderConfig config, Map<String, Object> clientProperties,
+            DeciderMetrics metrics) {
+        Map<String, Object> p = new HashMap<>(clientProperties);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numThreads());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnDeserialization.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProcessing.class);
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(DeadLetters.METRICS_CONFIG, metrics);
+        config.advertisedEndpoint().ifPresent(e -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, e));
+        Properties props = new Properties();
+        props.putAll(p);
+        return props;
+    }
+}

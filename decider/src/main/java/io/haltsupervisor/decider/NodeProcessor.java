@@ -1,0 +1,272 @@
+package io.haltsupervisor.decider;
+
+import io.haltsupervisor.decider.NodeState.Incident;
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.HaltObserved;
+import io.haltsupervisor.schemas.ImageMappingChanged;
+import io.haltsupervisor.schemas.NodeObservation;
+import io.haltsupervisor.schemas.OperatorCommandIssued;
+import io.haltsupervisor.schemas.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The IO side of {@link NodeStateMachine}: one instance per task. Loads a node's state, runs the
+ * machine, stores the result and keeps the indexes in step with it (plan waiters, timers, open
+ * incidents), all derived from the difference between the state before and after, so they cannot
+ * drift from it. Also keeps this task's replica of the image mappings and the fleet breaker state
+ * from the control topic, and fires due grace-window timers.
+ */
+final class NodeProcessor implements Processor<String, NodeInput, String, Emit> {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeProcessor.class);
+    private static final StringSerializer STRINGS = new StringSerializer();
+
+    private final DeciderConfig config;
+    private final DeciderMetrics metrics;
+    private final NodeStateMachine machine;
+
+    private ProcessorContext<String, Emit> context;
+    private KeyValueStore<String, NodeState> nodes;
+    private KeyValueStore<String, ImageMappingChanged> mappings;
+    private KeyValueStore<String, String> waiters;
+    private KeyValueStore<String, String> timers;
+    private KeyValueStore<String, String> openIncidents;
+    private KeyValueStore<String, ControlEvent.FleetChanged> fleetView;
+    private long nextDue = Long.MAX_VALUE;
+    private final NodeStateMachine.Env env = new StoreEnv();
+
+    NodeProcessor(DeciderConfig config, DeciderMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.machine = new NodeStateMachine(config.graceWindow(), config.dedupeRetention());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emit> ctx) {
+        this.context = ctx;
+        nodes = ctx.getStateStore(DeciderTopology.NODE_STATE_STORE);
+        mappings = ctx.getStateStore(DeciderTopology.MAPPINGS_STORE);
+        waiters = ctx.getStateStore(DeciderTopology.WAITERS_STORE);
+        timers = ctx.getStateStore(DeciderTopology.TIMERS_STORE);
+        openIncidents = ctx.getStateStore(DeciderTopology.OPEN_INCIDENTS_STORE);
+        fleetView = ctx.getStateStore(DeciderTopology.FLEET_VIEW_STORE);
+        nextDue = earliestTimer();
+        if (config.wallClockTimers()) {
+            ctx.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+        }
+    }
+
+    @Override
+    public void process(Record<String, NodeInput> record) {
+        String key = record.key();
+        long ts = record.timestamp();
+        fireDue(Math.max(context.currentStreamTimeMs(), ts));
+        NodeInput input = record.value();
+        if (input instanceof NodeInput.Halt halt) {
+            HaltObserved h = requireValue(halt.value(), key, Topics.HALT_OBSERVATIONS.name());
+            requireKey(key, h.nodeId(), Topics.HALT_OBSERVATIONS.name());
+            NodeState before = nodes.get(key);
+            apply(key, before, machine.onHalt(before, h, ts, env), "halt");
+        } else if (input instanceof NodeInput.Observed observed) {
+            NodeObservation o = requireValue(observed.value(), key, Topics.NODE_OBSERVATIONS.name());
+            requireKey(key, o.nodeId(), Topics.NODE_OBSERVATIONS.name());
+            NodeState before = nodes.get(key);
+            apply(key, before, machine.onObservation(before, o, ts), "observation");
+        } else if (input instanceof NodeInput.Command command) {
+            OperatorCommandIssued c = requireValue(command.value(), key, Topics.OPERATOR_COMMANDS.name());
+            requireKey(key, c.key(), Topics.OPERATOR_COMMANDS.name());
+            if (c.fleet()) {
+                metrics.input("command", "to-fleet");
+                LOG.info("fleet command {} {} by {} forwarded to the fleet breaker", c.commandId(),
+                        c.command().token(), c.by());
+                context.forward(new Record<>(Topics.FLEET_KEY, new Emit.ToFleet(new FleetEvent.ReleaseRequested(c, ts)),
+                        ts));
+                return;
+            }
+            NodeState before = nodes.get(key);
+            apply(key, before, machine.onCommand(before, c, ts, env), "command");
+        } else if (input instanceof NodeInput.Control control) {
+            onControl(Objects.requireNonNull(control.value(), "control event"), ts);
+        } else {
+            throw new IllegalStateException("unknown input " + input);
+        }
+    }
+
+    private void onControl(ControlEvent event, long ts) {
+        if (event instanceof ControlEvent.MappingChanged changed) {
+            ImageMappingChanged m = changed.mapping();
+            mappings.put(m.plan(), m);
+            metrics.input("mapping", "changed");
+            List<String> waiting = waitingFor(WaitKeys.plan(m.plan()));
+            if (m.upgradeHeight() != null) {
+                waiting.addAll(waitingFor(WaitKeys.height(m.upgradeHeight())));
+            }
+            for (String nodeId : waiting.stream().distinct().sorted().toList()) {
+                NodeState before = nodes.get(nodeId);
+                apply(nodeId, before, machine.onMappingAvailable(before, ts, env), "mapping " + m.plan());
+            }
+        } else if (event instanceof ControlEvent.MappingRemoved removed) {
+            mappings.delete(removed.plan());
+            metrics.input("mapping", "removed");
+        } else if (event instanceof ControlEvent.FleetChanged fleet) {
+            fleetView.put(Topics.FLEET_KEY, fleet);
+            metrics.input("fleet", fleet.hold() ? "hold" : "release");
+        }
+    }
+
+    /** Node ids registered under {@code prefix} in the waiter index (the index is per task: small). */
+    private List<String> waitingFor(String prefix) {
+        List<String> out = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = waiters.prefixScan(prefix, STRINGS)) {
+            while (it.hasNext()) {
+                out.add(it.next().key.substring(prefix.length()));
+            }
+        }
+        return out;
+    }
+
+    /** Fires every timer due at or before {@code now} (record time, or wall-clock time in punctuation). */
+    private void fireDue(long now) {
+        if (now < nextDue) {
+            return;
+        }
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = timers.range(timerKey(0, ""), timerKey(now + 1, ""))) {
+            while (it.hasNext()) {
+                due.add(it.next());
+            }
+        }
+        for (KeyValue<String, String> timer : due) {
+            long dueAt = Long.parseLong(timer.key.substring(0, 19));
+            String nodeId = timer.key.substring(20);
+            timers.delete(timer.key);
+            NodeState before = nodes.get(nodeId);
+            apply(nodeId, before, machine.onTimer(before, dueAt), "timer");
+        }
+        nextDue = earliestTimer();
+    }
+
+    private long earliestTimer() {
+        try (KeyValueIterator<String, String> it = timers.all()) {
+            return it.hasNext() ? Long.parseLong(it.next().key.substring(0, 19)) : Long.MAX_VALUE;
+        }
+    }
+
+    private void apply(String nodeId, NodeState before, NodeStateMachine.Step step, String input) {
+        NodeState after = step.state();
+        if (after != before && after != null && !after.equals(before)) {
+            nodes.put(nodeId, after);
+            syncIndexes(nodeId, before == null ? null : before.open(), after.open());
+        }
+        metrics.input(input, step.decisions().isEmpty() ? "no-decision" : "decided");
+        for (Decision d : step.decisions()) {
+            metrics.decision(d.kind());
+            LOG.info("decision {} kind={} node={} incident={} ({})", d.decisionId(), d.kind(), d.nodeId(),
+                    d.incidentId(), step.note());
+            context.forward(new Record<>(d.key(), new Emit.Decided(d), d.decidedAt().toEpochMilli()));
+        }
+        for (FleetEvent e : step.fleetEvents()) {
+            long at = e instanceof FleetEvent.Tripped t ? t.atMs() : context.currentStreamTimeMs();
+            context.forward(new Record<>(Topics.FLEET_KEY, new Emit.ToFleet(e), at));
+        }
+        if (step.decisions().isEmpty() && LOG.isDebugEnabled()) {
+            LOG.debug("node={} {}: {}", nodeId, input, step.note());
+        }
+    }
+
+    private void syncIndexes(String nodeId, Incident before, Incident after) {
+        String openBefore = before == null ? null : before.id();
+        String openAfter = after == null ? null : after.id();
+        if (!Objects.equals(openBefore, openAfter)) {
+            if (openAfter == null) {
+                openIncidents.delete(nodeId);
+            } else {
+                openIncidents.put(nodeId, openAfter);
+            }
+        }
+        String waitBefore = before == null ? null : before.waitKey();
+        String waitAfter = after == null ? null : after.waitKey();
+        if (!Objects.equals(waitBefore, waitAfter)) {
+            if (waitBefore != null) {
+                waiters.delete(waitBefore + nodeId);
+            }
+            if (waitAfter != null) {
+                waiters.put(waitAfter + nodeId, openAfter);
+            }
+        }
+        String timerBefore = before == null || !before.timer().pending() ? null
+                : timerKey(before.timer().dueAtMs(), nodeId);
+        String timerAfter = after == null || !after.timer().pending() ? null
+                : timerKey(after.timer().dueAtMs(), nodeId);
+        if (!Objects.equals(timerBefore, timerAfter)) {
+            if (timerBefore != null) {
+                timers.delete(timerBefore);
+            }
+            if (timerAfter != null) {
+                timers.put(timerAfter, openAfter);
+                nextDue = Math.min(nextDue, after.timer().dueAtMs());
+            }
+        }
+    }
+
+    static String timerKey(long dueAtMs, String nodeId) {
+        return String.format(Locale.ROOT, "%019d/%s", dueAtMs, nodeId);
+    }
+
+    private static <T> T requireValue(T value, String key, String topic) {
+        if (value == null) {
+            throw new RejectedRecordException("record with key '" + key + "' on " + topic
+                    + " has no value: expected a JSON event, got a tombstone");
+        }
+        return value;
+    }
+
+    private static void requireKey(String key, String expected, String topic) {
+        if (!expected.equals(key)) {
+            throw new RejectedRecordException("record on " + topic + " is keyed '" + key
+                    + "' but is about '" + expected + "': expected the key to be the node id (or "
+                    + Topics.FLEET_KEY + " for a fleet command)");
+        }
+    }
+
+    /** Lookups the state machine may make, backed by this task's stores. */
+    private final class StoreEnv implements NodeStateMachine.Env {
+        @Override
+        public Optional<ImageMappingChanged> mapping(String plan) {
+            return Optional.ofNullable(mappings.get(plan));
+        }
+
+        @Override
+        public Optional<ImageMappingChanged> mappingAtHeight(long height) {
+            // Mappings are per plan: tens, not thousands. Iteration is in plan order, so the choice is stable.
+            try (KeyValueIterator<String, ImageMappingChanged> it = mappings.all()) {
+                while (it.hasNext()) {
+                    ImageMappingChanged m = it.next().value;
+                    if (m.upgradeHeight() != null && m.upgradeHeight() == height) {
+                        return Optional.of(m);
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> fleetHold() {
+            ControlEvent.FleetChanged fleet = fleetView.get(Topics.FLEET_KEY);
+            return fleet != null && fleet.hold() ? Optional.of(fleet.incidentId()) : Optional.empty();
+        }
+    }
+}

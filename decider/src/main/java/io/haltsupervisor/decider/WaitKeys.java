@@ -1,0 +1,23 @@
+package io.haltsupervisor.decider;
+
+import java.util.Locale;
+
+/**
+ * Keys of the {@code decider-plan-waiters} index: {@code prefix + nodeId}, where the prefix names what
+ * the incident waits for. A mapping's arrival reads exactly the entries under its plan's (and its
+ * upgrade height's) prefix, never the whole node population.
+ */
+final class WaitKeys {
+    private WaitKeys() {
+    }
+
+    /** Waiting for the mapping of {@code plan}. Length-prefixed so no plan name is a prefix of another's key. */
+    static String plan(String plan) {
+        return "p:" + plan.length() + ":" + plan + "/";
+    }
+
+    /** Waiting for a mapping whose upgrade height is {@code height} (plan unknown). */
+    static String height(long height) {
+        return String.format(Locale.ROOT, "h:%019d/", height);
+    }
+}
