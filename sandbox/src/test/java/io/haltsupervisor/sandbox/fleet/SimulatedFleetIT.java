@@ -1,0 +1,146 @@
+package io.haltsupervisor.sandbox.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.sandbox.seid.SimulatedSeidServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The simulator plays controller and kubelet on the in-memory API (not a real cluster). */
+class SimulatedFleetIT {
+    static final String V5 = "ghcr.io/sei-protocol/seid:v5.9.0";
+    static final String V6 = "ghcr.io/sei-protocol/seid:v6.0.1";
+    static final ChainModel CHAIN = new ChainModel(List.of(new ChainModel.Upgrade("v6", 1_000, "{}")),
+            Map.of(V5, 0, V6, 1));
+
+    InMemoryKubernetes kube;
+    SimulatedSeidServer seids;
+    SimulatedFleet fleet;
+    KubernetesClient client;
+
+    @BeforeEach
+    void start() {
+        kube = InMemoryKubernetes.start();
+        client = kube.client();
+        seids = SimulatedSeidServer.start();
+        fleet = new SimulatedFleet(client, seids, CHAIN, Duration.ofHours(1), Duration.ZERO);
+    }
+
+    @AfterEach
+    void stop() {
+        fleet.close();
+        seids.close();
+        kube.close();
+    }
+
+    private Pod pod(String name) {
+        return client.pods().inNamespace(SimulatedFleet.NAMESPACE).withName(name + "-0").get();
+    }
+
+    private static ContainerStatus seid(Pod pod) {
+        return pod.getStatus().getContainerStatuses().get(0);
+    }
+
+    @Test
+    void aStayAliveNodeHaltsWith70AtTheUpgradeHeightAndRunsAgainOnTheNewImage() {
+        SimulatedNode node = fleet.add(NodeSpec.seiNode("rpc-0", V5, 990, 0));
+        fleet.tick();
+        assertThat(seid(pod("rpc-0")).getReady()).isTrue();
+        assertThat(pod("rpc-0").getMetadata().getOwnerReferences().get(0).getKind()).isEqualTo("StatefulSet");
+
+        node.height(1_000);
+        fleet.tick();
+        assertThat(node.seid().intent().reason()).isEqualTo(70);
+        assertThat(node.seid().intent().planName()).isEqualTo("v6");
+        assertThat(node.seid().height()).isEqualTo(999);
+        assertThat(seid(pod("rpc-0")).getReady()).isFalse();
+        assertThat(seid(pod("rpc-0")).getState().getRunning()).as("stay-alive keeps running").isNotNull();
+
+        client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").withName("rpc-0")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"image\":\"" + V6 + "\"}}");
+        fleet.tick();
+        assertThat(SimulatedFleet.seidContainerImage(client.apps().statefulSets().inNamespace("sei")
+                .withName("rpc-0").get())).isEqualTo(V6);
+        assertThat(pod("rpc-0").getSpec().getContainers().get(0).getImage()).as("OnDelete").isEqualTo(V5);
+
+        String oldUid = pod("rpc-0").getMetadata().getUid();
+        client.pods().inNamespace("sei").withName("rpc-0-0").delete();
+        fleet.tick();
+        Pod recreated = pod("rpc-0");
+        assertThat(recreated.getMetadata().getUid()).isNotEqualTo(oldUid);
+        assertThat(seid(recreated).getImage()).isEqualTo(V6);
+        assertThat(seid(recreated).getReady()).isTrue();
+        assertThat(node.applied()).isEqualTo(1);
+        assertThat(node.seid().intent()).isNull();
+        assertThat(node.seid().version()).isEqualTo("v6.0.1");
+    }
+
+    @Test
+    void anOlderSeidExitsWith70AndCrashLoopsWithRisingRestartCount() {
+        SimulatedNode node = fleet.add(NodeSpec.seiNode("old-0", V5, 1_000, 0).olderSeid());
+        fleet.tick();
+        ContainerStatus first = seid(pod("old-0"));
+        assertThat(first.getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
+        assertThat(first.getLastState().getTerminated().getExitCode()).isEqualTo(70);
+        String firstContainer = first.getLastState().getTerminated().getContainerID();
+        for (int restart = 1; restart <= 3; restart++) {
+            fleet.tick(); // restart (zero back-off) and halt again
+            ContainerStatus cs = seid(pod("old-0"));
+            assertThat(cs.getRestartCount()).isEqualTo(restart);
+            assertThat(cs.getLastState().getTerminated().getExitCode()).isEqualTo(70);
+            assertThat(cs.getLastState().getTerminated().getContainerID()).isNotEqualTo(firstContainer);
+        }
+        assertThat(node.seid().intent()).isNull();
+    }
+
+    @Test
+    void cosmovisorMasksTheCodeWith1() {
+        fleet.add(NodeSpec.seiNode("cv-0", V5, 1_000, 0).withCosmovisor());
+        fleet.tick();
+        Pod pod = pod("cv-0");
+        assertThat(seid(pod).getLastState().getTerminated().getExitCode()).isEqualTo(1);
+        assertThat(pod.getSpec().getContainers().get(0).getCommand()).startsWith("cosmovisor");
+        assertThat(pod.getSpec().getContainers().get(0).getEnv()).anyMatch(e -> e.getName().equals("DAEMON_NAME"));
+    }
+
+    @Test
+    void aTooNewBinaryHaltsWith71AndADowngradeWith72() {
+        SimulatedNode tooNew = fleet.add(NodeSpec.seiNode("new-0", V6, 500, 0));
+        SimulatedNode downgraded = fleet.add(NodeSpec.seiNode("down-0", V5, 1_500, 1));
+        fleet.tick();
+        assertThat(tooNew.seid().intent().reason()).isEqualTo(71);
+        assertThat(downgraded.seid().intent().reason()).isEqualTo(72);
+    }
+
+    @Test
+    void pausingASeiNodeScalesToZeroAndRemovesThePod() {
+        fleet.add(NodeSpec.seiNode("q-0", V5, 500, 0));
+        fleet.tick();
+        assertThat(pod("q-0")).isNotNull();
+        client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").withName("q-0")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"paused\":true}}");
+        fleet.tick();
+        assertThat(client.apps().statefulSets().inNamespace("sei").withName("q-0").get().getSpec().getReplicas())
+                .isZero();
+        assertThat(pod("q-0")).isNull();
+    }
+
+    @Test
+    void aPlainStatefulSetNodeHasNoSeiNodeOwner() {
+        fleet.add(NodeSpec.seiNode("sts-0", V5, 500, 0).withWorkload(NodeSpec.Workload.STATEFULSET));
+        fleet.tick();
+        assertThat(client.apps().statefulSets().inNamespace("sei").withName("sts-0").get().getMetadata()
+                .getOwnerReferences()).isEmpty();
+        assertThat(pod("sts-0").getMetadata().getAnnotations()).containsKey(SimulatedFleet.STATUS_URL_ANNOTATION);
+    }
+}
