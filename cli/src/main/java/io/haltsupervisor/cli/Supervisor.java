@@ -17,6 +17,11 @@ import picocli.CommandLine.Spec;
         description = "Event-sourced supervisor for Sei nodes (seid) on Kubernetes, on Kafka Streams.",
         subcommands = {
             DevCommand.class,
+            TimelineCommand.class,
+            OperatorCommands.Ack.class,
+            OperatorCommands.Hold.class,
+            OperatorCommands.Release.class,
+            OperatorCommands.Retry.class,
             CommandLine.HelpCommand.class
         })
 public final class Supervisor implements Callable<Integer> {
@@ -43,6 +48,16 @@ public final class Supervisor implements Callable<Integer> {
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             cmd.usage(err);
             return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            PrintWriter err = cmd.getErr();
+            if (ex instanceof IllegalArgumentException) {
+                err.println("supervisor " + cmd.getCommandName() + ": " + ex.getMessage());
+                err.println(cmd.getHelp().synopsis(0).stripTrailing());
+                return USAGE;
+            }
+            err.println("supervisor " + cmd.getCommandName() + ": " + ex.getMessage());
+            return 1;
         });
         return cl;
     }

@@ -1,0 +1,111 @@
+package io.haltsupervisor.cli;
+
+import io.haltsupervisor.schemas.Topic;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Reads committed records of the supervisor's topics from the beginning to the current end, without
+ * a consumer group: for {@code timeline}, {@code incidents}, {@code mapping ls} and {@code replay}.
+ * Values that do not deserialise are handed over as {@link Unreadable}, never dropped.
+ */
+public final class TopicReader implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    public TopicReader(Map<String, Object> clientProperties) {
+        Map<String, Object> p = new java.util.HashMap<>(clientProperties);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.keySet().removeIf(k -> k.equals("max.block.ms") || k.equals("delivery.timeout.ms"));
+        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** A record read from a topic. */
+    public record Entry(String topic, int partition, long offset, Instant timestamp, String key, Object value) {
+    }
+
+    /** A value that could not be deserialised: its error, kept beside the position. */
+    public record Unreadable(String error) {
+    }
+
+    /** The partition a key lands on with Kafka's default partitioner. */
+    public static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** The topic's partitions. */
+    public List<TopicPartition> partitions(String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, KafkaOptions.REACH_TIMEOUT);
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException("topic " + topic + " does not exist");
+        }
+        return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    }
+
+    /** The one partition holding {@code key}'s records. */
+    public TopicPartition partitionFor(String topic, String key) {
+        List<TopicPartition> all = partitions(topic);
+        return new TopicPartition(topic, partitionOf(key, all.size()));
+    }
+
+    /**
+     * Reads every committed record of the partitions, from the beginning to their end as of now,
+     * handing those whose key passes the filter to the sink, deserialised with the topic's serde.
+     */
+    public void readAll(Map<TopicPartition, Topic<?, ?>> partitions, Predicate<String> keyFilter,
+            Consumer<Entry> sink) {
+        Collection<TopicPartition> tps = partitions.keySet();
+        consumer.assign(tps);
+        consumer.seekToBeginning(tps);
+        Map<TopicPartition, Long> end = consumer.endOffsets(tps, KafkaOptions.REACH_TIMEOUT);
+        List<TopicPartition> open = new ArrayList<>(tps.stream().filter(tp -> end.get(tp) > 0).toList());
+        for (TopicPartition tp : tps) {
+            if (consumer.position(tp, KafkaOptions.REACH_TIMEOUT) >= end.get(tp)) {
+                open.remove(tp);
+            }
+        }
+        while (!open.isEmpty()) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                if (r.offset() >= end.get(tp)) {
+                    continue;
+                }
+                String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                if (keyFilter.test(key)) {
+                    sink.accept(new Entry(r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()),
+                            key, decode(partitions.get(tp), r)));
+                }
+            }
+            open.removeIf(tp -> consumer.position(tp, KafkaOptions.REACH_TIMEOUT) >= end.get(tp));
+        }
+    }
+
+    private static Object decode(Topic<?, ?> topic, ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+        } catch (RuntimeException e) {
+            return new Unreadable(e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}
