@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
         description = "Event-sourced supervisor for Sei nodes (seid) on Kubernetes, on Kafka Streams.",
         subcommands = {
             DevCommand.class,
+            IncidentsCommand.class,
             TimelineCommand.class,
             OperatorCommands.Ack.class,
             OperatorCommands.Hold.class,

@@ -146,6 +146,25 @@ class OperatorAndTimelineIT {
     }
 
     @Test
+    void incidentsListsOpenIncidentsFromTheDecisionLog() {
+        publish(Topics.DECISIONS, "sei/inc-0", new io.haltsupervisor.schemas.Decision.QuarantineDecided(1,
+                "sei/inc-0#1/quarantine/0", "sei/inc-0#1", "sei/inc-0", SampleEvents.T0, 72, "v6", "seid:v5", "inc-0-0",
+                "uid"));
+        publish(Topics.DECISIONS, "sei/inc-1", new io.haltsupervisor.schemas.Decision.HaltPaged(1,
+                "sei/inc-1#1/page/0", "sei/inc-1#1", "sei/inc-1", SampleEvents.T0, 73, null,
+                io.haltsupervisor.schemas.Decision.Severity.error, io.haltsupervisor.schemas.Decision.PageReason.UnrecognisedHalt,
+                "graceful but unrecognised halt 73"),
+                new io.haltsupervisor.schemas.Decision.IncidentResolved(1, "sei/inc-1#1/resolve/1", "sei/inc-1#1",
+                        "sei/inc-1", SampleEvents.T0.plusSeconds(1), 73, null, "seid:v5", SampleEvents.T0, "released"));
+        Run table = run("incidents", "--bootstrap", kafka.bootstrapServers());
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out()).contains("INCIDENT").contains("sei/inc-0#1").contains("quarantined")
+                .doesNotContain("sei/inc-1#1");
+        Run json = run("incidents", "--json", "--bootstrap", kafka.bootstrapServers());
+        assertThat(json.out()).contains("\"incidentId\":\"sei/inc-0#1\"");
+    }
+
+    @Test
     void badArgumentsExit2WithUsage() {
         Run bad = run("ack", "not-a-node", "--bootstrap", kafka.bootstrapServers());
         assertThat(bad.exit()).isEqualTo(2);

@@ -1,0 +1,442 @@
+package io.haltsupervisor.cli.bench;
+
+import io.haltsupervisor.decider.DeciderConfig;
+import io.haltsupervisor.decider.DeciderService;
+import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
+import io.haltsupervisor.schemas.HaltCode;
+import io.haltsupervisor.schemas.HaltIntent;
+import io.haltsupervisor.schemas.HaltObserved;
+import io.haltsupervisor.schemas.ImageMappingChanged;
+import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.NodeObservation;
+import io.haltsupervisor.schemas.NodeStatusObserved;
+import io.haltsupervisor.schemas.PodStateObserved;
+import io.haltsupervisor.schemas.Topic;
+import io.haltsupervisor.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code ./supervisor bench decider}: the decider's throughput under exactly-once on an embedded
+ * broker beside it, against a raw consume→produce passthrough of the same records in the same run
+ * (DESIGN §7: ≥ 50k observations/s and ≥ 60% of passthrough).
+ *
+ * <p>1,000,000 synthetic observations over 10,000 nodes are written first (not timed): mostly
+ * repeats (status polls of halted nodes, crash-loop exit codes, heartbeats), some new incidents
+ * (70 with and without a mapping, 71, 72, reserved codes), mappings arriving late, and recoveries.
+ * Each run is timed from its first consumed record to the commit that covers the last input offset.
+ * The last line is machine-readable: {@code name=decider rate=… passthrough_rate=… ratio=…}.
+ *
+ * <p>Options: {@code --records N}, {@code --nodes N}, {@code --partitions N}, {@code --threads N}.
+ */
+public final class DeciderBench {
+    private static final String IMG5 = "ghcr.io/sei-protocol/seid:v5.9.0";
+    private static final String IMG6 = "ghcr.io/sei-protocol/seid:v6.0.1";
+    private static final String IMG7 = "ghcr.io/sei-protocol/seid:v7.0.0";
+    private static final long V6_HEIGHT = 151_000_000L;
+    private static final long V7_HEIGHT = 160_000_000L;
+    private static final String PASSTHROUGH_SINK = "bench.passthrough.v1";
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(150);
+
+    private DeciderBench() {
+    }
+
+    /** Runs the benchmark; returns the process exit code. */
+    public static int run(String[] args) {
+        return run(args, System.out);
+    }
+
+    static int run(String[] args, PrintStream out) {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println("bench decider: " + e.getMessage());
+            out.println("usage: bench decider [--records N] [--nodes N] [--partitions N] [--threads N]");
+            return 2;
+        }
+        quietLogs();
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory("bench-decider-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
+            kafka.createTopics(o.partitions);
+            kafka.createTopic(PASSTHROUGH_SINK, o.partitions, Map.of());
+            out.printf(Locale.ROOT, "bench decider: %,d observations over %,d nodes, %d partitions, %d stream "
+                    + "thread(s), exactly_once_v2, embedded KRaft broker in this JVM%n", o.records, o.nodes,
+                    o.partitions, o.threads);
+            long producing = System.nanoTime();
+            Map<String, Long> counts = produce(kafka.bootstrapServers(), o);
+            out.printf(Locale.ROOT, "  wrote the input in %.1f s: %s%n",
+                    (System.nanoTime() - producing) / 1e9, counts);
+
+            Result passthrough = passthrough(kafka.bootstrapServers());
+            out.printf(Locale.ROOT, "  passthrough (consume→produce, transactional, read_committed): %,d records "
+                    + "in %.2f s = %,.0f records/s%n", passthrough.records, passthrough.seconds, passthrough.rate());
+
+            Result decider = decider(kafka.bootstrapServers(), stateDir, o);
+            out.printf(Locale.ROOT, "  decider (Kafka Streams, exactly_once_v2): %,d observations in %.2f s = "
+                    + "%,.0f observations/s, %,d decisions%n", decider.records, decider.seconds, decider.rate(),
+                    decider.outputs);
+
+            double ratio = decider.rate() / passthrough.rate();
+            Runtime rt = Runtime.getRuntime();
+            out.printf(Locale.ROOT, "  ran on: %d cores, Java %s (%s), max heap %d MiB, %s %s%n",
+                    rt.availableProcessors(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                    rt.maxMemory() / (1024 * 1024), System.getProperty("os.name"), System.getProperty("os.arch"));
+            out.printf(Locale.ROOT, "  target: >= 50,000 observations/s and >= 60%% of passthrough: %s%n",
+                    decider.rate() >= 50_000 && ratio >= 0.6 ? "met" : "NOT met");
+            out.printf(Locale.ROOT, "name=decider rate=%.0f passthrough_rate=%.0f ratio=%.3f%n", decider.rate(),
+                    passthrough.rate(), ratio);
+            return 0;
+        } finally {
+            deleteTree(stateDir);
+        }
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /**
+     * Writes the synthetic input, in time order. Each node follows a small story: healthy heartbeats and
+     * pod states; about a third halt once (70 mostly, some 71/72/reserved), are polled again and again while
+     * halted (crash-looping ones with a new container now and then), and most recover on their target image.
+     */
+    private static Map<String, Long> produce(String bootstrap, Options o) {
+        Random random = new Random(20261120L);
+        Map<String, Long> counts = new HashMap<>();
+        Instant t0 = Instant.now().minus(Duration.ofMinutes(20));
+        long spanMs = Duration.ofMinutes(20).toMillis();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            send(producer, Topics.IMAGE_MAPPINGS, "v6",
+                    ImageMappingChanged.of("v6", IMG6, V6_HEIGHT, "configmap:sei/upgrades", t0), t0, counts);
+            int[] stage = new int[o.nodes];
+            int[] container = new int[o.nodes];
+            boolean v7Mapped = false;
+            for (long i = 0; i < o.records - 2; i++) {
+                Instant at = t0.plusMillis(i * spanMs / o.records);
+                if (!v7Mapped && i > o.records / 2) {
+                    send(producer, Topics.IMAGE_MAPPINGS, "v7",
+                            ImageMappingChanged.of("v7", IMG7, V7_HEIGHT, "cli:bench", at), at, counts);
+                    v7Mapped = true;
+                    continue;
+                }
+                int n = random.nextInt(o.nodes);
+                String node = "sei/node-" + n;
+                String pod = "node-" + n + "-0";
+                int story = n % 3; // 0: stays healthy, 1: halts with 70, 2: halts with another code
+                int roll = random.nextInt(1000);
+                if (story == 0 || stage[n] == 0 && roll < 900) {
+                    // healthy traffic: heartbeats and pod states
+                    NodeObservation obs = roll % 4 == 0
+                            ? PodStateObserved.of(node, at, pod, "uid-" + n, IMG5, true, "Running", 0, null, false, false)
+                            : NodeStatusObserved.of(node, at, NodeStatusObserved.Change.HEARTBEAT,
+                                    V6_HEIGHT - 1, "v5.9.0", false, pod);
+                    send(producer, Topics.NODE_OBSERVATIONS, node, obs, at, counts);
+                    continue;
+                }
+                if (stage[n] == 0) {
+                    stage[n] = 1;
+                }
+                if (stage[n] == 1 && roll < 990) {
+                    send(producer, Topics.HALT_OBSERVATIONS, node, halt(n, node, pod, story, roll, at, container),
+                            at, counts);
+                    continue;
+                }
+                // recovery on the target image (upgrade to v6 or v7, or the rollback image)
+                stage[n] = 2;
+                String image = story == 1 ? (n % 2 == 0 ? IMG6 : IMG7) : IMG5;
+                send(producer, Topics.NODE_OBSERVATIONS, node,
+                        PodStateObserved.of(node, at, pod, "uid-" + n + "-new", image, true, "Running", 0, null,
+                                false, false), at, counts);
+            }
+            producer.flush();
+        }
+        return counts;
+    }
+
+    private static HaltObserved halt(int n, String node, String pod, int story, int roll, Instant at, int[] container) {
+        if (story == 1) {
+            String plan = n % 2 == 0 ? "v6" : "v7";
+            long height = n % 2 == 0 ? V6_HEIGHT : V7_HEIGHT;
+            if (roll % 3 == 0) {
+                if (roll % 30 == 0) {
+                    container[n]++;
+                }
+                return HaltObserved.fromExitCode(node, new HaltCode(70), at, pod, "uid-" + n,
+                        "containerd://" + n + "-" + container[n], container[n], at.minusSeconds(1), IMG5);
+            }
+            HaltIntent intent = new HaltIntent(70, "upgrade_required", plan, height, null,
+                    Instant.ofEpochSecond(1_790_000_000L + n));
+            return HaltObserved.fromStatus(node, intent, at, pod, IMG5, height - 1, "v5.9.0");
+        }
+        int code = n % 100 == 2 ? 71 : n % 100 == 5 ? 72 : 84;
+        if (roll % 30 == 0) {
+            container[n]++;
+        }
+        return HaltObserved.fromExitCode(node, new HaltCode(code), at, pod, "uid-" + n,
+                "containerd://" + n + "-" + container[n], container[n], at.minusSeconds(1), IMG6);
+    }
+
+    private static <V> void send(KafkaProducer<byte[], byte[]> producer, Topic<String, V> topic, String key, V value,
+            Instant at, Map<String, Long> counts) {
+        producer.send(new ProducerRecord<>(topic.name(), null, at.toEpochMilli(),
+                topic.keySerde().serializer().serialize(topic.name(), key),
+                topic.valueSerde().serializer().serialize(topic.name(), value)));
+        counts.merge(topic.name(), 1L, Long::sum);
+    }
+
+    // ------------------------------------------------------------------ runs
+
+    private record Result(long records, double seconds, long outputs) {
+        double rate() {
+            return records / seconds;
+        }
+    }
+
+    private static final List<String> INPUTS = List.of(Topics.HALT_OBSERVATIONS.name(),
+            Topics.NODE_OBSERVATIONS.name(), Topics.IMAGE_MAPPINGS.name(), Topics.OPERATOR_COMMANDS.name());
+
+    /** Transactional consume→produce of the decider's inputs into one topic: the broker's ceiling here. */
+    private static Result passthrough(String bootstrap) {
+        Map<TopicPartition, Long> ends = endOffsets(bootstrap, INPUTS);
+        long total = ends.values().stream().mapToLong(Long::longValue).sum();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-passthrough",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-passthrough",
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            consumer.subscribe(INPUTS);
+            long copied = 0;
+            long start = 0;
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            Map<TopicPartition, Long> positions = new HashMap<>();
+            long lastCommit = System.nanoTime();
+            Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+            producer.beginTransaction();
+            while (!reached(positions, ends)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("passthrough did not finish within " + RUN_TIMEOUT);
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                if (!records.isEmpty() && start == 0) {
+                    start = System.nanoTime();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    producer.send(new ProducerRecord<>(PASSTHROUGH_SINK, r.partition(), r.timestamp(), r.key(),
+                            r.value()));
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    pending.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                    copied++;
+                }
+                // commit like Streams does under exactly-once: every 100 ms, and at the end
+                if (System.nanoTime() - lastCommit > TimeUnit.MILLISECONDS.toNanos(100) || reachedPending(pending, ends)) {
+                    producer.sendOffsetsToTransaction(pending, consumer.groupMetadata());
+                    producer.commitTransaction();
+                    pending.forEach((tp, om) -> positions.put(tp, om.offset()));
+                    pending.clear();
+                    producer.beginTransaction();
+                    lastCommit = System.nanoTime();
+                }
+            }
+            producer.commitTransaction();
+            return new Result(total, (System.nanoTime() - start) / 1e9, copied);
+        }
+    }
+
+    private static Result decider(String bootstrap, Path stateDir, Options o) {
+        Map<TopicPartition, Long> ends = endOffsets(bootstrap, INPUTS);
+        long total = ends.values().stream().mapToLong(Long::longValue).sum();
+        DeciderConfig config = DeciderConfig.fromEnv(Map.of(
+                DeciderConfig.ENV_APPLICATION_ID, "bench-decider",
+                DeciderConfig.ENV_STATE_DIR, stateDir.toString(),
+                DeciderConfig.ENV_NUM_THREADS, Integer.toString(o.threads)));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (DeciderService service = new DeciderService(config, KafkaClientConfig.of(bootstrap), registry);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            service.start();
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            long start = 0;
+            while (true) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the decider did not finish within " + RUN_TIMEOUT);
+                }
+                Map<TopicPartition, Long> committed = committed(admin, "bench-decider");
+                if (start == 0 && committed.values().stream().anyMatch(v -> v > 0)) {
+                    start = System.nanoTime();
+                }
+                if (start == 0 && service.ready()) {
+                    // timing starts when processing starts: at the first commit, or when running
+                    start = System.nanoTime();
+                }
+                if (reached(committed, ends)) {
+                    break;
+                }
+                pause();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long decisions = (long) registry.find("decider.decisions").counters().stream()
+                    .mapToDouble(c -> c.count()).sum();
+            return new Result(total, seconds, decisions);
+        }
+    }
+
+    // ------------------------------------------------------------------ offsets
+
+    private static Map<TopicPartition, Long> endOffsets(String bootstrap, List<String> topics) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Set<TopicPartition> partitions = admin.describeTopics(topics).allTopicNames().get().values().stream()
+                    .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+                    .collect(Collectors.toSet());
+            Map<TopicPartition, OffsetSpec> specs = partitions.stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(specs).all().get();
+            return result.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static Map<TopicPartition, Long> committed(Admin admin, String group) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, Long> out = new HashMap<>();
+            offsets.forEach((tp, om) -> {
+                if (om != null) {
+                    out.put(tp, om.offset());
+                }
+            });
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            return Map.of();
+        }
+    }
+
+    private static boolean reached(Map<TopicPartition, Long> positions, Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
+                || positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    }
+
+    private static boolean reachedPending(Map<TopicPartition, OffsetAndMetadata> pending,
+            Map<TopicPartition, Long> ends) {
+        return !pending.isEmpty() && pending.entrySet().stream()
+                .anyMatch(e -> e.getValue().offset() >= ends.getOrDefault(e.getKey(), Long.MAX_VALUE));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private static void quietLogs() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+            ctx.getLogger("io.haltsupervisor").setLevel(ch.qos.logback.classic.Level.WARN);
+            ctx.getLogger("org.apache.kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
+            ctx.getLogger("kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
+            ctx.getLogger("state.change.logger").setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp directory
+        }
+    }
+
+    private record Options(long records, int nodes, int partitions, int threads) {
+        static Options parse(String[] args) {
+            long records = 1_000_000;
+            int nodes = 10_000;
+            int partitions = 4;
+            int threads = 2;
+            List<String> rest = new ArrayList<>(List.of(args));
+            if (!rest.isEmpty() && rest.get(0).equals("decider")) {
+                rest.remove(0);
+            }
+            for (int i = 0; i < rest.size(); i++) {
+                String flag = rest.get(i);
+                if (i + 1 >= rest.size()) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String value = rest.get(++i);
+                try {
+                    switch (flag) {
+                        case "--records" -> records = Long.parseLong(value);
+                        case "--nodes" -> nodes = Integer.parseInt(value);
+                        case "--partitions" -> partitions = Integer.parseInt(value);
+                        case "--threads" -> threads = Integer.parseInt(value);
+                        default -> throw new IllegalArgumentException("unknown option " + flag);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(flag + ": expected a positive integer, got '" + value + "'");
+                }
+            }
+            if (records < 10 || nodes < 1 || partitions < 1 || threads < 1) {
+                throw new IllegalArgumentException("--records >= 10 and --nodes, --partitions, --threads >= 1");
+            }
+            return new Options(records, nodes, partitions, threads);
+        }
+    }
+}

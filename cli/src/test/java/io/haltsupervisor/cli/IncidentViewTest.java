@@ -1,0 +1,50 @@
+package io.haltsupervisor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.SampleEvents;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class IncidentViewTest {
+    static final Instant T = SampleEvents.T0;
+
+    @Test
+    void anIncidentOpensWithItsFirstDecisionAndClosesWithResolve() {
+        IncidentView view = new IncidentView();
+        view.apply(new Decision.MappingAwaited(1, "a#1/await/0", "a#1", "sei/a", T, 70, "v6",
+                Decision.WaitReason.ImageMappingMissing, "a-0"));
+        view.apply(new Decision.UpgradeDecided(1, "a#1/upgrade/1", "a#1", "sei/a", T.plusSeconds(5), 70, "v6",
+                "seid:v6", "seid:v5", new Decision.ImageMappingRef("v6", "seid:v6", null, "cli:x"), "a-0", "u"));
+        view.apply(new Decision.QuarantineDecided(1, "b#1/quarantine/0", "b#1", "sei/b", T.plusSeconds(1), 72, null,
+                "seid:v5", "b-0", "u"));
+        assertThat(view.open()).extracting(IncidentView.Incident::incidentId).containsExactly("a#1", "b#1");
+        IncidentView.Incident a = view.open().get(0);
+        assertThat(a.state()).isEqualTo("upgrading");
+        assertThat(a.openedAt()).isEqualTo(T);
+        assertThat(a.decisions()).isEqualTo(2);
+        assertThat(a.reasonCode()).isEqualTo(70);
+
+        view.apply(new Decision.IncidentResolved(1, "a#1/resolve/2", "a#1", "sei/a", T.plusSeconds(9), 70, "v6",
+                "seid:v6", T, "running target image"));
+        assertThat(view.open()).extracting(IncidentView.Incident::incidentId).containsExactly("b#1");
+    }
+
+    @Test
+    void anOperatorCommandWithoutAnOpenIncidentOpensNothing() {
+        IncidentView view = new IncidentView();
+        view.apply(new Decision.OperatorCommandApplied(1, "c#none/operator/x", "c#none", "sei/c", T, "x",
+                io.haltsupervisor.schemas.OperatorCommandIssued.Command.HOLD, "alice", null, false, "hold set"));
+        assertThat(view.open()).isEmpty();
+    }
+
+    @Test
+    void theFleetHoldIsOpenUntilReleased() {
+        IncidentView view = new IncidentView();
+        view.apply(SampleEvents.decisions().get(9));
+        assertThat(view.open()).singleElement().satisfies(i -> assertThat(i.nodeId()).isEqualTo("fleet"));
+        view.apply(SampleEvents.decisions().get(10));
+        assertThat(view.open()).isEmpty();
+    }
+}
