@@ -301,6 +301,13 @@ public record ActuatorConfig(String groupId, String instance, String transaction
         }
     }
 
+    /** A URL without user info or query, which may carry credentials. */
+    static String shown(URI u) {
+        return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
+                + (u.getRawPath() == null ? "" : u.getRawPath())
+                + (u.getRawUserInfo() != null || u.getRawQuery() != null ? " [credentials/query redacted]" : "");
+    }
+
     @Override
     public String toString() {
         return "ActuatorConfig{groupId=" + groupId + ", instance=" + instance + ", transactionalId=" + transactionalId
@@ -310,10 +317,10 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 + ", maxDecisionAge=" + policy.maxDecisionAge() + ", rateLimit=" + rateLimitPerMinute + "/min burst "
                 + rateLimitBurst + " maxWait " + rateLimitMaxWait + ", container=" + containerName + ", retry="
                 + retry + ", httpTimeout=" + httpTimeout
-                + ", pagerDuty=" + pagerDuty.map(p -> p.url() + " routingKey=" + p.routingKey()).orElse("(off)")
-                + ", alertmanager=" + alertmanager.map(a -> a.urls() + " token=" + a.bearerToken().map(Secret::toString)
+                + ", pagerDuty=" + pagerDuty.map(p -> shown(p.url()) + " routingKey=" + p.routingKey()).orElse("(off)")
+                + ", alertmanager=" + alertmanager.map(a -> a.urls().stream().map(ActuatorConfig::shown).toList() + " token=" + a.bearerToken().map(Secret::toString)
                         .orElse("(none)") + " resend " + a.resendInterval() + " ttl " + a.alertTtl()).orElse("(off)")
-                + ", webhook=" + webhook.map(w -> w.url() + " token=" + w.bearerToken().map(Secret::toString)
+                + ", webhook=" + webhook.map(w -> shown(w.url()) + " token=" + w.bearerToken().map(Secret::toString)
                         .orElse("(none)")).orElse("(off)")
                 + "}";
     }

@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -76,6 +75,7 @@ public final class ActuatorService implements AutoCloseable {
     private final ActuatorConfig config;
     private final KafkaClientConfig kafka;
     private final ActuatorMetrics metrics;
+    private final KubernetesClient kubernetes;
     private final KubeTargets targets;
     private final Clock clock;
     private final Sleeper sleeper;
@@ -84,7 +84,7 @@ public final class ActuatorService implements AutoCloseable {
     private final Pagers pagers;
     private final HttpClient http;
     private final ExecutorService httpExecutor;
-    private final AtomicInteger indexSize = new AtomicInteger();
+    private volatile ResultsIndex currentIndex;
 
     private final Object lifecycle = new Object();
     private Thread worker;
@@ -94,6 +94,11 @@ public final class ActuatorService implements AutoCloseable {
     private volatile int consecutiveFailures;
     private volatile KafkaConsumer<String, byte[]> currentConsumer;
 
+    /**
+     * @param kubernetes used for its configuration only (server, credentials, TLS): the actuator makes its own
+     *                   client from it with fabric8's request retries off, since it retries and records every
+     *                   attempt itself; the caller keeps and closes {@code kubernetes}
+     */
     public ActuatorService(ActuatorConfig config, KafkaClientConfig kafka, MeterRegistry registry,
             KubernetesClient kubernetes) {
         this(config, kafka, registry, kubernetes, Clock.systemUTC(), Sleeper.SYSTEM, StepHook.NONE);
@@ -104,7 +109,8 @@ public final class ActuatorService implements AutoCloseable {
         this.config = config;
         this.kafka = kafka;
         this.metrics = new ActuatorMetrics(registry);
-        this.targets = new KubeTargets(kubernetes);
+        this.kubernetes = KubeTargets.actuatorClient(kubernetes, config.httpTimeout());
+        this.targets = new KubeTargets(this.kubernetes);
         this.clock = clock;
         this.sleeper = sleeper;
         this.hook = hook;
@@ -118,7 +124,10 @@ public final class ActuatorService implements AutoCloseable {
         this.http = HttpClient.newBuilder().connectTimeout(config.httpTimeout()).executor(httpExecutor)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         this.pagers = new Pagers(config, http, clock);
-        Gauge.builder("actuator.results.index.size", indexSize, AtomicInteger::get)
+        Gauge.builder("actuator.results.index.size", () -> {
+            ResultsIndex index = currentIndex;
+            return index == null ? 0 : index.size();
+        })
                 .description("Steps with a final outcome known to this actuator").register(registry);
         Gauge.builder("actuator.pagers.configured", () -> config.pagerSinks().size())
                 .description("Pager sinks configured (0: pages cannot be delivered)").register(registry);
@@ -191,6 +200,7 @@ public final class ActuatorService implements AutoCloseable {
             }
         }
         httpExecutor.shutdownNow();
+        kubernetes.close();
         LOG.info("Actuator stopped");
     }
 
@@ -252,7 +262,7 @@ public final class ActuatorService implements AutoCloseable {
                 consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
                 consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
                 consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-                consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10);
+                consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
                 consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000);
                 d = new KafkaConsumer<>(consumerProps, Topics.DECISIONS.keySerde().deserializer(),
                         new ByteArrayDeserializer());
@@ -300,6 +310,7 @@ public final class ActuatorService implements AutoCloseable {
                     config.instance(), config.httpTimeout());
             StepExecutor executor = (decision, step) -> step instanceof PageStep page ? pagers.execute(page)
                     : kube.execute(decision, step);
+            currentIndex = index;
             runner = new DecisionRunner(config, index, targets::kindOf, executor, this::record, sleeper, clock,
                     ThreadLocalRandom.current()::nextDouble, hook, metrics);
         }
@@ -341,7 +352,17 @@ public final class ActuatorService implements AutoCloseable {
                 deadLetter(record, e);
                 return;
             }
-            runner.run(decision);
+            try {
+                runner.run(decision);
+            } catch (RecordingFailedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // a decision the actuator cannot even plan (a bug): keep it, do not loop on it
+                LOG.error("Decision {} for node {} incident {} could not be run; sent to {}", decision.decisionId(),
+                        decision.nodeId(), decision.incidentId(), Topics.DEAD_LETTERS.name(), e);
+                deadLetter(record, e);
+                return;
+            }
             commitOffset(record);
         }
 
@@ -361,9 +382,13 @@ public final class ActuatorService implements AutoCloseable {
         }
 
         private void record(ActionResultRecorded result) {
-            transact(() -> producer.send(new ProducerRecord<>(Topics.ACTION_RESULTS.name(), result.key(),
-                    Topics.ACTION_RESULTS.valueSerde().serializer().serialize(Topics.ACTION_RESULTS.name(), result))));
-            indexSize.set(index.size());
+            try {
+                transact(() -> producer.send(new ProducerRecord<>(Topics.ACTION_RESULTS.name(), result.key(),
+                        Topics.ACTION_RESULTS.valueSerde().serializer().serialize(Topics.ACTION_RESULTS.name(),
+                                result))));
+            } catch (RuntimeException e) {
+                throw new RecordingFailedException(e);
+            }
         }
 
         private void commitOffset(ConsumerRecord<String, byte[]> record) {
@@ -423,7 +448,6 @@ public final class ActuatorService implements AutoCloseable {
                     }
                 }
             }
-            indexSize.set(index.size());
             LOG.info("Action results read to their end in {} ms: {} new result(s), {} unreadable; {} step(s) with a"
                     + " final outcome, {} resolved incident(s)", Duration.ofNanos(System.nanoTime() - begin).toMillis(),
                     read, bad, index.size(), index.resolvedIncidents().size());
@@ -503,6 +527,15 @@ public final class ActuatorService implements AutoCloseable {
             abortQuietly();
             clientMetrics.forEach(KafkaClientMetrics::close);
             closeQuietly(decisions, results, producer);
+        }
+    }
+
+    /** A result could not be recorded: the session restarts and the step runs again (idempotently). */
+    private static final class RecordingFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RecordingFailedException(RuntimeException cause) {
+            super("recording an action result failed: " + cause.getMessage(), cause);
         }
     }
 

@@ -17,6 +17,10 @@ import picocli.CommandLine.Spec;
         description = "Event-sourced supervisor for Sei nodes (seid) on Kubernetes, on Kafka Streams.",
         subcommands = {
             DevCommand.class,
+            ComponentCommands.All.class,
+            ComponentCommands.Poller.class,
+            ComponentCommands.Decider.class,
+            ComponentCommands.Actuator.class,
             IncidentsCommand.class,
             TimelineCommand.class,
             OperatorCommands.Ack.class,

@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -195,6 +197,12 @@ public final class KubeStepExecutor {
                 }
             }
         }
+        if (p.unlessRunning() != null) {
+            Optional<String> waiting = templateNotYet(namespace, pod, p.unlessRunning());
+            if (waiting.isPresent()) {
+                return new Retriable(waiting.get());
+            }
+        }
         Optional<String> refused = gate.admit("delete-pod " + display);
         if (refused.isPresent()) {
             return new Refused(refused.get());
@@ -210,6 +218,35 @@ public final class KubeStepExecutor {
             return new Retriable("UID precondition on " + display + " failed: the pod changed; re-reading");
         }
         return classifyCode(code, "deleting " + display);
+    }
+
+    /**
+     * Why the pod must not be deleted yet: its StatefulSet's template does not carry {@code image} (so the
+     * replacement would run the old image). Empty when it does, or when no StatefulSet owns the pod.
+     */
+    private Optional<String> templateNotYet(String namespace, Pod pod, String image) {
+        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
+        if (owners == null) {
+            return Optional.empty();
+        }
+        for (OwnerReference owner : owners) {
+            if (!"StatefulSet".equals(owner.getKind()) || !Boolean.TRUE.equals(owner.getController())) {
+                continue;
+            }
+            StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(owner.getName()).get();
+            if (sts == null || sts.getSpec() == null || sts.getSpec().getTemplate() == null
+                    || sts.getSpec().getTemplate().getSpec() == null) {
+                return Optional.empty();
+            }
+            for (Container c : sts.getSpec().getTemplate().getSpec().getContainers()) {
+                if (containerName.equals(c.getName()) && !image.equals(c.getImage())) {
+                    return Optional.of("StatefulSet " + namespace + "/" + owner.getName() + " still has " + c.getImage()
+                            + " in its pod template, not " + image + ": waiting for its controller before deleting pod "
+                            + pod.getMetadata().getName());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** DELETE with {@code preconditions.uid}: fabric8's delete offers only a resourceVersion precondition. */

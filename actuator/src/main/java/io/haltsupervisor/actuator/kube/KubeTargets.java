@@ -3,10 +3,14 @@ package io.haltsupervisor.actuator.kube;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.haltsupervisor.actuator.plan.TargetKind;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +28,22 @@ public final class KubeTargets {
             .withScope("Namespaced").build();
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeTargets.class);
+
+    /**
+     * The configuration the actuator talks to the API with: {@code given}'s (server, credentials, TLS) with
+     * fabric8's own request retries off — the actuator retries itself, so that every failed attempt is
+     * recorded as {@code failed-retrying} and the backoff is its own — and {@code requestTimeout}.
+     */
+    public static Config actuatorConfig(Config given, Duration requestTimeout) {
+        return new ConfigBuilder(given).withRequestRetryBackoffLimit(0)
+                .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())).build();
+    }
+
+    /** A new client (the caller closes it) on {@link #actuatorConfig} of {@code given}'s configuration. */
+    public static KubernetesClient actuatorClient(KubernetesClient given, Duration requestTimeout) {
+        return new KubernetesClientBuilder().withConfig(actuatorConfig(given.getConfiguration(), requestTimeout))
+                .build();
+    }
 
     private final KubernetesClient client;
     private volatile boolean seiNodesInstalled;

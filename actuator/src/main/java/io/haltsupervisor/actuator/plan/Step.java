@@ -68,7 +68,9 @@ public sealed interface Step {
     /**
      * Delete the node's (old) pod with a UID precondition, so that a pod already replaced is left alone.
      * Already applied when the pod is gone, has another UID, is terminating, or already runs
-     * {@code unlessRunning}.
+     * {@code unlessRunning}. When {@code unlessRunning} is set and the pod belongs to a StatefulSet, the pod
+     * is deleted only once that StatefulSet's template carries that image (a SeiNode controller copies
+     * {@code spec.image} there asynchronously; deleting earlier would recreate the pod on the old image).
      */
     record DeletePod(String podName, String podUid, String unlessRunning) implements Step {
         public DeletePod {

@@ -25,11 +25,12 @@ public enum TargetKind {
     }
 
     /**
-     * True when the node's controller replaces the pod by itself after a pod-template or spec change
-     * (SeiNode controller, Deployment rollout); false for StatefulSets, which Sei runs with
-     * {@code updateStrategy: OnDelete}, so the actuator deletes the old pod itself.
+     * True when a pod-template change replaces the pod by itself (a Deployment's rollout). False for
+     * StatefulSets, which Sei runs with {@code updateStrategy: OnDelete}, and for SeiNodes, whose controller
+     * carries {@code spec.image} into such a StatefulSet: there the actuator deletes the old pod itself, once
+     * the template carries the new image.
      */
     public boolean rollsPodItself() {
-        return this == SEINODE || this == DEPLOYMENT;
+        return this == DEPLOYMENT;
     }
 }

@@ -72,10 +72,16 @@ class StepPlannerTest {
         assertThat(event.note()).contains("v6.0.1").contains("sei/rpc-0#1");
     }
 
-    @ParameterizedTest
-    @EnumSource(value = TargetKind.class, names = {"SEINODE", "DEPLOYMENT"})
-    void upgradeLeavesThePodToControllersThatRollItThemselves(TargetKind kind) {
-        assertThat(names(StepPlanner.plan(UPGRADE, kind, PD))).containsExactly("set-image", "condition", "event");
+    @Test
+    void upgradeOfADeploymentLeavesThePodToTheRollout() {
+        assertThat(names(StepPlanner.plan(UPGRADE, TargetKind.DEPLOYMENT, PD)))
+                .containsExactly("set-image", "condition", "event");
+    }
+
+    @Test
+    void upgradeOfASeiNodeDeletesTheOldPodToo() {
+        assertThat(names(StepPlanner.plan(UPGRADE, TargetKind.SEINODE, PD)))
+                .containsExactly("set-image", "delete-pod", "condition", "event");
     }
 
     @Test
@@ -126,7 +132,7 @@ class StepPlannerTest {
         assertThat(step(plan, PageStep.class).pages().get(0).reason()).isEqualTo("BinaryTooNew");
         assertThat(step(plan, SetCondition.class).reason()).isEqualTo("RollbackStarted");
         assertThat(step(plan, EmitEvent.class).type()).isEqualTo(EventType.Warning);
-        assertThat(names(StepPlanner.plan(ROLLBACK, TargetKind.SEINODE, PD))).doesNotContain("delete-pod");
+        assertThat(names(StepPlanner.plan(ROLLBACK, TargetKind.DEPLOYMENT, PD))).doesNotContain("delete-pod");
     }
 
     @ParameterizedTest

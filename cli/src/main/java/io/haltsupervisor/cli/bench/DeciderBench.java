@@ -31,6 +31,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -124,6 +125,9 @@ public final class DeciderBench {
             out.printf(Locale.ROOT, "name=decider rate=%.0f passthrough_rate=%.0f ratio=%.3f%n", decider.rate(),
                     passthrough.rate(), ratio);
             return 0;
+        } catch (IllegalStateException e) {
+            out.println("bench decider: FAILED: " + e.getMessage());
+            return 1;
         } finally {
             deleteTree(stateDir);
         }
@@ -260,6 +264,7 @@ public final class DeciderBench {
             Map<TopicPartition, Long> positions = new HashMap<>();
             long lastCommit = System.nanoTime();
             Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+            AtomicReference<Exception> failure = new AtomicReference<>();
             producer.beginTransaction();
             while (!reached(positions, ends)) {
                 if (System.nanoTime() > deadline) {
@@ -271,12 +276,20 @@ public final class DeciderBench {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     producer.send(new ProducerRecord<>(PASSTHROUGH_SINK, r.partition(), r.timestamp(), r.key(),
-                            r.value()));
+                            r.value()), (metadata, error) -> {
+                                if (error != null) {
+                                    failure.compareAndSet(null, error);
+                                }
+                            });
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     pending.put(tp, new OffsetAndMetadata(r.offset() + 1));
                     copied++;
                 }
                 // commit like Streams does under exactly-once: every 100 ms, and at the end
+                if (failure.get() != null) {
+                    throw new IllegalStateException("the passthrough's transactional producer failed, so its rate "
+                            + "would mean nothing: " + failure.get(), failure.get());
+                }
                 if (System.nanoTime() - lastCommit > TimeUnit.MILLISECONDS.toNanos(100) || reachedPending(pending, ends)) {
                     producer.sendOffsetsToTransaction(pending, consumer.groupMetadata());
                     producer.commitTransaction();
@@ -287,6 +300,10 @@ public final class DeciderBench {
                 }
             }
             producer.commitTransaction();
+            if (failure.get() != null) {
+                throw new IllegalStateException("the passthrough's transactional producer failed: " + failure.get(),
+                        failure.get());
+            }
             return new Result(total, (System.nanoTime() - start) / 1e9, copied);
         }
     }

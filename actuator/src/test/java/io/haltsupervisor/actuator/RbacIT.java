@@ -1,0 +1,184 @@
+package io.haltsupervisor.actuator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.haltsupervisor.actuator.kube.DisruptionGate;
+import io.haltsupervisor.actuator.kube.KubeStepExecutor;
+import io.haltsupervisor.actuator.kube.KubeTargets;
+import io.haltsupervisor.actuator.plan.Step.PageStep;
+import io.haltsupervisor.actuator.testing.FaultInjectingKubernetes;
+import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.OperatorCommandIssued.Command;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code deploy/base/actuator-rbac.yaml} grants exactly what the actuator uses: every step kind is run for
+ * every target kind against an in-memory API server that records the calls; each call must be allowed by the
+ * manifest's rules for the actuator's ServiceAccount, and each rule must be needed by some call.
+ */
+class RbacIT {
+    private static final Path RBAC = Path.of("..", "deploy", "base", "actuator-rbac.yaml");
+    private static final String SA = "halt-supervisor-actuator";
+    private static final String V5 = "ghcr.io/sei-protocol/seid:v5.9.0";
+    private static final String V6 = "ghcr.io/sei-protocol/seid:v6.0.1";
+    private static final Instant T = Instant.now();
+
+    /** An API call as RBAC sees it. */
+    record Call(String group, String resource, String verb, String namespace, String name) {
+    }
+
+    @Test
+    void theManifestGrantsExactlyTheCallsTheActuatorMakes() throws Exception {
+        Set<Call> calls = new LinkedHashSet<>();
+        try (FaultInjectingKubernetes kube = FaultInjectingKubernetes.start(true);
+                KubernetesClient actuatorClient = kube.actuatorClient()) {
+            KubernetesClient c = kube.client();
+            c.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").resource(
+                    new GenericKubernetesResourceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                            .withKind("SeiNode").withNewMetadata().withName("a").withNamespace("sei").endMetadata()
+                            .withAdditionalProperties(Map.of("spec", new HashMap<>(Map.of("image", V5)))).build())
+                    .create();
+            c.apps().statefulSets().inNamespace("sei").resource(new StatefulSetBuilder().withNewMetadata()
+                    .withName("b").withNamespace("sei").endMetadata().withNewSpec().withReplicas(1).withNewTemplate()
+                    .withNewSpec().addNewContainer().withName("seid").withImage(V5).endContainer().endSpec()
+                    .endTemplate().endSpec().build()).create();
+            c.apps().deployments().inNamespace("sei").resource(new DeploymentBuilder().withNewMetadata()
+                    .withName("c").withNamespace("sei").endMetadata().withNewSpec().withReplicas(1).withNewTemplate()
+                    .withNewSpec().addNewContainer().withName("seid").withImage(V5).endContainer().endSpec()
+                    .endTemplate().endSpec().build()).create();
+            for (String pod : List.of("a-0", "b-0", "c-0")) {
+                c.pods().inNamespace("sei").resource(new PodBuilder().withNewMetadata().withName(pod)
+                        .withNamespace("sei").endMetadata().withNewSpec().addNewContainer().withName("seid")
+                        .withImage(V5).endContainer().endSpec().build()).create();
+            }
+            kube.clearRequests();
+
+            ActuatorConfig config = ActuatorConfig.fromEnv(Map.of("ACTUATOR_RETRY_MAX_ATTEMPTS", "1"));
+            KubeTargets targets = new KubeTargets(actuatorClient);
+            targets.detect();
+            KubeStepExecutor exec = new KubeStepExecutor(targets, "seid", config.policy(), DisruptionGate.OPEN,
+                    Clock.systemUTC(), "actuator-0", Duration.ofSeconds(10));
+            DecisionRunner runner = new DecisionRunner(config, new ResultsIndex(), targets::kindOf, (d, s) ->
+                    s instanceof PageStep ? StepOutcome.applied("pages are not Kubernetes calls") : exec.execute(d, s),
+                    r -> { }, Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
+                    new ActuatorMetrics(new SimpleMeterRegistry()));
+            for (String name : List.of("a", "b", "c")) {
+                String node = "sei/" + name;
+                String inc = node + "#1";
+                String uid = c.pods().inNamespace("sei").withName(name + "-0").get().getMetadata().getUid();
+                runner.run(new Decision.UpgradeDecided(1, inc + "/u", inc, node, T, 70, "v6", V6, V5,
+                        new Decision.ImageMappingRef("v6", V6, null, "test"), name + "-0", uid));
+                runner.run(new Decision.QuarantineDecided(1, inc + "/q", inc, node, T, 72, "v6", V6, null, null));
+                runner.run(new Decision.OperatorCommandApplied(1, inc + "/r", inc, node, T, "r", Command.RELEASE, "a",
+                        null, true, "released"));
+                runner.run(new Decision.PodTerminationDecided(1, inc + "/t", inc, node, T, name + "-0", null, 1));
+            }
+            // a SeiNode CRD without the status subresource: the condition goes onto the object itself
+            kube.failNext("PATCH", "/seinodes/a/status", 404, 1);
+            runner.run(new Decision.MappingAwaited(1, "sei/a#2/w", "sei/a#2", "sei/a", T, 70, null,
+                    Decision.WaitReason.PlanUnknown, null));
+
+            for (FaultInjectingKubernetes.Request r : kube.requests()) {
+                calls.add(call(r.method(), r.path()));
+            }
+        }
+
+        List<HasMetadata> manifest;
+        try (InputStream in = Files.newInputStream(RBAC); KubernetesClient parser = new io.fabric8.kubernetes.client
+                .KubernetesClientBuilder().build()) {
+            manifest = parser.load(in).items();
+        }
+        Map<String, List<PolicyRule>> clusterRoles = new HashMap<>();
+        manifest.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .forEach(r -> clusterRoles.put(r.getMetadata().getName(), r.getRules()));
+        List<PolicyRule> clusterWide = manifest.stream().filter(ClusterRoleBinding.class::isInstance)
+                .map(ClusterRoleBinding.class::cast)
+                .filter(b -> b.getSubjects().stream().anyMatch(s -> SA.equals(s.getName())))
+                .flatMap(b -> clusterRoles.get(b.getRoleRef().getName()).stream()).toList();
+        Map<String, List<PolicyRule>> perNamespace = new HashMap<>();
+        manifest.stream().filter(RoleBinding.class::isInstance).map(RoleBinding.class::cast)
+                .filter(b -> b.getSubjects().stream().anyMatch(s -> SA.equals(s.getName())))
+                .forEach(b -> perNamespace.computeIfAbsent(b.getMetadata().getNamespace(), k -> new java.util.ArrayList<>())
+                        .addAll(clusterRoles.get(b.getRoleRef().getName())));
+
+        assertThat(calls).as("the actuator made calls").hasSizeGreaterThan(5);
+        Set<String> usedGrants = new LinkedHashSet<>();
+        for (Call call : calls) {
+            List<PolicyRule> rules = new java.util.ArrayList<>(clusterWide);
+            if (call.namespace() != null) {
+                rules.addAll(perNamespace.getOrDefault(call.namespace(), List.of()));
+            }
+            PolicyRule allowing = rules.stream().filter(rule -> allows(rule, call)).findFirst().orElse(null);
+            assertThat(allowing).as("a rule allowing " + call).isNotNull();
+            usedGrants.add(call.group() + " " + call.resource() + " " + call.verb());
+        }
+        Set<String> granted = new LinkedHashSet<>();
+        clusterRoles.values().forEach(rules -> rules.forEach(rule -> rule.getApiGroups().forEach(g ->
+                rule.getResources().forEach(res -> rule.getVerbs().forEach(v -> granted.add(g + " " + res + " " + v))))));
+        assertThat(granted).as("every grant is used by some call").containsExactlyInAnyOrderElementsOf(usedGrants);
+    }
+
+    private static boolean allows(PolicyRule rule, Call call) {
+        return rule.getApiGroups().contains(call.group()) && rule.getResources().contains(call.resource())
+                && rule.getVerbs().contains(call.verb())
+                && (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+                        || rule.getResourceNames().contains(call.name()));
+    }
+
+    /** Maps {@code METHOD /api[s]/...} to what RBAC checks. */
+    static Call call(String method, String fullPath) {
+        String path = fullPath.contains("?") ? fullPath.substring(0, fullPath.indexOf('?')) : fullPath;
+        String[] p = path.substring(1).split("/");
+        int i;
+        String group;
+        if (p[0].equals("api")) {
+            group = "";
+            i = 2;
+        } else {
+            group = p[1];
+            i = 3;
+        }
+        String namespace = null;
+        if (i < p.length && p[i].equals("namespaces") && i + 2 < p.length) {
+            namespace = p[i + 1];
+            i += 2;
+        }
+        String resource = p[i];
+        String name = i + 1 < p.length ? p[i + 1] : null;
+        if (i + 2 < p.length) {
+            resource = resource + "/" + p[i + 2];
+        }
+        String verb = switch (method) {
+            case "GET" -> name == null ? (fullPath.contains("watch=true") ? "watch" : "list") : "get";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> name == null ? "deletecollection" : "delete";
+            default -> throw new IllegalArgumentException(method);
+        };
+        return new Call(group, resource, verb, namespace, name);
+    }
+}

@@ -1,0 +1,132 @@
+package io.haltsupervisor.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.haltsupervisor.actuator.ActuatorConfig;
+import io.haltsupervisor.actuator.ActuatorService;
+import io.haltsupervisor.decider.DeciderConfig;
+import io.haltsupervisor.decider.DeciderService;
+import io.haltsupervisor.pollers.PollersConfig;
+import io.haltsupervisor.pollers.PollersService;
+import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import com.sun.net.httpserver.HttpHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the supervisor's components into one process: config (from the environment) → services →
+ * start; {@link #close()} closes them in reverse order. Used by {@code poller}, {@code decider},
+ * {@code actuator}, {@code all} and {@code dev}.
+ */
+public final class Components implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Components.class);
+
+    /** What can run in a process. */
+    public enum Kind { POLLERS, DECIDER, ACTUATOR }
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final List<BooleanSupplier> ready = new ArrayList<>();
+    private final List<BooleanSupplier> healthy = new ArrayList<>();
+    private final Map<String, HttpHandler> handlers = new LinkedHashMap<>();
+    private PollersService pollers;
+    private DeciderService decider;
+    private ActuatorService actuator;
+
+    /**
+     * Builds and starts the given components.
+     *
+     * @param env  the environment the configs are read from (validated: a bad value fails here, naming the variable)
+     * @param kube the Kubernetes client (pollers and actuator; may be null when neither runs)
+     */
+    public static Components start(Set<Kind> kinds, Map<String, String> env, KafkaClientConfig kafka,
+            MeterRegistry registry, KubernetesClient kube) {
+        Components c = new Components();
+        try {
+            // configs first: every bad setting is reported before anything starts
+            PollersConfig pollersConfig = kinds.contains(Kind.POLLERS) ? PollersConfig.fromEnv(env) : null;
+            DeciderConfig deciderConfig = kinds.contains(Kind.DECIDER) ? DeciderConfig.fromEnv(env) : null;
+            ActuatorConfig actuatorConfig = kinds.contains(Kind.ACTUATOR) ? ActuatorConfig.fromEnv(env) : null;
+            LOG.info("kafka: {}", kafka);
+            if (deciderConfig != null) {
+                LOG.info("decider: {}", deciderConfig);
+                c.decider = new DeciderService(deciderConfig, kafka, registry);
+                c.started.push(c.decider);
+                c.decider.start();
+                c.ready.add(c.decider::ready);
+                c.healthy.add(c.decider::healthy);
+                c.handlers.putAll(c.decider.httpHandlers());
+            }
+            if (actuatorConfig != null) {
+                LOG.info("actuator: {}", actuatorConfig);
+                c.actuator = new ActuatorService(actuatorConfig, kafka, registry, kube);
+                c.started.push(c.actuator);
+                c.actuator.start();
+                c.ready.add(c.actuator::ready);
+                c.healthy.add(c.actuator::healthy);
+            }
+            if (pollersConfig != null) {
+                LOG.info("pollers: {}", pollersConfig);
+                c.pollers = new PollersService(pollersConfig, kafka, registry, kube);
+                c.started.push(c.pollers);
+                c.pollers.start();
+                c.ready.add(c.pollers::ready);
+                c.healthy.add(c.pollers::healthy);
+                c.handlers.putAll(c.pollers.httpHandlers());
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    public static Set<Kind> all() {
+        return EnumSet.allOf(Kind.class);
+    }
+
+    public boolean ready() {
+        return ready.stream().allMatch(BooleanSupplier::getAsBoolean);
+    }
+
+    public boolean healthy() {
+        return healthy.stream().allMatch(BooleanSupplier::getAsBoolean);
+    }
+
+    /** HTTP handlers the components serve beside /metrics, /healthy, /ready. */
+    public Map<String, HttpHandler> handlers() {
+        return handlers;
+    }
+
+    public DeciderService decider() {
+        return decider;
+    }
+
+    public PollersService pollers() {
+        return pollers;
+    }
+
+    public ActuatorService actuator() {
+        return actuator;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable r = started.pop();
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", r.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}
