@@ -1,45 +1,98 @@
 package io.haltsupervisor.cli;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.haltsupervisor.cli.dev.DevFleet;
+import io.haltsupervisor.cli.dev.DevPager;
+import io.haltsupervisor.cli.dev.Scenario;
+import io.haltsupervisor.cli.dev.ScenarioTracker;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.sandbox.kafka.TopicCreator;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
 import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code supervisor dev}: everything in one process on embedded defaults — an in-process Kafka broker
- * with every topic, and an in-memory Kubernetes API — unless {@code --bootstrap} names an existing
- * Kafka. Prints {@code bootstrap=HOST:PORT} and {@code kubernetes=URL} on stdout and runs until SIGINT
- * or SIGTERM, then closes everything in reverse order and exits 0.
+ * {@code supervisor dev}: the whole supervisor in one process on embedded defaults — an in-process
+ * Kafka broker with every topic, an in-memory Kubernetes API, a simulated fleet of {@code seid} nodes
+ * with real loopback {@code /status} servers, the pollers, the decider, the actuator, a console pager
+ * and the dashboard. {@code --bootstrap} uses an existing Kafka, {@code --kubeconfig} a real cluster.
+ * Prints {@code bootstrap=}, {@code kubernetes=} and {@code dashboard=} on stdout, then one line per
+ * observation, decision, action and page; runs until SIGINT/SIGTERM (or, with
+ * {@code --exit-when-done}, until every scenario is complete) and exits 0.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
-        description = "Run everything in one process on an embedded broker and an in-memory Kubernetes API.")
+        description = "Run everything in one process on an embedded broker, an in-memory Kubernetes API and a "
+                + "simulated fleet.")
 public final class DevCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DevCommand.class);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+            .withZone(ZoneId.systemDefault());
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
             description = "Use an existing Kafka instead of the embedded broker.")
     String bootstrap;
 
+    @Option(names = "--kubeconfig", paramLabel = "PATH",
+            description = "Use the cluster of this kubeconfig instead of the in-memory Kubernetes API.")
+    Path kubeconfig;
+
+    @Option(names = "--scenario", paramLabel = "NAME",
+            description = "Drive the fleet through a story: upgrade, missing-mapping, too-new, downgrade, "
+                    + "exit-code-only, crash-loop or all. Without it the fleet runs healthy and waits for you.")
+    String scenario;
+
+    @Option(names = "--nodes", defaultValue = "6", description = "Simulated nodes (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--exit-when-done",
+            description = "With --scenario: exit 0 once every scenario reached its decisions and actions "
+                    + "(1 if --timeout passes first).")
+    boolean exitWhenDone;
+
+    @Option(names = "--timeout", defaultValue = "5m",
+            description = "How long --exit-when-done waits (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(names = "--http-port", defaultValue = "0",
-            description = "Port for /metrics, /healthy, /ready (default: a free port).")
+            description = "Port of the dashboard, /metrics, /healthy, /ready (default: a free port).")
     int httpPort;
+
+    @Option(names = "--quiet-events", description = "Do not print a console line per event.")
+    boolean quietEvents;
+
+    @Spec
+    CommandSpec spec;
 
     private final PrintStream out;
 
@@ -53,32 +106,164 @@ public final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (partitions < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--partitions: expected a positive integer, got " + partitions);
-        }
+        List<Scenario> scenarios = validate();
+        Duration waitLimit = parseDuration(timeout);
         Signals signals = Signals.install();
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             KafkaClientConfig kafka = startKafka(resources);
-            InMemoryKubernetes kube = InMemoryKubernetes.start();
-            resources.push(kube);
+            KubernetesClient kube;
+            String kubeUrl;
+            if (kubeconfig != null) {
+                kube = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+                        .build();
+                resources.push(kube);
+                kubeUrl = kube.getMasterUrl().toString();
+            } else {
+                InMemoryKubernetes memory = InMemoryKubernetes.start();
+                resources.push(memory);
+                kube = memory.client();
+                kubeUrl = memory.url();
+            }
+            DevPager pager = new DevPager(out);
+            resources.push(pager);
+
+            Path stateDir = Files.createTempDirectory("halt-supervisor-dev-");
+            resources.push(() -> deleteRecursively(stateDir));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             resources.push(registry::close);
-            OpsServer ops = new OpsServer(new InetSocketAddress("127.0.0.1", httpPort), registry, () -> true,
-                    () -> true).start();
-            resources.push(ops);
+            new JvmMemoryMetrics().bindTo(registry);
+            Components components = Components.start(Components.all(), devEnvironment(kafka, stateDir, pager),
+                    kafka, registry, kube);
+            resources.push(components);
 
-            out.println("bootstrap=" + kafka.bootstrapServers());
-            out.println("kubernetes=" + kube.url());
-            out.println("metrics=" + ops.url() + "metrics");
-            out.flush();
-            LOG.info("dev mode running; Ctrl-C to stop");
-            String why = signals.await();
-            LOG.info("{} received: shutting down", why);
+            DevFleet fleet = DevFleet.start(kube, nodes, scenarios, Duration.ofMillis(200), Duration.ofSeconds(1));
+            resources.push(fleet);
+            ScenarioTracker tracker = new ScenarioTracker(fleet.scenarios(), out);
+
+            LiveView view = new LiveView(new HashMap<>(kafka.toMap()));
+            if (!quietEvents) {
+                view.addListener(this::print);
+            }
+            view.addListener(fleet::onEvent);
+            view.addListener(tracker::onEvent);
+            resources.push(view.start());
+
+            OpsServer ops = new OpsServer(new InetSocketAddress("127.0.0.1", httpPort), registry,
+                    components::healthy, components::ready);
+            components.handlers().forEach(ops::mount);
+            DashboardHandler dashboard = new DashboardHandler(view);
+            ops.mount("/dashboard", dashboard).mount("/api/", dashboard);
+            resources.push(ops.start());
+
+            synchronized (out) {
+                out.println("bootstrap=" + kafka.bootstrapServers());
+                out.println("kubernetes=" + kubeUrl);
+                out.println("dashboard=" + ops.url() + "dashboard");
+                out.println("metrics=" + ops.url() + "metrics");
+                out.printf("# %d simulated nodes in namespace sei%s; Ctrl-C to stop%n", fleet.fleet().names().size(),
+                        scenarios.isEmpty() ? "" : ", scenarios: " + String.join(", ",
+                                scenarios.stream().map(Scenario::token).toList()));
+                out.flush();
+            }
+            if (exitWhenDone) {
+                return awaitScenarios(tracker, signals, waitLimit);
+            }
+            LOG.info("{} received: shutting down", signals.await());
             return 0;
         } finally {
             closeAll(resources);
+        }
+    }
+
+    private List<Scenario> validate() {
+        CommandLine cl = spec.commandLine();
+        if (partitions < 1) {
+            throw new CommandLine.ParameterException(cl, "--partitions: expected a positive integer, got " + partitions);
+        }
+        if (nodes < 1 || nodes > 1000) {
+            throw new CommandLine.ParameterException(cl, "--nodes: expected 1–1000, got " + nodes);
+        }
+        List<Scenario> scenarios;
+        try {
+            scenarios = scenario == null ? List.of() : Scenario.parse(scenario);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (exitWhenDone && scenarios.isEmpty()) {
+            throw new CommandLine.ParameterException(cl, "--exit-when-done needs --scenario");
+        }
+        if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+            throw new CommandLine.ParameterException(cl, "--kubeconfig: cannot read '" + kubeconfig + "'");
+        }
+        try {
+            parseDuration(timeout);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "--timeout: " + e.getMessage());
+        }
+        return scenarios;
+    }
+
+    static Duration parseDuration(String text) {
+        String t = text.trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a duration like 90s, 5m or 1h, got '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private int awaitScenarios(ScenarioTracker tracker, Signals signals, Duration limit) throws InterruptedException {
+        Thread waiter = new Thread(() -> {
+            try {
+                if (tracker.done().await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                    signals.trigger();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "scenario-waiter");
+        waiter.setDaemon(true);
+        waiter.start();
+        String why = signals.await(limit.plusSeconds(1));
+        if (tracker.done().getCount() == 0) {
+            synchronized (out) {
+                out.println("# every scenario reached its decisions and actions");
+                out.flush();
+            }
+            return 0;
+        }
+        LOG.error("scenarios not complete ({}): missing {}", why == null ? "timed out after " + limit : why,
+                tracker.missing());
+        return why != null && !"done".equals(why) ? 0 : 1;
+    }
+
+    private Map<String, String> devEnvironment(KafkaClientConfig kafka, Path stateDir, DevPager pager) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put(KafkaClientConfig.ENV_BOOTSTRAP, kafka.bootstrapServers());
+        env.putIfAbsent("POLLER_NAMESPACES", "sei");
+        env.putIfAbsent("POLLER_ALLOW_STATUS_URL_ANNOTATION", "true");
+        env.putIfAbsent("POLLER_INTERVAL", "1s");
+        env.putIfAbsent("POLLER_HEARTBEAT", "30s");
+        env.putIfAbsent("DECIDER_STATE_DIR", stateDir.toString());
+        env.putIfAbsent("DECIDER_APPLICATION_ID", "halt-supervisor-dev");
+        env.putIfAbsent("ACTUATOR_NAMESPACES", "sei");
+        env.putIfAbsent("ACTUATOR_WEBHOOK_URL", pager.url().toString());
+        env.putIfAbsent("ACTUATOR_GROUP_ID", "halt-supervisor-dev-actuator");
+        env.putIfAbsent("ACTUATOR_RETRY_INITIAL_BACKOFF", "200ms");
+        return env;
+    }
+
+    private void print(LiveView.Event e) {
+        synchronized (out) {
+            out.printf("%s  %-22s %s%n", TIME.format(e.timestamp()), e.label(), e.text());
+            out.flush();
         }
     }
 
@@ -96,6 +281,15 @@ public final class DevCommand implements Callable<Integer> {
         broker.start();
         broker.createTopics(partitions);
         return KafkaClientConfig.of(broker.bootstrapServers());
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     static void closeAll(Deque<AutoCloseable> resources) {

@@ -31,6 +31,11 @@ final class Signals {
         return received;
     }
 
+    /** Like {@link #await()} but gives up after {@code limit}; returns null then. */
+    String await(java.time.Duration limit) throws InterruptedException {
+        return stop.await(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? received : null;
+    }
+
     /** Ends {@link #await()} from inside the process (e.g. {@code --exit-when-done}). */
     void trigger() {
         received = "done";

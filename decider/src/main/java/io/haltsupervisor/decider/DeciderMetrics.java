@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DeciderMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
-    private final Map<String, Counter> inputs = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> inputs = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
 
     public DeciderMetrics(MeterRegistry registry) {
@@ -36,9 +36,10 @@ public final class DeciderMetrics {
     }
 
     void input(String type, String outcome) {
-        inputs.computeIfAbsent(type + '\u0000' + outcome, k -> Counter.builder("decider.inputs")
-                .description("Input records processed, by type and outcome")
-                .tag("type", type).tag("outcome", outcome).register(registry)).increment();
+        inputs.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, o -> Counter.builder("decider.inputs")
+                        .description("Input records processed, by type and outcome")
+                        .tag("type", type).tag("outcome", o).register(registry)).increment();
     }
 
     void deadLetter(String topic) {

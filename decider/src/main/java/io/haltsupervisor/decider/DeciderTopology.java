@@ -3,9 +3,11 @@ package io.haltsupervisor.decider;
 import io.haltsupervisor.schemas.JsonSerde;
 import io.haltsupervisor.schemas.Topic;
 import io.haltsupervisor.schemas.Topics;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -14,6 +16,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -89,41 +92,48 @@ public final class DeciderTopology {
                 .process(() -> new NodeProcessor(config, metrics), Named.as("decider-node-processor"),
                         NODE_STATE_STORE, MAPPINGS_STORE, WAITERS_STORE, TIMERS_STORE, OPEN_INCIDENTS_STORE,
                         FLEET_VIEW_STORE);
-        route(nodeOut, "decider-node", config, metrics, true);
+        route(nodeOut, "decider-node", config, metrics, EnumSet.of(Sink.DECISIONS, Sink.FLEET));
 
         KStream<String, Emit> mappingOut = source(builder, Topics.IMAGE_MAPPINGS, "decider-image-mappings")
                 .process(MappingProcessor::new, Named.as("decider-mapping-processor"));
-        route(mappingOut, "decider-mapping", config, metrics, false);
+        route(mappingOut, "decider-mapping", config, metrics, EnumSet.of(Sink.CONTROL));
         return builder.build();
     }
 
-    /** Sends each kind of output to its sink: decisions, the fleet breaker, the control topic. */
+    /** Which sinks a processor's output needs. */
+    private enum Sink { DECISIONS, CONTROL, FLEET }
+
+    /** Sends each kind of output to its sink: decisions, the control topic (broadcast), the fleet breaker. */
     private static void route(KStream<String, Emit> out, String prefix, DeciderConfig config,
-            DeciderMetrics metrics, boolean toFleet) {
-        var branches = out.split(Named.as(prefix + "-route-"))
-                .branch((k, v) -> v instanceof Emit.Decided, Branched.withConsumer(decisions -> decisions
-                        .mapValues(v -> ((Emit.Decided) v).decision(), Named.as(prefix + "-unwrap-decision"))
-                        .to(Topics.DECISIONS.name(), Produced.with(Topics.DECISIONS.keySerde(),
-                                Topics.DECISIONS.valueSerde()).withName(prefix + "-decisions-sink")), "decisions"))
-                .branch((k, v) -> v instanceof Emit.ToControl, Branched.withConsumer(ctl -> ctl
-                        .mapValues(v -> ((Emit.ToControl) v).event(), Named.as(prefix + "-unwrap-control"))
-                        .to(config.controlTopic(), Produced.with(Serdes.String(), CONTROL_SERDE)
-                                .withStreamPartitioner(new BroadcastPartitioner<>())
-                                .withName(prefix + "-control-sink")), "control"));
-        if (!toFleet) {
-            branches.noDefaultBranch();
-            return;
+            DeciderMetrics metrics, Set<Sink> sinks) {
+        BranchedKStream<String, Emit> branches = out.split(Named.as(prefix + "-route-"));
+        if (sinks.contains(Sink.DECISIONS)) {
+            branches = branches.branch((k, v) -> v instanceof Emit.Decided, Branched.withConsumer(decisions ->
+                    decisions.mapValues(v -> ((Emit.Decided) v).decision(), Named.as(prefix + "-unwrap-decision"))
+                            .to(Topics.DECISIONS.name(), Produced.with(Topics.DECISIONS.keySerde(),
+                                    Topics.DECISIONS.valueSerde()).withName(prefix + "-decisions-sink")),
+                    "decisions"));
         }
-        branches.branch((k, v) -> v instanceof Emit.ToFleet, Branched.withConsumer(fleet -> {
-            KStream<String, Emit> fleetOut = fleet
-                    .mapValues(v -> ((Emit.ToFleet) v).event(), Named.as(prefix + "-unwrap-fleet"))
-                    .repartition(Repartitioned.<String, FleetEvent>as(FLEET_EVENTS_TOPIC)
-                            .withKeySerde(Serdes.String()).withValueSerde(FLEET_EVENT_SERDE)
-                            .withNumberOfPartitions(1))
-                    .process(() -> new FleetProcessor(config, metrics), Named.as("decider-fleet-processor"),
-                            FLEET_STATE_STORE);
-            route(fleetOut, "decider-fleet", config, metrics, false);
-        }, "fleet")).noDefaultBranch();
+        if (sinks.contains(Sink.CONTROL)) {
+            branches = branches.branch((k, v) -> v instanceof Emit.ToControl, Branched.withConsumer(ctl -> ctl
+                    .mapValues(v -> ((Emit.ToControl) v).event(), Named.as(prefix + "-unwrap-control"))
+                    .to(config.controlTopic(), Produced.with(Serdes.String(), CONTROL_SERDE)
+                            .withStreamPartitioner(new BroadcastPartitioner<>())
+                            .withName(prefix + "-control-sink")), "control"));
+        }
+        if (sinks.contains(Sink.FLEET)) {
+            branches = branches.branch((k, v) -> v instanceof Emit.ToFleet, Branched.withConsumer(fleet -> {
+                KStream<String, Emit> fleetOut = fleet
+                        .mapValues(v -> ((Emit.ToFleet) v).event(), Named.as(prefix + "-unwrap-fleet"))
+                        .repartition(Repartitioned.<String, FleetEvent>as(FLEET_EVENTS_TOPIC)
+                                .withKeySerde(Serdes.String()).withValueSerde(FLEET_EVENT_SERDE)
+                                .withNumberOfPartitions(1))
+                        .process(() -> new FleetProcessor(config, metrics), Named.as("decider-fleet-processor"),
+                                FLEET_STATE_STORE);
+                route(fleetOut, "decider-fleet", config, metrics, EnumSet.of(Sink.DECISIONS, Sink.CONTROL));
+            }, "fleet"));
+        }
+        branches.noDefaultBranch();
     }
 
     private static <V> KStream<String, V> source(StreamsBuilder builder, Topic<String, V> topic, String name) {
@@ -150,6 +160,7 @@ public final class DeciderTopology {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnDeserialization.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProcessing.class);
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");

@@ -66,7 +66,7 @@ public final class FleetBreaker {
             }
         }
         trips.add(new Trip(t.nodeId(), t.incidentId(), t.reasonCode(), t.atMs()));
-        if (s.hold() || trips.size() < threshold) {
+        if (s.hold() || trips.size() <= threshold) {
             return new Step(new State(s.holds(), s.hold(), s.incidentId(), trips, s.recentCommands()), List.of(),
                     List.of(), s.hold() ? "trip while breaker open" : "trip " + trips.size() + "/" + threshold);
         }

@@ -8,7 +8,9 @@ import io.haltsupervisor.schemas.NodeObservation;
 import io.haltsupervisor.schemas.OperatorCommandIssued;
 import io.haltsupervisor.schemas.Topics;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +49,20 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
     private KeyValueStore<String, ControlEvent.FleetChanged> fleetView;
     private long nextDue = Long.MAX_VALUE;
     private final NodeStateMachine.Env env = new StoreEnv();
+    /**
+     * Read-through, write-through cache of {@code decider-node-state} for this task, so that the common case
+     * (an observation that changes nothing) costs no deserialisation. Only this processor writes the store;
+     * the cache is dropped whenever the task is (re)initialised, e.g. after its state was restored.
+     */
+    private final Map<String, NodeState> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, NodeState> eldest) {
+            return size() > CACHE_CAPACITY;
+        }
+    };
+    private static final int CACHE_CAPACITY = 100_000;
 
     NodeProcessor(DeciderConfig config, DeciderMetrics metrics) {
         this.config = config;
@@ -57,6 +73,7 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
     @Override
     public void init(ProcessorContext<String, Emit> ctx) {
         this.context = ctx;
+        cache.clear();
         nodes = ctx.getStateStore(DeciderTopology.NODE_STATE_STORE);
         mappings = ctx.getStateStore(DeciderTopology.MAPPINGS_STORE);
         waiters = ctx.getStateStore(DeciderTopology.WAITERS_STORE);
@@ -78,12 +95,12 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         if (input instanceof NodeInput.Halt halt) {
             HaltObserved h = requireValue(halt.value(), key, Topics.HALT_OBSERVATIONS.name());
             requireKey(key, h.nodeId(), Topics.HALT_OBSERVATIONS.name());
-            NodeState before = nodes.get(key);
+            NodeState before = load(key);
             apply(key, before, machine.onHalt(before, h, ts, env), "halt");
         } else if (input instanceof NodeInput.Observed observed) {
             NodeObservation o = requireValue(observed.value(), key, Topics.NODE_OBSERVATIONS.name());
             requireKey(key, o.nodeId(), Topics.NODE_OBSERVATIONS.name());
-            NodeState before = nodes.get(key);
+            NodeState before = load(key);
             apply(key, before, machine.onObservation(before, o, ts), "observation");
         } else if (input instanceof NodeInput.Command command) {
             OperatorCommandIssued c = requireValue(command.value(), key, Topics.OPERATOR_COMMANDS.name());
@@ -96,7 +113,7 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
                         ts));
                 return;
             }
-            NodeState before = nodes.get(key);
+            NodeState before = load(key);
             apply(key, before, machine.onCommand(before, c, ts, env), "command");
         } else if (input instanceof NodeInput.Control control) {
             onControl(Objects.requireNonNull(control.value(), "control event"), ts);
@@ -112,10 +129,10 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
             metrics.input("mapping", "changed");
             List<String> waiting = waitingFor(WaitKeys.plan(m.plan()));
             if (m.upgradeHeight() != null) {
-                waiting.addAll(waitingFor(WaitKeys.height(m.upgradeHeight())));
+                waiting.addAll(waitingUpTo(m.upgradeHeight()));
             }
             for (String nodeId : waiting.stream().distinct().sorted().toList()) {
-                NodeState before = nodes.get(nodeId);
+                NodeState before = load(nodeId);
                 apply(nodeId, before, machine.onMappingAvailable(before, ts, env), "mapping " + m.plan());
             }
         } else if (event instanceof ControlEvent.MappingRemoved removed) {
@@ -138,25 +155,50 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         return out;
     }
 
+    /**
+     * Node ids waiting for a plan by height whose first candidate height is at most {@code height}: a
+     * mapping at that height may be the first upgrade past where they were last seen.
+     */
+    private List<String> waitingUpTo(long height) {
+        List<String> out = new ArrayList<>();
+        String from = WaitKeys.height(0);
+        String to = WaitKeys.height(height) + Character.MAX_VALUE;
+        try (KeyValueIterator<String, String> it = waiters.range(from, to)) {
+            while (it.hasNext()) {
+                String key = it.next().key;
+                out.add(key.substring(key.indexOf('/') + 1));
+            }
+        }
+        return out;
+    }
+
     /** Fires every timer due at or before {@code now} (record time, or wall-clock time in punctuation). */
     private void fireDue(long now) {
         if (now < nextDue) {
             return;
         }
+        // one pass in due-time order: the due timers, then the first one that is not due yet
         List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = timers.range(timerKey(0, ""), timerKey(now + 1, ""))) {
+        long next = Long.MAX_VALUE;
+        try (KeyValueIterator<String, String> it = timers.all()) {
             while (it.hasNext()) {
-                due.add(it.next());
+                KeyValue<String, String> timer = it.next();
+                long dueAt = Long.parseLong(timer.key.substring(0, 19));
+                if (dueAt > now) {
+                    next = dueAt;
+                    break;
+                }
+                due.add(timer);
             }
         }
+        nextDue = next;
         for (KeyValue<String, String> timer : due) {
             long dueAt = Long.parseLong(timer.key.substring(0, 19));
             String nodeId = timer.key.substring(20);
             timers.delete(timer.key);
-            NodeState before = nodes.get(nodeId);
+            NodeState before = load(nodeId);
             apply(nodeId, before, machine.onTimer(before, dueAt), "timer");
         }
-        nextDue = earliestTimer();
     }
 
     private long earliestTimer() {
@@ -165,10 +207,27 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         }
     }
 
+    private NodeState load(String nodeId) {
+        NodeState state = cache.get(nodeId);
+        if (state == null) {
+            state = nodes.get(nodeId);
+            if (state != null) {
+                cache.put(nodeId, state);
+            }
+        }
+        return state;
+    }
+
+    @Override
+    public void close() {
+        cache.clear();
+    }
+
     private void apply(String nodeId, NodeState before, NodeStateMachine.Step step, String input) {
         NodeState after = step.state();
         if (after != before && after != null && !after.equals(before)) {
             nodes.put(nodeId, after);
+            cache.put(nodeId, after);
             syncIndexes(nodeId, before == null ? null : before.open(), after.open());
         }
         metrics.input(input, step.decisions().isEmpty() ? "no-decision" : "decided");
@@ -250,17 +309,19 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         }
 
         @Override
-        public Optional<ImageMappingChanged> mappingAtHeight(long height) {
+        public Optional<ImageMappingChanged> firstMappingFrom(long height) {
             // Mappings are per plan: tens, not thousands. Iteration is in plan order, so the choice is stable.
+            ImageMappingChanged best = null;
             try (KeyValueIterator<String, ImageMappingChanged> it = mappings.all()) {
                 while (it.hasNext()) {
                     ImageMappingChanged m = it.next().value;
-                    if (m.upgradeHeight() != null && m.upgradeHeight() == height) {
-                        return Optional.of(m);
+                    if (m.upgradeHeight() != null && m.upgradeHeight() >= height
+                            && (best == null || m.upgradeHeight() < best.upgradeHeight())) {
+                        best = m;
                     }
                 }
             }
-            return Optional.empty();
+            return Optional.ofNullable(best);
         }
 
         @Override

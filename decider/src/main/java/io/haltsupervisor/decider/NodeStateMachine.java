@@ -45,8 +45,14 @@ public final class NodeStateMachine {
         /** The mapping for {@code plan}, as this task knows it now. */
         Optional<ImageMappingChanged> mapping(String plan);
 
-        /** A mapping whose upgrade height is {@code height}. */
-        Optional<ImageMappingChanged> mappingAtHeight(long height);
+        /**
+         * The mapping with the smallest upgrade height at or above {@code height} (ties: the first plan
+         * name), or empty. A node that halts with 70 halted at the first upgrade past its last committed
+         * block that its binary cannot handle, so for a node last seen at height {@code h} this is the
+         * plan it most likely halted for; {@code h + 1} exactly when the last observation was the last
+         * block before the halt.
+         */
+        Optional<ImageMappingChanged> firstMappingFrom(long height);
 
         /** The fleet hold incident id when the fleet breaker is open. */
         Optional<String> fleetHold();
@@ -98,7 +104,7 @@ public final class NodeStateMachine {
             return supersede(remember(s, h), open, h, ts, env,
                     "superseded by a new halt (code " + h.reasonCode() + ")");
         }
-        if (false && open.released() && open.halt().isNew(h) && eventTime.isAfter(open.releasedAt())) {
+        if (open.released() && open.halt().isNew(h) && eventTime.isAfter(open.releasedAt())) {
             return supersede(remember(s, h), open, h, ts, env, "halted again after operator release");
         }
         // the same halt: fold; a status observation may tell an exit-code incident its plan
@@ -186,7 +192,7 @@ public final class NodeStateMachine {
                 height = s.lastIntent().height();
             }
             if (plan == null && s.lastBlockHeight() != null) {
-                Optional<ImageMappingChanged> byHeight = env.mappingAtHeight(s.lastBlockHeight() + 1);
+                Optional<ImageMappingChanged> byHeight = env.firstMappingFrom(s.lastBlockHeight() + 1);
                 if (byHeight.isPresent()) {
                     plan = byHeight.get().plan();
                     source = "height";

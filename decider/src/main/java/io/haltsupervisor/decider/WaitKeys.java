@@ -16,7 +16,10 @@ final class WaitKeys {
         return "p:" + plan.length() + ":" + plan + "/";
     }
 
-    /** Waiting for a mapping whose upgrade height is {@code height} (plan unknown). */
+    /**
+     * Waiting for a mapping whose upgrade height is at least {@code height} (plan unknown; {@code height} is
+     * the node's last known block height + 1). Zero-padded so the keys sort by height for range scans.
+     */
     static String height(long height) {
         return String.format(Locale.ROOT, "h:%019d/", height);
     }

@@ -145,6 +145,36 @@ class DeciderTopologyTest {
     }
 
     @Test
+    void exitCodeFindsThePlanOfTheFirstUpgradePastAStaleLastHeight() {
+        // the last heartbeat is older than the last block: the next upgrade past it is the one the node hit
+        h.map(mapping("v6", IMG6, V6_HEIGHT, t(0)), t(0));
+        h.map(mapping("v7", IMG6 + "-v7", V6_HEIGHT + 5_000_000L, t(0)), t(0));
+        h.map(mapping("v5", IMG5, V6_HEIGHT - 5_000_000L, t(0)), t(0));
+        h.observe(heartbeat(N0, V6_HEIGHT - 700, t(1)), t(1));
+        h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(10), IMG5), t(11));
+
+        UpgradeDecided up = only(h.decisions(), UpgradeDecided.class);
+        assertThat(up.planName()).isEqualTo("v6");
+        assertThat(up.targetImage()).isEqualTo(IMG6);
+        h.assertNothingElse();
+    }
+
+    @Test
+    void planUnknownIsDecidedByALaterMappingAboveTheLastHeightButNotByOneBelowIt() {
+        h.observe(heartbeat(N0, V6_HEIGHT - 700, t(1)), t(1));
+        h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(10), IMG5), t(11));
+        assertThat(only(h.decisions(), MappingAwaited.class).waitReason())
+                .isEqualTo(Decision.WaitReason.PlanUnknown);
+
+        h.map(mapping("v5", IMG5, V6_HEIGHT - 5_000_000L, t(20)), t(20));
+        h.assertNothingElse();
+        h.map(mapping("v6", IMG6, V6_HEIGHT, t(30)), t(30));
+        UpgradeDecided up = only(h.decisions(), UpgradeDecided.class);
+        assertThat(up.planName()).isEqualTo("v6");
+        h.assertNothingElse();
+    }
+
+    @Test
     void exitCodeWithoutAnyPlanAwaitsWithPlanUnknownAndLearnsThePlanFromALaterStatus() {
         h.map(mapping("v6", IMG6, V6_HEIGHT, t(0)), t(0));
         h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(10), IMG5), t(11));
@@ -344,6 +374,27 @@ class DeciderTopologyTest {
         h.observe(podReady(N0, "uid-y", IMG6, 0, t(50)), t(50));
         IncidentResolved resolved = only(h.decisions(), IncidentResolved.class);
         assertThat(resolved.resolution()).isEqualTo("healthy after operator release");
+        h.assertNothingElse();
+    }
+
+    @Test
+    void aNewHaltOfTheSameKindAfterAReleaseOpensANewIncident() {
+        h.halt(exitHalt(N0, 72, "uid-a", "containerd://c1", 1, t(10), IMG5), t(11));
+        h.halt(exitHalt(N0, 72, "uid-a", "containerd://c2", 2, t(20), IMG5), t(21));
+        assertThat(only(h.decisions(), QuarantineDecided.class).incidentId()).isEqualTo(N0 + "#1");
+        h.command(command("rel-1", N0, Command.RELEASE, t(30)), t(30));
+        assertThat(only(h.decisions(), OperatorCommandApplied.class).releasedQuarantine()).isTrue();
+
+        // the container that halted before the release, seen again: still the same incident
+        h.halt(exitHalt(N0, 72, "uid-a", "containerd://c2", 2, t(20), IMG5), t(31));
+        h.assertNothingElse();
+
+        // a container started after the release halts again: the old incident closes, a new one opens
+        h.halt(exitHalt(N0, 72, "uid-a", "containerd://c3", 3, t(40), IMG5), t(41));
+        List<Decision> out = h.decisions();
+        assertThat(out).extracting(Decision::decisionId)
+                .containsExactly(N0 + "#1/resolve/1", N0 + "#2/quarantine/0");
+        assertThat(((IncidentResolved) out.get(0)).resolution()).isEqualTo("halted again after operator release");
         h.assertNothingElse();
     }
 

@@ -135,7 +135,12 @@ public final class PollerBench {
             long published0 = published.get();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
-            Thread.sleep(o.duration.toMillis());
+            long measureEnd = t0 + o.duration.toNanos();
+            int peakInFlight = 0;
+            while (System.nanoTime() < measureEnd) {
+                peakInFlight = Math.max(peakInFlight, poller.inFlight());
+                Thread.sleep(5);
+            }
             long cpu1 = os.getProcessCpuTime();
             long t1 = System.nanoTime();
             double polls = metrics.pollCount() - polls0;
@@ -161,6 +166,9 @@ public final class PollerBench {
                     + "observations published %d (%d bytes total since start)%n", polls, seconds, rate, targetRate,
                     errors, pub, publishedBytes.get());
             out.printf(Locale.ROOT, "lateness: p50 %.2f ms, p99 %.2f ms, max %.1f ms (%d polls)%n", p50, p99, max, n);
+            out.printf(Locale.ROOT, "poll round trip: mean %.2f ms, max %.1f ms (last 2 min); in flight: peak %d of %d "
+                    + "(sampled every 5 ms)%n", metrics.latency().mean(TimeUnit.MILLISECONDS),
+                    metrics.latency().max(TimeUnit.MILLISECONDS), peakInFlight, o.maxInFlight);
             out.printf(Locale.ROOT, "poller cpu: %.2f s over %.1f s = %.3f cores (process CPU time, GC and JIT "
                     + "included), %.1f µs per poll%n", cpuSeconds, seconds, cores, polls == 0 ? 0 : cpuSeconds * 1e6 / polls);
             poller.close();

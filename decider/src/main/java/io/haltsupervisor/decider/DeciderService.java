@@ -1,0 +1,185 @@
+package io.haltsupervisor.decider;
+
+import com.sun.net.httpserver.HttpHandler;
+import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the decider: checks that the node-keyed input topics are co-partitioned, creates the control
+ * topic beside them, starts Kafka Streams (exactly-once v2) on {@link DeciderTopology}, binds its
+ * metrics, and serves interactive queries ({@link #httpHandlers()}).
+ */
+public final class DeciderService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeciderService.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final DeciderConfig config;
+    private final KafkaClientConfig kafka;
+    private final MeterRegistry registry;
+    private final DeciderMetrics metrics;
+    private final DeciderQueries queries;
+    private volatile KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+    private volatile boolean closed;
+
+    public DeciderService(DeciderConfig config, KafkaClientConfig kafka, MeterRegistry registry) {
+        this.config = config;
+        this.kafka = kafka;
+        this.registry = registry;
+        this.metrics = new DeciderMetrics(registry);
+        this.queries = new DeciderQueries(() -> streams, config.advertisedEndpoint());
+    }
+
+    /**
+     * Checks the topics, creates the control topic and starts processing; returns without waiting for
+     * the first rebalance ({@link #ready()} says when it is running).
+     *
+     * @throws IllegalStateException when the input topics are missing or not co-partitioned
+     */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("the decider service is closed");
+        }
+        if (streams != null) {
+            return;
+        }
+        LOG.info("starting decider: {} {}", config, kafka);
+        int partitions = prepareTopics();
+        Topology topology = DeciderTopology.build(config, metrics);
+        LOG.info("decider topology ({} partitions):\n{}", partitions, topology.describe());
+        KafkaStreams ks = new KafkaStreams(topology, DeciderTopology.streamsProperties(config, kafka.toMap(), metrics));
+        ks.setUncaughtExceptionHandler(e -> {
+            LOG.error("decider stream thread died; shutting the decider down so it is restarted", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        ks.setStateListener((now, before) -> LOG.info("decider streams state {} -> {}", before, now));
+        streamsMetrics = new KafkaStreamsMetrics(ks);
+        streamsMetrics.bindTo(registry);
+        streams = ks;
+        ks.start();
+    }
+
+    /** True once Kafka Streams runs (tasks assigned, stores restored). */
+    public boolean ready() {
+        KafkaStreams ks = streams;
+        return ks != null && ks.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** False once Kafka Streams failed or was closed; true while starting, rebalancing or running. */
+    public boolean healthy() {
+        if (closed) {
+            return false;
+        }
+        KafkaStreams ks = streams;
+        return ks == null || ks.state() == KafkaStreams.State.CREATED || ks.state().isRunningOrRebalancing();
+    }
+
+    /** The Streams instance, once started (for tools and tests). */
+    public Optional<KafkaStreams> streams() {
+        return Optional.ofNullable(streams);
+    }
+
+    /** {@code /nodes/} and {@code /incidents} query handlers, by the path prefix to mount them at. */
+    public Map<String, HttpHandler> httpHandlers() {
+        return queries.handlers();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        KafkaStreams ks = streams;
+        if (ks != null) {
+            boolean stopped = ks.close(CLOSE_TIMEOUT);
+            if (!stopped) {
+                LOG.warn("decider streams did not stop within {}", CLOSE_TIMEOUT);
+            }
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+        LOG.info("decider stopped");
+    }
+
+    /** Verifies the inputs and creates (or verifies) the control topic; returns the partition count. */
+    private int prepareTopics() {
+        try (Admin admin = Admin.create(kafka.toMap())) {
+            List<String> inputs = List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
+                    Topics.OPERATOR_COMMANDS.name(), Topics.IMAGE_MAPPINGS.name());
+            Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            int partitions = described.get(Topics.HALT_OBSERVATIONS.name()).partitions().size();
+            for (String node : inputs.subList(1, 3)) {
+                int n = described.get(node).partitions().size();
+                if (n != partitions) {
+                    throw new IllegalStateException("the decider's node-keyed inputs must have the same number of "
+                            + "partitions so that one node's story lands in one task: "
+                            + Topics.HALT_OBSERVATIONS.name() + " has " + partitions + ", " + node + " has " + n);
+                }
+            }
+            if (config.partitions() != 0 && config.partitions() != partitions) {
+                throw new IllegalStateException(DeciderConfig.ENV_PARTITIONS + "=" + config.partitions()
+                        + " but " + Topics.HALT_OBSERVATIONS.name() + " has " + partitions + " partitions");
+            }
+            ensureControlTopic(admin, partitions);
+            return partitions;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("the decider's input topics must exist before it starts: "
+                        + e.getCause().getMessage(), e.getCause());
+            }
+            throw new IllegalStateException("cannot check the decider's topics: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + " within "
+                    + ADMIN_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the decider's topics", e);
+        }
+    }
+
+    private void ensureControlTopic(Admin admin, int partitions)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        String name = config.controlTopic();
+        NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty())
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        try {
+            admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("created the decider control topic {} with {} partitions", name, partitions);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+            int existing = admin.describeTopics(List.of(name)).allTopicNames()
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name).partitions().size();
+            if (existing != partitions) {
+                throw new IllegalStateException("the decider control topic " + name + " has " + existing
+                        + " partitions but the inputs have " + partitions
+                        + ": every node task must receive every control record");
+            }
+        }
+    }
+}

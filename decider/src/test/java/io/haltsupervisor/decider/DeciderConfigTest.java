@@ -1,0 +1,91 @@
+package io.haltsupervisor.decider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DeciderConfigTest {
+
+    @Test
+    void defaultsMatchTheDesign() {
+        DeciderConfig c = DeciderConfig.fromEnv(Map.of());
+        assertThat(c.applicationId()).isEqualTo("halt-supervisor-decider");
+        assertThat(c.graceWindow()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.breakerThreshold()).isEqualTo(3);
+        assertThat(c.breakerWindow()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.commitInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(c.stateDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "halt-supervisor-decider"));
+        assertThat(c.numThreads()).isEqualTo(1);
+        assertThat(c.advertisedEndpoint()).isEmpty();
+        assertThat(c.punctuateInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.wallClockTimers()).isTrue();
+        assertThat(c.dedupeRetention()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.partitions()).isZero();
+        assertThat(c.controlTopic()).isEqualTo("halt-supervisor-decider-control");
+    }
+
+    @Test
+    void readsEveryVariable() {
+        DeciderConfig c = DeciderConfig.fromEnv(Map.ofEntries(
+                Map.entry("DECIDER_APPLICATION_ID", "decider-eu"),
+                Map.entry("DECIDER_GRACE_WINDOW", "90s"),
+                Map.entry("DECIDER_BREAKER_THRESHOLD", "5"),
+                Map.entry("DECIDER_BREAKER_WINDOW", "PT15M"),
+                Map.entry("DECIDER_COMMIT_INTERVAL", "250ms"),
+                Map.entry("DECIDER_STATE_DIR", "/var/lib/decider"),
+                Map.entry("DECIDER_NUM_THREADS", "2"),
+                Map.entry("DECIDER_HTTP_ADVERTISED", "decider-0.decider:8080"),
+                Map.entry("DECIDER_PUNCTUATE_INTERVAL", "2s"),
+                Map.entry("DECIDER_WALL_CLOCK_TIMERS", "false"),
+                Map.entry("DECIDER_DEDUPE_RETENTION", "2h"),
+                Map.entry("DECIDER_PARTITIONS", "6")));
+        assertThat(c).isEqualTo(new DeciderConfig("decider-eu", Duration.ofSeconds(90), 5, Duration.ofMinutes(15),
+                Duration.ofMillis(250), Path.of("/var/lib/decider"), 2, Optional.of("decider-0.decider:8080"),
+                Duration.ofSeconds(2), false, Duration.ofHours(2), 6));
+        assertThat(c.controlTopic()).isEqualTo("decider-eu-control");
+    }
+
+    @Test
+    void badValuesNameTheVariableAndWhatWasExpected() {
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_GRACE_WINDOW", "five minutes")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("DECIDER_GRACE_WINDOW").hasMessageContaining("5m")
+                .hasMessageContaining("five minutes");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_GRACE_WINDOW", "0s")))
+                .hasMessageContaining("DECIDER_GRACE_WINDOW").hasMessageContaining("positive");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_BREAKER_THRESHOLD", "three")))
+                .hasMessageContaining("DECIDER_BREAKER_THRESHOLD").hasMessageContaining("integer");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_BREAKER_THRESHOLD", "0")))
+                .hasMessageContaining("DECIDER_BREAKER_THRESHOLD").hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_NUM_THREADS", "100")))
+                .hasMessageContaining("DECIDER_NUM_THREADS").hasMessageContaining("1–64");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_HTTP_ADVERTISED", "decider-0")))
+                .hasMessageContaining("DECIDER_HTTP_ADVERTISED").hasMessageContaining("host:port");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_HTTP_ADVERTISED", "decider-0:99999")))
+                .hasMessageContaining("DECIDER_HTTP_ADVERTISED");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_APPLICATION_ID", "has space")))
+                .hasMessageContaining("DECIDER_APPLICATION_ID");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_WALL_CLOCK_TIMERS", "maybe")))
+                .hasMessageContaining("DECIDER_WALL_CLOCK_TIMERS").hasMessageContaining("true or false");
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_PARTITIONS", "-1")))
+                .hasMessageContaining("DECIDER_PARTITIONS");
+    }
+
+    @Test
+    void blankValuesMeanTheDefault() {
+        assertThat(DeciderConfig.fromEnv(Map.of("DECIDER_GRACE_WINDOW", " ", "DECIDER_HTTP_ADVERTISED", "")))
+                .isEqualTo(DeciderConfig.fromEnv(Map.of()));
+    }
+
+    @Test
+    void toStringShowsEverySetting() {
+        String text = DeciderConfig.fromEnv(Map.of("DECIDER_HTTP_ADVERTISED", "h:1")).toString();
+        assertThat(text).contains("applicationId=halt-supervisor-decider").contains("graceWindow=PT5M")
+                .contains("advertisedEndpoint=h:1").contains("partitions=discover");
+    }
+}
