@@ -8,7 +8,7 @@ import io.haltsupervisor.actuator.page.AlertmanagerClient;
 import io.haltsupervisor.actuator.page.Pagers;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
 import io.haltsupervisor.actuator.plan.TargetKind;
-import io.haltsupervisor.actuator.testing.AlertmanagerLauncher;
+import io.haltsupervisor.sandbox.pager.AlertmanagerLauncher;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.Decision;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

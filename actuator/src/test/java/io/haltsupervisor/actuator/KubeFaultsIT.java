@@ -13,10 +13,9 @@ import io.haltsupervisor.actuator.kube.KubeStepExecutor;
 import io.haltsupervisor.actuator.kube.KubeTargets;
 import io.haltsupervisor.actuator.page.Pagers;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
-import io.haltsupervisor.actuator.testing.FaultInjectingKubernetes;
-import io.haltsupervisor.actuator.testing.FaultInjectingKubernetes.Request;
-import io.haltsupervisor.actuator.testing.PagerDutyReceiver;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.sandbox.kube.InMemoryKubernetes.Request;
+import io.haltsupervisor.sandbox.pager.PagerDutyReceiver;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.ActionResultRecorded.Outcome;
 import io.haltsupervisor.schemas.Decision;
@@ -32,9 +31,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failure paths against an in-memory Kubernetes API that answers like a real one where the stock mock does
- * not (422 for a failed JSON Patch {@code test} op) and injects faults: the image guard, retries with backoff
- * on 409/5xx, the pod UID precondition, RBAC failures.
+ * Failure paths against the sandbox's in-memory Kubernetes API, which answers like a real one where
+ * fabric8's stock mock does not (422 for a failed JSON Patch {@code test} op, 409 for a stale UID
+ * precondition on delete) and injects faults: the image guard, retries with backoff on 409/5xx, the pod UID
+ * precondition, RBAC failures.
  */
 class KubeFaultsIT {
     private static final String NS = "sei";
@@ -44,7 +44,7 @@ class KubeFaultsIT {
     private static final String V6 = "ghcr.io/sei-protocol/seid:v6.0.1";
     private static final String INCIDENT = NODE + "#1";
 
-    private FaultInjectingKubernetes kube = FaultInjectingKubernetes.start(true);
+    private InMemoryKubernetes kube = InMemoryKubernetes.start();
     private final PagerDutyReceiver pd = PagerDutyReceiver.start();
     private final List<ActionResultRecorded> results = new ArrayList<>();
     private final ActuatorConfig config = ActuatorConfig.fromEnv(Map.of("ACTUATOR_PAGERDUTY_ROUTING_KEY", "rk",
@@ -91,7 +91,7 @@ class KubeFaultsIT {
     @Test
     void theJsonPatchTestGuardRefusesToOverwriteAnImageChangedMeanwhile() throws Exception {
         statefulSet(V5);
-        KubernetesClient racing = kube.racingClient("PATCH", "/statefulsets/rpc-0", () -> kube.client().apps()
+        KubernetesClient racing = ActuatorClients.racing(kube, "PATCH", "/statefulsets/rpc-0", () -> kube.client().apps()
                 .statefulSets().inNamespace(NS).withName("rpc-0").patch(PatchContext.of(PatchType.JSON),
                         "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\",\"value\":\""
                                 + HOTFIX + "\"}]"));
@@ -116,7 +116,7 @@ class KubeFaultsIT {
                 .resource(new GenericKubernetesResourceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
                         .withKind("SeiNode").withNewMetadata().withName("rpc-0").withNamespace(NS).endMetadata()
                         .withAdditionalProperties(Map.of("spec", new HashMap<>(Map.of("image", V5)))).build()).create();
-        KubernetesClient racing = kube.racingClient("PATCH", "/seinodes/rpc-0", () -> kube.client()
+        KubernetesClient racing = ActuatorClients.racing(kube, "PATCH", "/seinodes/rpc-0", () -> kube.client()
                 .genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace(NS).withName("rpc-0")
                 .patch(PatchContext.of(PatchType.JSON),
                         "[{\"op\":\"replace\",\"path\":\"/spec/image\",\"value\":\"" + HOTFIX + "\"}]"));
@@ -131,7 +131,7 @@ class KubeFaultsIT {
         statefulSet(V5);
         kube.failNext("PATCH", "/statefulsets/rpc-0", 409, 1);
         kube.failNext("PATCH", "/statefulsets/rpc-0", 503, 1);
-        List<String> outcomes = run(kube.actuatorClient(), upgrade(V5, null));
+        List<String> outcomes = run(ActuatorClients.of(kube), upgrade(V5, null));
         assertThat(outcomes).startsWith("set-image=failed-retrying@1", "set-image=failed-retrying@2",
                 "set-image=applied@3");
         assertThat(results.get(0).detail()).contains("409");
@@ -143,7 +143,7 @@ class KubeFaultsIT {
     void retriesGiveUpAfterTheLastAttemptAndPage() throws Exception {
         statefulSet(V5);
         kube.failNext("PATCH", "/statefulsets/rpc-0", 500, 10);
-        List<String> outcomes = run(kube.actuatorClient(), upgrade(V5, null));
+        List<String> outcomes = run(ActuatorClients.of(kube), upgrade(V5, null));
         assertThat(outcomes).containsExactly("set-image=failed-retrying@1", "set-image=failed-retrying@2",
                 "set-image=failed-retrying@3", "set-image=failed@4", "failure-page-trigger:pagerduty=applied@1");
         assertThat(stsImage()).isEqualTo(V5);
@@ -155,7 +155,7 @@ class KubeFaultsIT {
         String uid = kube.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata()
                 .withName("rpc-0-0").withNamespace(NS).endMetadata().withNewSpec().addNewContainer().withName("seid")
                 .withImage(V5).endContainer().endSpec().build()).create().getMetadata().getUid();
-        run(kube.actuatorClient(), upgrade(V5, uid));
+        run(ActuatorClients.of(kube), upgrade(V5, uid));
         Request delete = kube.requests().stream().filter(r -> r.method().equals("DELETE")).findFirst().orElseThrow();
         assertThat(delete.path()).isEqualTo("/api/v1/namespaces/sei/pods/rpc-0-0");
         assertThat(delete.body()).isEqualTo("{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\","
@@ -169,14 +169,13 @@ class KubeFaultsIT {
         String uid = kube.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata()
                 .withName("rpc-0-0").withNamespace(NS).endMetadata().withNewSpec().addNewContainer().withName("seid")
                 .withImage(V5).endContainer().endSpec().build()).create().getMetadata().getUid();
-        KubernetesClient racing = kube.racingClient("DELETE", "/pods/rpc-0-0", () -> {
+        KubernetesClient racing = ActuatorClients.racing(kube, "DELETE", "/pods/rpc-0-0", () -> {
             // the StatefulSet controller replaced the pod between the actuator's read and its delete ...
             kube.client().pods().inNamespace(NS).withName("rpc-0-0").delete();
             kube.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("rpc-0-0")
                     .withNamespace(NS).endMetadata().withNewSpec().addNewContainer().withName("seid").withImage(V6)
                     .endContainer().endSpec().build()).create();
-            // ... so a real API server fails the UID precondition (the in-memory one does not enforce it)
-            kube.failNext("DELETE", "/pods/rpc-0-0", 409, 1);
+            // ... so the API server fails the UID precondition with 409
         });
         List<String> outcomes = run(racing, upgrade(V5, uid));
         assertThat(outcomes).contains("delete-pod=failed-retrying@1", "delete-pod=already-applied@2");
@@ -207,7 +206,7 @@ class KubeFaultsIT {
     @Test
     void aSeiNodesPodIsDeletedOnceItsStatefulSetCarriesTheNewImage() throws Exception {
         String uid = seiNodeWithOwnedPod(V6);
-        assertThat(run(kube.actuatorClient(), upgrade(V5, uid))).startsWith("set-image=applied@1",
+        assertThat(run(ActuatorClients.of(kube), upgrade(V5, uid))).startsWith("set-image=applied@1",
                 "delete-pod=applied@1");
         assertThat(kube.client().pods().inNamespace(NS).withName("rpc-0-0").get()).isNull();
     }
@@ -215,7 +214,7 @@ class KubeFaultsIT {
     @Test
     void aSeiNodesPodIsNotDeletedWhileItsStatefulSetWouldRecreateItOnTheOldImage() throws Exception {
         String uid = seiNodeWithOwnedPod(V5);
-        List<String> outcomes = run(kube.actuatorClient(), upgrade(V5, uid));
+        List<String> outcomes = run(ActuatorClients.of(kube), upgrade(V5, uid));
         assertThat(outcomes).containsSubsequence("set-image=applied@1", "delete-pod=failed-retrying@1",
                 "delete-pod=failed@4", "failure-page-trigger:pagerduty=applied@1");
         assertThat(results.stream().filter(r -> r.step().equals("delete-pod")).findFirst().orElseThrow().detail())
@@ -227,7 +226,7 @@ class KubeFaultsIT {
     void forbiddenIsPermanentAndPointsAtRbac() throws Exception {
         statefulSet(V5);
         kube.failNext("PATCH", "/statefulsets/rpc-0", 403, 1);
-        List<String> outcomes = run(kube.actuatorClient(), upgrade(V5, null));
+        List<String> outcomes = run(ActuatorClients.of(kube), upgrade(V5, null));
         assertThat(outcomes).startsWith("set-image=failed@1", "failure-page-trigger:pagerduty=applied@1");
         assertThat(results.get(0).detail()).contains("403").contains("RBAC");
     }
@@ -238,13 +237,13 @@ class KubeFaultsIT {
         kube.failNext("PATCH", "/statefulsets/rpc-0", 422, 1);
         Decision d = new Decision.MappingAwaited(1, INCIDENT + "/await/0", INCIDENT, NODE, Instant.now(), 70, "v6",
                 Decision.WaitReason.ImageMappingMissing, null);
-        assertThat(run(kube.actuatorClient(), d)).containsSubsequence("condition=failed-retrying@1", "condition=applied@2");
+        assertThat(run(ActuatorClients.of(kube), d)).containsSubsequence("condition=failed-retrying@1", "condition=applied@2");
     }
 
     @Test
     void aSeiNodeCrdWithoutAStatusSubresourceGetsItsConditionOnTheObject() throws Exception {
         kube.close();
-        kube = FaultInjectingKubernetes.start(false);
+        kube = InMemoryKubernetes.startWithoutSeiNodes();
         var crd = InMemoryKubernetes.seiNodeCrd();
         crd.getSpec().getVersions().get(0).setSubresources(null);
         kube.client().apiextensions().v1().customResourceDefinitions().resource(crd).create();
@@ -255,7 +254,7 @@ class KubeFaultsIT {
         kube.failNext("PATCH", "/seinodes/rpc-0/status", 404, 1);
         Decision d = new Decision.MappingAwaited(1, INCIDENT + "/await/0", INCIDENT, NODE, Instant.now(), 70, "v6",
                 Decision.WaitReason.PlanUnknown, null);
-        assertThat(run(kube.actuatorClient(), d)).contains("condition=applied@1");
+        assertThat(run(ActuatorClients.of(kube), d)).contains("condition=applied@1");
         assertThat(kube.client().genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace(NS)
                 .withName("rpc-0").get().<List<Map<String, Object>>>get("status", "conditions").get(0))
                 .containsEntry("reason", "PlanUnknown");

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.haltsupervisor.actuator.page.Pagers;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
 import io.haltsupervisor.actuator.plan.TargetKind;
-import io.haltsupervisor.actuator.testing.PagerDutyReceiver;
+import io.haltsupervisor.sandbox.pager.PagerDutyReceiver;
+import io.haltsupervisor.sandbox.pager.ReceivedRequest;
+import io.haltsupervisor.sandbox.pager.WebhookReceiver;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.Json;
@@ -63,7 +65,7 @@ class PagerDutyIT {
     void aTriggerCarriesExactlyTheEventsApiPayload() throws Exception {
         run(await(INCIDENT + "/await/0"), Map.of());
         assertThat(pd.requests()).hasSize(1);
-        PagerDutyReceiver.Received r = pd.requests().get(0);
+        ReceivedRequest r = pd.requests().get(0);
         assertThat(r.method()).isEqualTo("POST");
         assertThat(r.path()).isEqualTo("/v2/enqueue");
         assertThat(r.headers().get("Content-Type")).isEqualTo("application/json");
@@ -110,16 +112,14 @@ class PagerDutyIT {
         List<String> outcomes = run(await(INCIDENT + "/await/0"), Map.of());
         assertThat(outcomes).startsWith("page-trigger:pagerduty=failed-retrying@1", "page-trigger:pagerduty=applied@2");
         assertThat(results.get(0).detail()).contains("HTTP 429").contains("retrying in");
-        assertThat(pd.requests()).extracting(PagerDutyReceiver.Received::answeredWith).containsExactly(429, 202);
+        assertThat(pd.requests()).extracting(ReceivedRequest::answeredWith).containsExactly(429, 202);
         assertThat(pd.requests().get(0).body()).isEqualTo(pd.requests().get(1).body());
     }
 
     @Test
     void serverErrorsAreRetriedThenFailForGoodAndPageThroughTheOtherSinks() throws Exception {
-        try (PagerDutyReceiver webhook = PagerDutyReceiver.start()) {
-            for (int i = 0; i < 3; i++) {
-                pd.answerNext(503, "");
-            }
+        try (WebhookReceiver webhook = WebhookReceiver.start()) {
+            pd.answerNext(503, "", 3);
             List<String> outcomes = run(await(INCIDENT + "/await/0"), Map.of("ACTUATOR_RETRY_MAX_ATTEMPTS", "3",
                     "ACTUATOR_WEBHOOK_URL", webhook.url().toString()));
             assertThat(outcomes).containsSubsequence("page-trigger:pagerduty=failed-retrying@1",

@@ -16,7 +16,6 @@ import io.haltsupervisor.actuator.kube.DisruptionGate;
 import io.haltsupervisor.actuator.kube.KubeStepExecutor;
 import io.haltsupervisor.actuator.kube.KubeTargets;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
-import io.haltsupervisor.actuator.testing.FaultInjectingKubernetes;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
 import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.OperatorCommandIssued.Command;
@@ -53,8 +52,8 @@ class RbacIT {
     @Test
     void theManifestGrantsExactlyTheCallsTheActuatorMakes() throws Exception {
         Set<Call> calls = new LinkedHashSet<>();
-        try (FaultInjectingKubernetes kube = FaultInjectingKubernetes.start(true);
-                KubernetesClient actuatorClient = kube.actuatorClient()) {
+        try (InMemoryKubernetes kube = InMemoryKubernetes.start();
+                KubernetesClient actuatorClient = ActuatorClients.of(kube)) {
             KubernetesClient c = kube.client();
             c.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").resource(
                     new GenericKubernetesResourceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
@@ -101,7 +100,7 @@ class RbacIT {
             runner.run(new Decision.MappingAwaited(1, "sei/a#2/w", "sei/a#2", "sei/a", T, 70, null,
                     Decision.WaitReason.PlanUnknown, null));
 
-            for (FaultInjectingKubernetes.Request r : kube.requests()) {
+            for (InMemoryKubernetes.Request r : kube.requests()) {
                 calls.add(call(r.method(), r.path()));
             }
         }

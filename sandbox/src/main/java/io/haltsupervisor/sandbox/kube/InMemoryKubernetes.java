@@ -1,28 +1,76 @@
 package io.haltsupervisor.sandbox.kube;
 
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Preconditions;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.internal.MockDispatcher;
+import io.fabric8.mockwebserver.internal.SimpleRequest;
+import io.fabric8.zjsonpatch.JsonPatchException;
 import java.net.InetAddress;
-import java.util.HashMap;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An in-memory Kubernetes API for dev mode and tests: fabric8's mock server in CRUD mode on loopback,
  * with the {@code SeiNode} custom resource definition ({@code sei.io/v1alpha1}) installed.
  *
- * <p><strong>This is not a real API server.</strong> It stores objects and serves create, get, list,
- * watch (informers), delete, JSON Patch, JSON merge patch on maps and scalars, status subresources and
- * {@code events.k8s.io/v1} Events. It has no controllers (nothing creates pods for a StatefulSet, no
- * kubelet restarts containers: the sandbox's simulator plays those parts), no admission, no strategic
- * merge patch or server-side apply (415), a merge patch on a list appends instead of replacing, and
- * preconditions and resourceVersion conflicts are only partly enforced. Test against a real cluster
- * before trusting anything that depends on those.
+ * <p>It stores objects and serves create, get, list, watch (informers), delete, JSON Patch, JSON merge patch
+ * on maps and scalars, status subresources and {@code events.k8s.io/v1} Events. Where fabric8's stock mock
+ * differs from a real API server in ways our code depends on, this one answers as a real one does:
+ * <ul>
+ *   <li>a JSON Patch whose {@code test} op fails (or that cannot be applied) is answered at once with
+ *       {@code 422 Invalid} and a Status (the stock mock never answers: the client times out);</li>
+ *   <li>a DELETE whose {@code DeleteOptions} carry {@code preconditions.uid} or
+ *       {@code preconditions.resourceVersion} that do not match the stored object is refused with
+ *       {@code 409 Conflict} and a Status, and nothing is deleted (the stock mock ignores the body);</li>
+ *   <li>any other failure inside the store is answered {@code 500} with a Status instead of no answer.</li>
+ * </ul>
+ * Writes are serialised, so a precondition check and the delete it guards are atomic.
+ *
+ * <p>For tests it also injects faults ({@link #failNext}, {@link #delayNext}, {@link #hangNext}: the next
+ * {@code n} requests matching a method and a path fragment), answers {@link #server()} expectations before
+ * the store, and records the last {@value #MAX_RECORDED_REQUESTS} requests ({@link #requests()}).
+ *
+ * <p><strong>This is still not a real API server.</strong> It has no controllers (nothing creates pods for a
+ * StatefulSet, no kubelet restarts containers, no garbage collection through owner references: the
+ * sandbox's simulator plays those parts), no authentication, RBAC or admission, no validation against CRD
+ * schemas, no strategic merge patch or server-side apply ({@code 415}), a merge patch on a list appends
+ * instead of replacing, preconditions on a collection DELETE ({@code deletecollection}) are ignored,
+ * resourceVersion conflicts on update and patch are only fabric8's own checks, and unsupported field
+ * selectors are ignored (logged by fabric8) rather than refused. Test against a real cluster before
+ * trusting anything that depends on those.
  */
 public final class InMemoryKubernetes implements AutoCloseable {
     public static final String SEI_GROUP = "sei.io";
@@ -31,6 +79,9 @@ public final class InMemoryKubernetes implements AutoCloseable {
     public static final String SEINODE_KIND = "SeiNode";
     public static final String SEINODE_PLURAL = "seinodes";
     public static final String SEINODE_CRD_NAME = SEINODE_PLURAL + "." + SEI_GROUP;
+
+    /** How many requests {@link #requests()} keeps; older ones are dropped (dev mode runs for hours). */
+    public static final int MAX_RECORDED_REQUESTS = 5_000;
 
     /** The SeiNode resource as the fabric8 client needs to address it. */
     public static final CustomResourceDefinitionContext SEINODE_CONTEXT = new CustomResourceDefinitionContext.Builder()
@@ -41,17 +92,58 @@ public final class InMemoryKubernetes implements AutoCloseable {
             .withScope("Namespaced")
             .build();
 
+    private static final Logger LOG = LoggerFactory.getLogger(InMemoryKubernetes.class);
+    /** How long a {@link #hangNext hung} request waits for its answer: longer than any client waits. */
+    private static final Duration HANG = Duration.ofHours(1);
+
+    /**
+     * One request as the API received it: method, path with query, body ({@code ""} when none), and the
+     * status it answered ({@code 0}: never answered, see {@link #hangNext}).
+     */
+    public record Request(String method, String path, String body, int code) {
+    }
+
+    /**
+     * An armed fault: answer {@code code} (0: let the store answer) after {@code delay}, or never
+     * ({@code hang}). {@code remaining} is guarded by {@link #faults}.
+     */
+    private static final class Fault {
+        final String method;
+        final String pathContains;
+        final int code;
+        final Duration delay;
+        final boolean hang;
+        int remaining;
+
+        Fault(String method, String pathContains, int code, Duration delay, boolean hang, int times) {
+            this.method = method.toUpperCase(Locale.ROOT);
+            this.pathContains = Objects.requireNonNull(pathContains, "pathContains");
+            this.code = code;
+            this.delay = Objects.requireNonNull(delay, "delay");
+            this.hang = hang;
+            this.remaining = times;
+        }
+
+        boolean matches(String requestMethod, String path) {
+            return method.equals(requestMethod.toUpperCase(Locale.ROOT)) && path.contains(pathContains);
+        }
+    }
+
+    private final Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
+    private final List<Fault> faults = new ArrayList<>();
+    private final Deque<Request> requests = new ArrayDeque<>();
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
     private InMemoryKubernetes(boolean installSeiNodeCrd) {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of(SEINODE_CONTEXT)), false);
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new Dispatcher(expectations), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
         if (installSeiNodeCrd) {
             client.apiextensions().v1().customResourceDefinitions().resource(seiNodeCrd()).create();
         }
+        clearRequests();
     }
 
     /** Starts an API with the SeiNode CRD installed. */
@@ -64,9 +156,21 @@ public final class InMemoryKubernetes implements AutoCloseable {
         return new InMemoryKubernetes(false);
     }
 
-    /** A client connected to this API (shared; do not close it, close this instead). */
+    /**
+     * A client connected to this API (shared; do not close it, close this instead). It has fabric8's
+     * defaults, request retries on 5xx included: use {@link #newClient} for one that sees every fault.
+     */
     public KubernetesClient client() {
         return client;
+    }
+
+    /**
+     * A new client connected to this API, configured by {@code customizer} (e.g. {@code b -> b.withConfig(
+     * new ConfigBuilder(kube.client().getConfiguration()).withRequestRetryBackoffLimit(0).build())}, or an
+     * HTTP interceptor). The caller closes it.
+     */
+    public KubernetesClient newClient(Consumer<KubernetesClientBuilder> customizer) {
+        return server.createClient(customizer);
     }
 
     /** The API's URL, e.g. {@code https://127.0.0.1:PORT/} or {@code http://…}. */
@@ -74,9 +178,100 @@ public final class InMemoryKubernetes implements AutoCloseable {
         return client.getMasterUrl().toString();
     }
 
-    /** The underlying mock server, for tests that add expectations (faults) in front of the CRUD store. */
+    /**
+     * The underlying mock server. Expectations set with {@code server().expect()} are answered before the
+     * store (after injected faults), matched on the exact method and path including the query string.
+     */
     public KubernetesMockServer server() {
         return server;
+    }
+
+    /**
+     * The next {@code times} requests with {@code method} whose path (with query) contains
+     * {@code pathContains} are answered {@code code} with a Status, and do not reach the store. Faults are
+     * tried in the order they were added; each request uses up at most one.
+     */
+    public void failNext(String method, String pathContains, int code, int times) {
+        failNext(method, pathContains, code, times, Duration.ZERO);
+    }
+
+    /** As {@link #failNext(String, String, int, int)}, answered only after {@code delay}. */
+    public void failNext(String method, String pathContains, int code, int times, Duration delay) {
+        if (code < 400 || code > 599) {
+            throw new IllegalArgumentException("a fault answers 4xx or 5xx, not " + code);
+        }
+        arm(new Fault(method, pathContains, code, delay, false, times));
+    }
+
+    /**
+     * The next {@code times} matching requests are served by the store at once but answered only after
+     * {@code delay}: with a client timeout shorter than that, the change is made and the client sees a
+     * timeout — the case idempotent retries must handle.
+     */
+    public void delayNext(String method, String pathContains, Duration delay, int times) {
+        arm(new Fault(method, pathContains, 0, delay, false, times));
+    }
+
+    /**
+     * The next {@code times} matching requests do not reach the store and are never answered (until
+     * {@link #close()}): the client times out.
+     */
+    public void hangNext(String method, String pathContains, int times) {
+        arm(new Fault(method, pathContains, 504, HANG, true, times));
+    }
+
+    /** Disarms every fault not yet used up. */
+    public void clearFaults() {
+        synchronized (faults) {
+            faults.clear();
+        }
+    }
+
+    private void arm(Fault fault) {
+        if (fault.remaining < 1) {
+            throw new IllegalArgumentException("times must be at least 1, not " + fault.remaining);
+        }
+        synchronized (faults) {
+            faults.add(fault);
+        }
+    }
+
+    private Optional<Fault> takeFault(String method, String path) {
+        synchronized (faults) {
+            for (Iterator<Fault> it = faults.iterator(); it.hasNext(); ) {
+                Fault f = it.next();
+                if (f.matches(method, path)) {
+                    if (--f.remaining == 0) {
+                        it.remove();
+                    }
+                    return Optional.of(f);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** The requests received so far (the last {@value #MAX_RECORDED_REQUESTS}), oldest first. */
+    public List<Request> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** Forgets the requests so far (e.g. a test's setup). The constructor's own CRD install is not kept. */
+    public void clearRequests() {
+        synchronized (requests) {
+            requests.clear();
+        }
+    }
+
+    private void record(Request request) {
+        synchronized (requests) {
+            if (requests.size() == MAX_RECORDED_REQUESTS) {
+                requests.removeFirst();
+            }
+            requests.addLast(request);
+        }
     }
 
     /** The SeiNode CRD, with a status subresource and a permissive schema. */
@@ -101,5 +296,147 @@ public final class InMemoryKubernetes implements AutoCloseable {
     public void close() {
         client.close();
         server.destroy();
+    }
+
+    /** Faults, then expectations, then the CRUD store with the real-API-server behaviour described above. */
+    private final class Dispatcher extends KubernetesCrudDispatcher {
+        private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+        private final MockDispatcher expectationDispatcher;
+        private final Object writes = new Object();
+
+        Dispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
+            super(List.of(SEINODE_CONTEXT));
+            this.expectations = expectations;
+            this.expectationDispatcher = new MockDispatcher(expectations);
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String method = request.getMethod();
+            String path = request.getPath();
+            String body = request.getBody() == null ? ""
+                    : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+            Optional<Fault> fault = takeFault(method, path);
+            MockResponse response;
+            if (fault.isPresent() && fault.get().code != 0) {
+                response = status(fault.get().code, reasonOf(fault.get().code), "injected fault: " + method + " "
+                        + path + " answered " + fault.get().code, null, null);
+            } else {
+                response = serve(request, body);
+            }
+            boolean hung = fault.isPresent() && fault.get().hang;
+            if (fault.isPresent() && !fault.get().delay.isZero() && response != null
+                    && response.getWebSocketListener() == null) {
+                response.setBodyDelay(fault.get().delay);
+            }
+            record(new Request(method, path, body, hung || response == null ? 0 : response.code()));
+            return response;
+        }
+
+        private MockResponse serve(RecordedRequest request, String body) {
+            Queue<ServerResponse> expected = expectations.get(new SimpleRequest(request.method(), request.getPath()));
+            if (expected != null && !expected.isEmpty()) {
+                return expectationDispatcher.dispatch(request);
+            }
+            try {
+                if (request.method() == HttpMethod.GET) {
+                    return super.dispatch(request);
+                }
+                synchronized (writes) {
+                    if (request.method() == HttpMethod.DELETE) {
+                        Optional<MockResponse> refused = failedPrecondition(request.getPath(), body);
+                        if (refused.isPresent()) {
+                            return refused.get();
+                        }
+                    }
+                    return super.dispatch(request);
+                }
+            } catch (JsonPatchException e) {
+                return status(422, "Invalid", "the server rejected our request due to an error in our request: "
+                        + e.getMessage(), null, null);
+            } catch (RuntimeException e) {
+                LOG.warn("in-memory Kubernetes API failed on {} {}", request.getMethod(), request.getPath(), e);
+                return status(500, "InternalError", "in-memory API: " + e, null, null);
+            }
+        }
+
+        /** A 409 when the DELETE names one object and its {@code DeleteOptions} preconditions do not match it. */
+        private Optional<MockResponse> failedPrecondition(String path, String body) {
+            if (body.isBlank()) {
+                return Optional.empty();
+            }
+            Preconditions pre;
+            try {
+                DeleteOptions options = Serialization.unmarshal(body, DeleteOptions.class);
+                pre = options == null ? null : options.getPreconditions();
+            } catch (RuntimeException e) {
+                return Optional.of(status(400, "BadRequest", "cannot decode DeleteOptions: " + e.getMessage(),
+                        null, null));
+            }
+            if (pre == null || (pre.getUid() == null && pre.getResourceVersion() == null)) {
+                return Optional.empty();
+            }
+            AttributeSet key = getKey(path);
+            if (!key.containsKey("name")) {
+                return Optional.empty();
+            }
+            Map.Entry<AttributeSet, String> stored = findResource(key);
+            if (stored == null) {
+                return Optional.empty();
+            }
+            GenericKubernetesResource object = Serialization.unmarshal(stored.getValue(),
+                    GenericKubernetesResource.class);
+            String name = object.getMetadata().getName();
+            String plural = resourceOf(path);
+            String uid = object.getMetadata().getUid();
+            if (pre.getUid() != null && !pre.getUid().equals(uid)) {
+                return Optional.of(status(409, "Conflict", "Precondition failed: UID in precondition: " + pre.getUid()
+                        + ", UID in object meta: " + uid, name, plural));
+            }
+            String resourceVersion = object.getMetadata().getResourceVersion();
+            if (pre.getResourceVersion() != null && !pre.getResourceVersion().equals(resourceVersion)) {
+                return Optional.of(status(409, "Conflict", "Precondition failed: ResourceVersion in precondition: "
+                        + pre.getResourceVersion() + ", ResourceVersion in object meta: " + resourceVersion, name,
+                        plural));
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** {@code pods} of {@code /api/v1/namespaces/sei/pods/rpc-0-0?…}: the segment before the name. */
+    private static String resourceOf(String path) {
+        int query = path.indexOf('?');
+        String[] segments = (query < 0 ? path : path.substring(0, query)).split("/");
+        return segments.length >= 2 ? segments[segments.length - 2] : null;
+    }
+
+    private static MockResponse status(int code, String reason, String message, String name, String kind) {
+        StatusBuilder status = new StatusBuilder().withApiVersion("v1").withKind("Status").withNewMetadata()
+                .endMetadata().withStatus("Failure").withCode(code).withReason(reason).withMessage(message);
+        if (name != null) {
+            status.withNewDetails().withName(name).withKind(kind).endDetails();
+        }
+        Status built = status.build();
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                .setBody(Serialization.asJson(built));
+    }
+
+    private static String reasonOf(int code) {
+        return switch (code) {
+            case 400 -> "BadRequest";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "NotFound";
+            case 405 -> "MethodNotAllowed";
+            case 409 -> "Conflict";
+            case 410 -> "Expired";
+            case 415 -> "UnsupportedMediaType";
+            case 422 -> "Invalid";
+            case 429 -> "TooManyRequests";
+            case 500 -> "InternalError";
+            case 503 -> "ServiceUnavailable";
+            case 504 -> "Timeout";
+            default -> "";
+        };
     }
 }

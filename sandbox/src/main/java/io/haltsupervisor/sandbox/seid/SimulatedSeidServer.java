@@ -57,6 +57,20 @@ public final class SimulatedSeidServer implements AutoCloseable {
     private static final String STATUS = "/status";
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedSeidServer.class);
 
+    static {
+        // Like seid (Go's net/http), answer without Nagle's algorithm: the JDK server writes headers and body
+        // separately, and with Nagle the body waits for the client's delayed ACK (~40 ms per request).
+        // Read once per JVM by the JDK's HTTP server, so set before the first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        // Many simulated nodes share this server, each with keep-alive clients: keep more than the JDK's
+        // default of 200 idle connections, as that many separate nodes would.
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "20000");
+        }
+    }
+
     private final HttpServer server;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timers;

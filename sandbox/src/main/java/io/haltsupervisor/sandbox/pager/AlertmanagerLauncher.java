@@ -1,4 +1,4 @@
-package io.haltsupervisor.actuator.testing;
+package io.haltsupervisor.sandbox.pager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.haltsupervisor.schemas.Json;
@@ -19,32 +19,34 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 
 /**
  * Starts a real Alertmanager (the Debian {@code prometheus-alertmanager} binary, or {@code alertmanager}, or
  * {@code $ALERTMANAGER_BINARY}) on a free loopback port, clustering off ({@code --cluster.listen-address=}),
- * with a minimal config (one receiver that sends nothing) and its storage in a temporary directory that
- * {@link #close()} deletes. Reusable by other modules' end-to-end tests.
+ * with its storage in a temporary directory that {@link #close()} deletes. Its one receiver sends nothing
+ * ({@link #start()}) or posts every notification, resolved ones included, to a webhook
+ * ({@link #startForwardingTo}, e.g. a {@link WebhookReceiver}); alerts are not grouped, and are sent after
+ * 1 s. For dev mode and end-to-end tests.
  *
  * <pre>{@code
  * Assumptions.assumeTrue(AlertmanagerLauncher.binary().isPresent(), "...");
  * try (AlertmanagerLauncher am = AlertmanagerLauncher.start()) {
- *     ... am.url() ... am.activeAlerts() ...
+ *     ... ACTUATOR_ALERTMANAGER_URLS = am.url() ... am.activeAlerts() ...
  * }
  * }</pre>
  */
 public final class AlertmanagerLauncher implements AutoCloseable {
     public static final String BINARY_ENV = "ALERTMANAGER_BINARY";
-    private static final String CONFIG = """
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final String ROUTE = """
             route:
-              receiver: discard
+              receiver: default
+              group_by: ['...']
               group_wait: 1s
               group_interval: 1s
               repeat_interval: 1h
-            receivers:
-              - name: discard
             """;
 
     private final Process process;
@@ -76,29 +78,49 @@ public final class AlertmanagerLauncher implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Starts an Alertmanager whose receiver sends nothing: alerts are only held ({@link #activeAlerts()}). */
     public static AlertmanagerLauncher start() {
+        return launch(ROUTE + """
+                receivers:
+                  - name: default
+                """);
+    }
+
+    /**
+     * Starts an Alertmanager that posts each notification (Alertmanager's webhook format, {@code status}
+     * firing or resolved) to {@code webhook}.
+     */
+    public static AlertmanagerLauncher startForwardingTo(URI webhook) {
+        return launch(ROUTE + """
+                receivers:
+                  - name: default
+                    webhook_configs:
+                      - url: %s
+                        send_resolved: true
+                """.formatted(Json.write(webhook.toString())));
+    }
+
+    private static AlertmanagerLauncher launch(String config) {
         Path binary = binary().orElseThrow(() -> new IllegalStateException("no Alertmanager binary: install the "
                 + "Debian package prometheus-alertmanager or set " + BINARY_ENV));
         try {
             Path dir = Files.createTempDirectory("alertmanager-");
-            Path config = Files.writeString(dir.resolve("alertmanager.yml"), CONFIG);
+            Path configFile = Files.writeString(dir.resolve("alertmanager.yml"), config);
             int port = freePort();
-            List<String> command = new ArrayList<>(List.of(binary.toString(),
-                    "--config.file=" + config,
+            Process process = new ProcessBuilder(binary.toString(),
+                    "--config.file=" + configFile,
                     "--storage.path=" + dir.resolve("data"),
                     "--web.listen-address=127.0.0.1:" + port,
                     "--cluster.listen-address=",
-                    "--log.level=warn"));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    "--log.level=warn").redirectErrorStream(true)
                     .redirectOutput(dir.resolve("alertmanager.log").toFile()).start();
             AlertmanagerLauncher am = new AlertmanagerLauncher(process, dir, URI.create("http://127.0.0.1:" + port));
             try {
-                Awaitility.await("Alertmanager ready on port " + port).atMost(Duration.ofSeconds(30))
-                        .pollInterval(Duration.ofMillis(100)).until(am::isReady);
+                am.awaitReady();
             } catch (RuntimeException e) {
                 String log = Files.readString(dir.resolve("alertmanager.log"));
                 am.close();
-                throw new IllegalStateException("Alertmanager did not start: " + log, e);
+                throw new IllegalStateException("Alertmanager did not start on port " + port + ": " + log, e);
             }
             return am;
         } catch (IOException e) {
@@ -111,19 +133,36 @@ public final class AlertmanagerLauncher implements AutoCloseable {
         return url;
     }
 
-    private boolean isReady() {
-        if (!process.isAlive()) {
-            throw new IllegalStateException("Alertmanager exited with " + process.exitValue());
+    /** The directory holding the config, the log ({@code alertmanager.log}) and the storage. */
+    public Path directory() {
+        return dir;
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Alertmanager exited with " + process.exitValue());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(url.resolve("/-/ready")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Alertmanager", e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Alertmanager", e);
+            }
         }
-        try {
-            return http.send(HttpRequest.newBuilder(url.resolve("/-/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        throw new IllegalStateException("Alertmanager not ready after " + READY_TIMEOUT);
     }
 
     /** {@code GET /api/v2/alerts}: the alerts Alertmanager holds as active (not resolved). */
@@ -131,6 +170,9 @@ public final class AlertmanagerLauncher implements AutoCloseable {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(url.resolve("/api/v2/alerts")).build(),
                     HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET /api/v2/alerts answered " + r.statusCode() + ": " + r.body());
+            }
             List<JsonNode> alerts = new ArrayList<>();
             Json.MAPPER.readTree(r.body()).forEach(alerts::add);
             return alerts;
@@ -146,7 +188,7 @@ public final class AlertmanagerLauncher implements AutoCloseable {
     public void close() {
         process.destroy();
         try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {
@@ -156,7 +198,7 @@ public final class AlertmanagerLauncher implements AutoCloseable {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
-            // a temp dir left behind is harmless
+            // a temporary directory left behind is harmless
         }
     }
 
