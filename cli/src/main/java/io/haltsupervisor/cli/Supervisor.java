@@ -23,10 +23,14 @@ import picocli.CommandLine.Spec;
             ComponentCommands.Actuator.class,
             IncidentsCommand.class,
             TimelineCommand.class,
+            ReplayCommand.class,
+            MappingCommand.class,
+            ProbeCommand.class,
             OperatorCommands.Ack.class,
             OperatorCommands.Hold.class,
             OperatorCommands.Release.class,
             OperatorCommands.Retry.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Supervisor implements Callable<Integer> {

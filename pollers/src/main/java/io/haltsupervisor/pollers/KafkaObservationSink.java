@@ -57,7 +57,7 @@ public final class KafkaObservationSink implements ObservationSink, AutoCloseabl
         return done;
     }
 
-    /** Sends what is buffered and waits up to {@code timeout}. */
+    /** Sends what is buffered and waits until Kafka has acknowledged it (or given up). */
     public void flush() {
         producer.flush();
     }

@@ -99,7 +99,12 @@ public final class MappingAdmin {
         }
     }
 
-    private static String checkUser(String user) {
+    /**
+     * Checks the name recorded as {@code cli:USER}.
+     *
+     * @throws IllegalArgumentException naming it and what was expected
+     */
+    public static String checkUser(String user) {
         if (user == null || !USER.matcher(user).matches()) {
             throw new IllegalArgumentException("user '" + (user == null ? "" : user)
                     + "' is not valid: expected 1-128 characters without spaces or '/'");

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,7 @@ public final class PollerMetrics {
     private final Timer lateness;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter publishFailures;
+    private volatile LongConsumer latenessListener = nanos -> { };
 
     public PollerMetrics(MeterRegistry registry, Supplier<Number> targets) {
         this.registry = registry;
@@ -62,7 +64,17 @@ public final class PollerMetrics {
     }
 
     void late(Duration by) {
-        lateness.record(by.isNegative() ? Duration.ZERO : by);
+        Duration d = by.isNegative() ? Duration.ZERO : by;
+        lateness.record(d);
+        latenessListener.accept(d.toNanos());
+    }
+
+    /**
+     * Also hands every poll's lateness (nanoseconds) to {@code listener}, e.g. for a benchmark's exact
+     * percentiles; the listener must be quick and thread-safe.
+     */
+    public void onLateness(LongConsumer listener) {
+        this.latenessListener = listener == null ? nanos -> { } : listener;
     }
 
     AtomicInteger inFlight() {

@@ -182,6 +182,17 @@ public record PollersConfig(
         return v;
     }
 
+    /**
+     * Parses a duration as the settings do ({@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code PT5S}),
+     * between 1 ms and 1 h; for command-line options.
+     *
+     * @throws IllegalArgumentException naming {@code setting} and what was expected
+     */
+    public static Duration parseDuration(String setting, String text) {
+        return duration(Map.of(setting, text == null ? "" : text), setting, "", Duration.ofMillis(1),
+                Duration.ofHours(1));
+    }
+
     static Duration duration(Map<String, String> env, String name, String fallback, Duration min, Duration max) {
         String raw = env.get(name);
         String v = raw == null || raw.isBlank() ? fallback : raw.strip();

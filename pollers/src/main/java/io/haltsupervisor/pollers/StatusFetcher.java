@@ -1,6 +1,7 @@
 package io.haltsupervisor.pollers;
 
 import io.haltsupervisor.pollers.ObservationError.Kind;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,22 +25,33 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Fetches {@code /status} asynchronously with {@link HttpClient}: HTTP/1.1 with keep-alive (the client's
- * connection pool), a connect timeout, a response timeout, an overall deadline (connect + response
- * timeout) that also bounds a body trickling in, and a size cap: a declared {@code Content-Length} over
- * the cap is refused without reading, and an undeclared body is read only up to the cap, then the
- * exchange is cancelled. Every outcome, failures included, completes the returned future normally
- * with a {@link StatusResult}; it never completes exceptionally.
+ * Fetches {@code /status} with {@link HttpClient}: HTTP/1.1 with keep-alive (the client's connection pool), a
+ * connect timeout, a response timeout, an overall deadline (connect + response timeout) that also bounds a
+ * body trickling in, and a size cap: a declared {@code Content-Length} over the cap is refused without
+ * reading, and an undeclared body is read only up to the cap, then the exchange is cancelled. Every outcome,
+ * failures included, completes the returned future normally with a {@link StatusResult}.
+ *
+ * <p>Each fetch runs {@link HttpClient#send} on a worker thread, reused when idle, started when none is, and
+ * stopped after 30 s idle — so there are about as many as fetches in flight, which the caller bounds
+ * ({@link StatusPoller}'s {@code maxInFlight}); the connection I/O itself is the client's, asynchronous. Not
+ * {@code sendAsync}: in JDK 17 it completes every response through {@code CompletableFuture}'s default
+ * async pool, which on a machine with two cores or fewer starts a new thread per task — a thread per poll.
+ * When the deadline passes, the worker is interrupted, which cancels the exchange.
  */
 public final class StatusFetcher implements AutoCloseable {
     private final HttpClient client;
-    private final ExecutorService executor;
+    private final ExecutorService ioExecutor;
+    private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService deadlines;
     private final boolean ownsDeadlines;
     private final Duration connectTimeout;
@@ -51,7 +63,7 @@ public final class StatusFetcher implements AutoCloseable {
      * @param connectTimeout  to establish a connection
      * @param responseTimeout from request sent to response headers received
      * @param maxBytes        the response size cap
-     * @param threads         the HTTP client's worker threads (parsing runs there too)
+     * @param threads         the HTTP client's I/O threads
      * @param deadlines       a scheduler for overall deadlines, or null to own one
      */
     public StatusFetcher(Duration connectTimeout, Duration responseTimeout, int maxBytes, int threads,
@@ -63,24 +75,28 @@ public final class StatusFetcher implements AutoCloseable {
         }
         this.maxBytes = maxBytes;
         this.deadline = connectTimeout.plus(responseTimeout);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "status-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.ioExecutor = Executors.newFixedThreadPool(Math.max(1, threads), daemon("status-http-io-"));
+        // reuses an idle worker when there is one, else starts one; callers bound the concurrency
+        this.workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemon("status-http-"));
         this.ownsDeadlines = deadlines == null;
-        this.deadlines = deadlines != null ? deadlines : Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "status-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
+        this.deadlines = deadlines != null ? deadlines
+                : Executors.newSingleThreadScheduledExecutor(daemon("status-deadlines-"));
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
+                .executor(ioExecutor)
                 .build();
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Polls {@code url} once. The future always completes normally. */
@@ -97,28 +113,71 @@ public final class StatusFetcher implements AutoCloseable {
             return CompletableFuture.completedFuture(
                     StatusResult.failed(Kind.IO, "invalid status URL '" + url + "': " + e.getMessage()));
         }
-        CompletableFuture<HttpResponse<CappedBody>> exchange;
+        Exchange exchange = new Exchange();
         try {
-            exchange = client.sendAsync(request, info -> capped(info, maxBytes));
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(StatusResult.failed(Kind.IO, describe(e)));
+            workers.execute(() -> exchange.run(request));
+        } catch (RejectedExecutionException e) {
+            exchange.result.complete(StatusResult.failed(Kind.IO, "the poller is shutting down"));
+            return exchange.result;
         }
-        ScheduledFuture<?> timer = deadlines.schedule(() -> exchange.cancel(true), deadline.toNanos(),
-                TimeUnit.NANOSECONDS);
-        return exchange.handle((response, failure) -> {
-            timer.cancel(false);
-            if (failure != null) {
-                return fromFailure(failure);
+        ScheduledFuture<?> timer = deadlines.schedule(exchange::expire, deadline.toNanos(), TimeUnit.NANOSECONDS);
+        exchange.result.whenComplete((r, e) -> timer.cancel(false));
+        return exchange.result;
+    }
+
+    /** One fetch: the worker running it, and its result (the first of outcome and deadline wins). */
+    private final class Exchange {
+        final CompletableFuture<StatusResult> result = new CompletableFuture<>();
+        private Thread worker;
+        private boolean finished;
+
+        void run(HttpRequest request) {
+            synchronized (this) {
+                if (result.isDone()) {
+                    return; // expired while queued
+                }
+                worker = Thread.currentThread();
             }
-            CappedBody body = response.body();
-            if (body.oversized()) {
-                return StatusResult.failed(Kind.OVERSIZED, body.declared().isPresent()
-                        ? "response declares " + body.declared().getAsLong() + " bytes, over the cap of " + maxBytes
-                        : "response larger than the cap of " + maxBytes + " bytes; stopped reading there");
+            StatusResult outcome;
+            try {
+                HttpResponse<CappedBody> response = client.send(request, info -> capped(info, maxBytes));
+                outcome = toResult(response);
+            } catch (InterruptedException e) {
+                outcome = StatusResult.failed(Kind.TIMEOUT, "no complete response within " + human(deadline));
+            } catch (IOException | RuntimeException e) {
+                outcome = fromFailure(e);
+            } finally {
+                synchronized (this) {
+                    finished = true;
+                    worker = null;
+                }
+                Thread.interrupted(); // an expiry racing the end of the exchange must not leak into the next task
             }
-            String contentType = response.headers().firstValue("Content-Type").orElse(null);
-            return StatusParser.parse(response.statusCode(), contentType, body.bytes());
-        });
+            result.complete(outcome);
+        }
+
+        void expire() {
+            if (!result.complete(StatusResult.failed(Kind.TIMEOUT, "no complete response within "
+                    + human(deadline)))) {
+                return;
+            }
+            synchronized (this) {
+                if (worker != null && !finished) {
+                    worker.interrupt(); // HttpClient.send cancels the exchange when interrupted
+                }
+            }
+        }
+    }
+
+    private StatusResult toResult(HttpResponse<CappedBody> response) {
+        CappedBody body = response.body();
+        if (body.oversized()) {
+            return StatusResult.failed(Kind.OVERSIZED, body.declared().isPresent()
+                    ? "response declares " + body.declared().getAsLong() + " bytes, over the cap of " + maxBytes
+                    : "response larger than the cap of " + maxBytes + " bytes; stopped reading there");
+        }
+        String contentType = response.headers().firstValue("Content-Type").orElse(null);
+        return StatusParser.parse(response.statusCode(), contentType, body.bytes());
     }
 
     private StatusResult fromFailure(Throwable failure) {
@@ -136,11 +195,13 @@ public final class StatusFetcher implements AutoCloseable {
             return StatusResult.failed(Kind.TIMEOUT, "no response within " + human(responseTimeout));
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ConnectException) {
-                return StatusResult.failed(Kind.REFUSED, "connection refused");
-            }
             if (c instanceof UnresolvedAddressException) {
                 return StatusResult.failed(Kind.IO, "host cannot be resolved");
+            }
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException) {
+                return StatusResult.failed(Kind.REFUSED, "connection refused");
             }
             if (c instanceof ClosedChannelException) {
                 return StatusResult.failed(Kind.IO, "connection closed before a complete response");
@@ -269,7 +330,8 @@ public final class StatusFetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        workers.shutdownNow();
+        ioExecutor.shutdownNow();
         if (ownsDeadlines) {
             deadlines.shutdownNow();
         }

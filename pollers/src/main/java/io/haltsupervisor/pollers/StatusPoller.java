@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * publishing run on the fetcher's threads. A failing poll, a failing publish or an unexpected exception
  * never stops a target's schedule.
  *
- * <p>Observation errors are counted on every poll and logged at most once per target per
- * {@code errorLogInterval}, with the number suppressed since the last line.
+ * <p>Observation errors are counted on every poll and logged at most once per node per
+ * {@code errorLogInterval} (a node's pods together), with the number suppressed since the last line.
  */
 public final class StatusPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusPoller.class);
@@ -47,7 +47,7 @@ public final class StatusPoller implements AutoCloseable {
      * @param jitter           fraction of the interval by which each poll is moved at random (0–0.5)
      * @param heartbeat        a node observation is published at least this often for a healthy node
      * @param maxInFlight      polls in flight at most
-     * @param errorLogInterval an observation error is logged at most this often per target
+     * @param errorLogInterval observation errors are logged at most this often per node
      */
     public record Settings(Duration interval, double jitter, Duration heartbeat, int maxInFlight,
             Duration errorLogInterval) {
@@ -87,6 +87,7 @@ public final class StatusPoller implements AutoCloseable {
     private final Map<String, TargetState> targets = new ConcurrentHashMap<>();
     private final Queue<TargetState> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger slots = new AtomicInteger();
+    private final Map<String, ErrorLog> errorLogs = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public StatusPoller(Settings settings, Fetch fetcher, ObservationSink sink, PollerMetrics metrics,
@@ -150,7 +151,11 @@ public final class StatusPoller implements AutoCloseable {
                     state.next.cancel(false);
                 }
             }
-            LOG.info("node {} pod {}: no longer polled", state.target.nodeId(), state.target.podName());
+            String nodeId = state.target.nodeId();
+            if (targets.values().stream().noneMatch(t -> t.target.nodeId().equals(nodeId))) {
+                errorLogs.remove(nodeId);
+            }
+            LOG.info("node {} pod {}: no longer polled", nodeId, state.target.podName());
         }
     }
 
@@ -240,6 +245,9 @@ public final class StatusPoller implements AutoCloseable {
         }
         poll.whenComplete((result, failure) -> {
             release();
+            if (closed) {
+                return; // a poll finishing after close publishes nothing
+            }
             try {
                 StatusResult r = result != null ? result
                         : StatusResult.failed(ObservationError.Kind.IO, String.valueOf(failure));
@@ -331,24 +339,33 @@ public final class StatusPoller implements AutoCloseable {
     }
 
     private void logOutcome(TargetState state, PollTarget target, StatusResult result) {
-        long now = System.nanoTime();
         if (result instanceof StatusResult.Failed failed) {
-            if (state.lastErrorLogNanos == 0
-                    || now - state.lastErrorLogNanos >= settings.errorLogInterval().toNanos()) {
-                LOG.warn("node {} pod {}: /status poll of {} failed ({}): {}{}", target.nodeId(), target.podName(),
-                        target.statusUrl(), failed.error().kind().token(), failed.error().message(),
-                        state.suppressedErrors == 0 ? ""
-                                : " [" + state.suppressedErrors + " more errors since the last report]");
-                state.lastErrorLogNanos = now;
-                state.suppressedErrors = 0;
-            } else {
-                state.suppressedErrors++;
-            }
             state.failing = true;
+            ErrorLog log = errorLogs.computeIfAbsent(target.nodeId(), k -> new ErrorLog());
+            long now = System.nanoTime();
+            int suppressed;
+            synchronized (log) {
+                if (log.lastNanos != 0 && now - log.lastNanos < settings.errorLogInterval().toNanos()) {
+                    log.suppressed++;
+                    return;
+                }
+                suppressed = log.suppressed;
+                log.lastNanos = now;
+                log.suppressed = 0;
+            }
+            LOG.warn("node {} pod {}: /status poll of {} failed ({}): {}{}", target.nodeId(), target.podName(),
+                    target.statusUrl(), failed.error().kind().token(), failed.error().message(),
+                    suppressed == 0 ? "" : " [" + suppressed + " more errors on this node since the last report]");
         } else if (state.failing) {
             state.failing = false;
             LOG.info("node {} pod {}: /status readable again", target.nodeId(), target.podName());
         }
+    }
+
+    /** When a node's observation errors were last logged, and how many were not since. */
+    private static final class ErrorLog {
+        long lastNanos;
+        int suppressed;
     }
 
     /** Stops scheduling; polls in flight complete into the void. Idempotent. */
@@ -369,8 +386,6 @@ public final class StatusPoller implements AutoCloseable {
         long dueNanos;
         ScheduledFuture<?> next;
         volatile boolean removed;
-        long lastErrorLogNanos;
-        int suppressedErrors;
         boolean failing;
 
         TargetState(PollTarget target) {

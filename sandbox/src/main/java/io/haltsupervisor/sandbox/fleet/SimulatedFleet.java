@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the "kubelet" runs the node's binary against the {@link ChainModel}: it produces blocks,
  *       applies upgrades it knows, or halts with 70/71/72 — staying alive with {@code halt_intent} on
  *       {@code /status}, or exiting with the code (1 under cosmovisor) and crash-looping with
- *       back-off as {@code restartPolicy: Always} does — and writes a realistic pod status.</li>
+ *       back-off as {@code restartPolicy: Always} does — and writes a realistic pod status; a test may force
+ *       a halt code the chain never produces ({@link SimulatedNode#forceHalt}).</li>
  * </ul>
  * A process that is not running answers {@code /status} with 503 (a real one would refuse the
  * connection; the shared loopback server cannot refuse per node).
@@ -281,6 +282,10 @@ public final class SimulatedFleet implements AutoCloseable {
             }
             rt.restart(now);
         }
+        if (rt.forcedHalt != null) {
+            halt(rt, rt.forcedHalt, null, now);
+            return;
+        }
         int known = chain.known(rt.image);
         while (true) {
             // the next block to execute decides: a halted node has committed upgrade height - 1
@@ -291,7 +296,7 @@ public final class SimulatedFleet implements AutoCloseable {
                 continue;
             }
             if (verdict instanceof ChainModel.Verdict.Halt halt) {
-                halt(rt, halt, now);
+                halt(rt, halt.code(), halt.upgrade(), now);
             } else {
                 run(rt);
             }
@@ -307,23 +312,24 @@ public final class SimulatedFleet implements AutoCloseable {
         rt.ready = true;
     }
 
-    private void halt(NodeRuntime rt, ChainModel.Verdict.Halt halt, Instant now) {
-        ChainModel.Upgrade upgrade = halt.upgrade();
+    /** Halts with {@code code}, about {@code upgrade} (null: a halt about no upgrade, e.g. a forced one). */
+    private void halt(NodeRuntime rt, int code, ChainModel.Upgrade upgrade, Instant now) {
         rt.ready = false;
-        if (halt.code() == ShutdownReason.EXIT_CODE_UPGRADE_REQUIRED && rt.seid.height() >= upgrade.height() - 1) {
+        if (upgrade != null && code == ShutdownReason.EXIT_CODE_UPGRADE_REQUIRED
+                && rt.seid.height() >= upgrade.height() - 1) {
             rt.seid.height(upgrade.height() - 1); // the last committed block before the upgrade height
         }
         if (rt.spec.stayAlive() && rt.spec.haltIntentSupported()) {
-            if (rt.seid.intent() == null || rt.seid.intent().reason() != halt.code()) {
-                HaltIntent intent = new HaltIntent(halt.code(), null, upgrade.plan(), upgrade.height(),
-                        upgrade.info(), now);
+            if (rt.seid.intent() == null || rt.seid.intent().reason() != code) {
+                HaltIntent intent = upgrade == null ? new HaltIntent(code, null, null, null, null, now)
+                        : new HaltIntent(code, null, upgrade.plan(), upgrade.height(), upgrade.info(), now);
                 rt.seid.halt(intent);
-                LOG.info("simulator: {} halted (stay-alive) with {} for plan {}", rt.spec.name(), halt.code(),
-                        upgrade.plan());
+                LOG.info("simulator: {} halted (stay-alive) with {} for plan {}", rt.spec.name(), code,
+                        upgrade == null ? "(none)" : upgrade.plan());
             }
             return;
         }
-        int exitCode = rt.spec.cosmovisor() ? 1 : halt.code();
+        int exitCode = rt.spec.cosmovisor() ? 1 : code;
         rt.terminate(exitCode, now, backoff(rt.restartCount));
         rt.seid.fault(new Fault.HttpStatus(503));
         LOG.info("simulator: {} exited with {} (restart #{} in {})", rt.spec.name(), exitCode, rt.restartCount,
@@ -422,6 +428,8 @@ public final class SimulatedFleet implements AutoCloseable {
         Instant lastStartedAt;
         Instant lastFinishedAt;
         String lastContainerId;
+        /** A halt code forced on the process whatever the chain says (see {@link SimulatedNode#forceHalt}). */
+        Integer forcedHalt;
 
         NodeRuntime(NodeSpec spec, SimulatedSeid seid) {
             this.spec = spec;

@@ -1,6 +1,7 @@
 package io.haltsupervisor.sandbox.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -120,6 +121,38 @@ class SimulatedFleetIT {
         fleet.tick();
         assertThat(tooNew.seid().intent().reason()).isEqualTo(71);
         assertThat(downgraded.seid().intent().reason()).isEqualTo(72);
+    }
+
+    @Test
+    void aForcedReservedCodeHaltsStayAliveOrExitsUntilCleared() {
+        SimulatedNode stayAlive = fleet.add(NodeSpec.seiNode("r-0", V5, 500, 0));
+        SimulatedNode exiting = fleet.add(NodeSpec.seiNode("r-1", V5, 500, 0).olderSeid());
+        fleet.tick();
+        assertThat(stayAlive.ready()).isTrue();
+        assertThat(exiting.ready()).isTrue();
+
+        stayAlive.forceHalt(73);
+        exiting.forceHalt(80);
+        fleet.tick();
+        assertThat(stayAlive.seid().intent().reason()).isEqualTo(73);
+        assertThat(stayAlive.seid().intent().planName()).isNull();
+        assertThat(stayAlive.ready()).isFalse();
+        assertThat(seid(pod("r-1")).getLastState().getTerminated().getExitCode()).isEqualTo(80);
+
+        stayAlive.clearForcedHalt();
+        exiting.clearForcedHalt();
+        fleet.tick(); // zero back-off: the exited one restarts now
+        assertThat(stayAlive.seid().intent()).isNull();
+        assertThat(stayAlive.ready()).isTrue();
+        assertThat(exiting.ready()).isTrue();
+        assertThat(exiting.restartCount()).isEqualTo(1);
+    }
+
+    @Test
+    void forcingANonHaltCodeIsRefused() {
+        SimulatedNode node = fleet.add(NodeSpec.seiNode("r-2", V5, 500, 0));
+        assertThatThrownBy(() -> node.forceHalt(1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("70–89");
     }
 
     @Test
