@@ -81,6 +81,54 @@ class DevModeIT {
     }
 
     @Test
+    void everyScenarioReachesItsDecisionsAndActionsAndExits0WhenDone() throws Exception {
+        Process dev = launch("dev", "--scenario", "all", "--exit-when-done", "--timeout", "4m");
+        try {
+            java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Map<String, String> printed = new ConcurrentHashMap<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(dev.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                        int eq = line.indexOf('=');
+                        if (eq > 0 && !line.contains(" ")) {
+                            printed.put(line.substring(0, eq), line.substring(eq + 1));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the child went away
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> printed.containsKey("metrics"));
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(60)).until(() -> http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(printed.get("metrics").replace("/metrics", "/ready"))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(printed.get("metrics")))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("kafka_producer").contains("kafka_stream").contains("halt_supervisor");
+
+            assertThat(dev.waitFor(5, TimeUnit.MINUTES)).as("all scenarios done within 5 minutes").isTrue();
+            assertThat(dev.exitValue()).as(String.join("\n", lines)).isZero();
+            String out = String.join("\n", lines);
+            for (String scenario : List.of("upgrade", "missing-mapping", "too-new", "downgrade", "exit-code-only",
+                    "crash-loop")) {
+                assertThat(out).contains("scenario " + String.format(java.util.Locale.ROOT, "%-15s", scenario)
+                        + " complete");
+            }
+            assertThat(out).contains("every scenario reached its decisions and actions")
+                    .contains("decision:upgrade").contains("decision:rollback").contains("decision:quarantine")
+                    .contains("PAGE trigger").contains("PAGE resolve");
+        } finally {
+            dev.destroyForcibly();
+        }
+    }
+
+    @Test
     void sigtermAlsoStopsItCleanly() throws Exception {
         Process dev = launch("dev");
         try {

@@ -78,8 +78,8 @@ class DeployManifestsTest {
      * {@code PollersService.podScopes} (a pods informer: list, watch), {@code PollersService.configMapScopes}
      * (ConfigMap informers: list, watch), {@code KubernetesOwnerLookup.find} (get of a pod's StatefulSet,
      * ReplicaSet, Deployment; a SeiNode owner is only read from ownerReferences) and
-     * {@code WarningEvents.warn} (create of an events.k8s.io Event). {@code PollersService}'s class comment
-     * states the same list. Change it with the code.
+     * {@code WarningEvents.warn} (create of an events.k8s.io Event). {@code PollersRbacIT} proves it against
+     * the requests the running {@code PollersService} makes.
      */
     static final Set<Grant> POLLERS_NAMESPACED = union(
             Grant.of("", List.of("pods", "configmaps"), List.of("list", "watch")),

@@ -1,0 +1,145 @@
+package io.haltsupervisor.cli.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.haltsupervisor.pollers.PollersConfig;
+import io.haltsupervisor.pollers.PollersService;
+import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
+import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pollers' RBAC in {@code deploy/base/pollers-rbac.yaml} against the calls the real {@link PollersService}
+ * makes: it runs on an embedded broker and the sandbox's in-memory API server, which records every request,
+ * over a fleet that exercises every call (a StatefulSet pod running cosmovisor — owner lookup and a Warning
+ * event —, a Deployment's pod — ReplicaSet and Deployment lookups —, an image-mapping ConfigMap with an
+ * invalid entry — a Warning event). Every call must be granted, and every grant must have been used: the
+ * same two-way check as the actuator's {@code RbacIT}, and the source of the list
+ * {@link DeployManifestsTest#POLLERS_NAMESPACED} mirrors.
+ */
+class PollersRbacIT {
+    private static final String NS = "sei";
+    private static final String SA = "halt-supervisor-pollers";
+
+    /** An API call as RBAC sees it. */
+    record Call(String group, String resource, String verb, String namespace) {
+    }
+
+    @Test
+    void theManifestGrantsExactlyTheCallsThePollersMake() {
+        Set<Call> calls = new TreeSet<>(java.util.Comparator.comparing(Call::toString));
+        try (EmbeddedKafka kafka = new EmbeddedKafka().start(); InMemoryKubernetes kube = InMemoryKubernetes.start()) {
+            kafka.createTopics(1);
+            KubernetesClient c = kube.client();
+            c.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder().withNewMetadata().withName("rpc")
+                    .withNamespace(NS).endMetadata().withNewSpec().withReplicas(1).endSpec().build()).create();
+            String stsUid = c.apps().statefulSets().inNamespace(NS).withName("rpc").get().getMetadata().getUid();
+            c.pods().inNamespace(NS).resource(seidPod("rpc-0", owner("StatefulSet", "rpc", stsUid), true)).create();
+            c.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata().withName("api")
+                    .withNamespace(NS).endMetadata().withNewSpec().withReplicas(1).endSpec().build()).create();
+            String depUid = c.apps().deployments().inNamespace(NS).withName("api").get().getMetadata().getUid();
+            c.apps().replicaSets().inNamespace(NS).resource(new ReplicaSetBuilder().withNewMetadata()
+                    .withName("api-5d4f").withNamespace(NS).withOwnerReferences(owner("Deployment", "api", depUid))
+                    .endMetadata().build()).create();
+            String rsUid = c.apps().replicaSets().inNamespace(NS).withName("api-5d4f").get().getMetadata().getUid();
+            c.pods().inNamespace(NS).resource(seidPod("api-5d4f-x", owner("ReplicaSet", "api-5d4f", rsUid), false))
+                    .create();
+            c.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("mappings")
+                    .withNamespace(NS).addToLabels("halt-supervisor.io/image-mappings", "true").endMetadata()
+                    .addToData("v6", "ghcr.io/sei-protocol/seid:v6.0.1").addToData("v7", "not an image")
+                    .build()).create();
+            kube.clearRequests();
+
+            PollersConfig config = PollersConfig.fromEnv(Map.of("POLLER_NAMESPACES", NS, "POD_NAME", "pollers-0"));
+            try (PollersService pollers = new PollersService(config, KafkaClientConfig.of(kafka.bootstrapServers()),
+                    new SimpleMeterRegistry(), c)) {
+                pollers.start();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    List<String> seen = kube.requests().stream().map(r -> r.method() + " " + r.path()).toList();
+                    return pollers.ready()
+                            && seen.stream().filter(s -> s.startsWith("POST") && s.contains("/events")).count() >= 2
+                            && seen.stream().anyMatch(s -> s.contains("/deployments/api"))
+                            && seen.stream().anyMatch(s -> s.contains("/statefulsets/rpc"));
+                });
+            }
+            kube.requests().forEach(r -> calls.add(call(r.method(), r.path())));
+        }
+
+        List<HasMetadata> rbac = Manifests.documents(Manifests.deploy().resolve("base/pollers-rbac.yaml")).stream()
+                .map(Manifests::typed).toList();
+        Map<String, Set<DeployManifestsTest.Grant>> granted = DeployManifestsTest.grants(rbac, "halt-supervisor", SA);
+        assertThat(granted.keySet()).as("the pollers are granted rights in %s only", NS).containsExactly(NS);
+        Set<DeployManifestsTest.Grant> used = new TreeSet<>(java.util.Comparator.comparing(Object::toString));
+        for (Call call : calls) {
+            assertThat(call.namespace()).as("%s stays in the watched namespace", call).isEqualTo(NS);
+            used.add(new DeployManifestsTest.Grant(call.group(), call.resource(), call.verb(), null));
+        }
+        assertThat(used).as("calls the pollers made").containsExactlyInAnyOrderElementsOf(granted.get(NS));
+        assertThat(used).as("the list DeployManifestsTest mirrors")
+                .containsExactlyInAnyOrderElementsOf(DeployManifestsTest.POLLERS_NAMESPACED);
+    }
+
+    private static io.fabric8.kubernetes.api.model.OwnerReference owner(String kind, String name, String uid) {
+        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind(kind).withName(name).withUid(uid)
+                .withController(true).build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Pod seidPod(String name,
+            io.fabric8.kubernetes.api.model.OwnerReference owner, boolean cosmovisor) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
+                .addToLabels("app.kubernetes.io/name", "seid").withOwnerReferences(owner).endMetadata()
+                .withNewSpec().addNewContainer().withName("seid").withImage("ghcr.io/sei-protocol/seid:v5.9.0")
+                .withCommand(cosmovisor ? List.of("cosmovisor", "run", "start") : List.of("seid", "start"))
+                .endContainer().endSpec().build();
+    }
+
+    /** Maps {@code METHOD /api[s]/...} to what RBAC checks (as the actuator's RbacIT does). */
+    static Call call(String method, String fullPath) {
+        String path = fullPath.contains("?") ? fullPath.substring(0, fullPath.indexOf('?')) : fullPath;
+        String[] p = path.substring(1).split("/");
+        int i;
+        String group;
+        if (p[0].equals("api")) {
+            group = "";
+            i = 2;
+        } else {
+            group = p[1];
+            i = 3;
+        }
+        String namespace = null;
+        if (i < p.length && p[i].equals("namespaces") && i + 2 < p.length) {
+            namespace = p[i + 1];
+            i += 2;
+        }
+        String resource = p[i];
+        String name = i + 1 < p.length ? p[i + 1] : null;
+        if (i + 2 < p.length) {
+            resource = resource + "/" + p[i + 2];
+        }
+        String verb = switch (method) {
+            case "GET" -> name == null ? (fullPath.contains("watch=true") ? "watch" : "list") : "get";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> name == null ? "deletecollection" : "delete";
+            default -> throw new IllegalArgumentException(method);
+        };
+        return new Call(group, resource, verb, namespace);
+    }
+}
