@@ -1,5 +1,6 @@
 package io.haltsupervisor.actuator;
 
+import io.haltsupervisor.schemas.Durations;
 import io.haltsupervisor.actuator.plan.PagerSink;
 import java.io.IOException;
 import java.net.URI;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -76,7 +75,6 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String DEFAULT_PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     public ActuatorConfig {
         pagerDuty = pagerDuty == null ? Optional.empty() : pagerDuty;
@@ -194,33 +192,8 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 container, retry, httpTimeout, pagerDuty, alertmanager, webhook);
     }
 
-    /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d}, {@code 0} or ISO-8601 ({@code PT30S}). */
     static Duration parseDuration(String variable, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("0")) {
-            return Duration.ZERO;
-        }
-        Matcher m = SIMPLE_DURATION.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        try {
-            Duration d = Duration.parse(text.trim());
-            if (!d.isNegative()) {
-                return d;
-            }
-        } catch (DateTimeParseException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(variable + ": expected a duration such as 500ms, 30s, 5m, 1h or PT30S, got '"
-                + text + "'");
+        return Durations.parse(variable, text);
     }
 
     private static URI parseUrl(String variable, String text) {

@@ -10,6 +10,7 @@ import io.haltsupervisor.cli.dev.ScenarioTracker;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.sandbox.kafka.TopicCreator;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.schemas.Durations;
 import io.haltsupervisor.schemas.KafkaClientConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -199,24 +200,13 @@ public final class DevCommand implements Callable<Integer> {
         try {
             parseDuration(timeout);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, "--timeout: " + e.getMessage());
+            throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         return scenarios;
     }
 
     static Duration parseDuration(String text) {
-        String t = text.trim();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(t);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("expected a duration like 90s, 5m or 1h, got '" + text + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        return Durations.parse("--timeout", text);
     }
 
     private int awaitScenarios(ScenarioTracker tracker, Signals signals, Duration limit) throws InterruptedException {

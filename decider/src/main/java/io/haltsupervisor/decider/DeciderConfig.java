@@ -1,8 +1,8 @@
 package io.haltsupervisor.decider;
 
+import io.haltsupervisor.schemas.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +56,6 @@ public record DeciderConfig(
 
     public static final String DEFAULT_APPLICATION_ID = "halt-supervisor-decider";
 
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]+:(\\d{1,5})");
     private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._\\-]{1,200}");
 
@@ -225,22 +224,6 @@ public record DeciderConfig(
     }
 
     static Duration parseDuration(String name, String text) {
-        Matcher m = SIMPLE_DURATION.matcher(text.toLowerCase(Locale.ROOT));
-        try {
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-            }
-            return Duration.parse(text.toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": expected a duration like 500ms, 30s, 5m, 1h or PT5M, got '"
-                    + text + "'", e);
-        }
+        return Durations.parse(name, text);
     }
 }

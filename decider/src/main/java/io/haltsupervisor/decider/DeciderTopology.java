@@ -3,8 +3,10 @@ package io.haltsupervisor.decider;
 import io.haltsupervisor.schemas.JsonSerde;
 import io.haltsupervisor.schemas.Topic;
 import io.haltsupervisor.schemas.Topics;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -55,6 +57,24 @@ public final class DeciderTopology {
     static final Serde<ControlEvent> CONTROL_SERDE = JsonSerde.of(ControlEvent.class);
     static final Serde<FleetEvent> FLEET_EVENT_SERDE = JsonSerde.of(FleetEvent.class);
 
+    /**
+     * Every state store by name, with its value serde (keys are strings); the node processor uses all but
+     * {@link #FLEET_STATE_STORE}, the fleet processor only that one. Shared with {@link InProcessTopology}.
+     */
+    static final Map<String, Serde<?>> STORE_VALUE_SERDES = storeValueSerdes();
+
+    private static Map<String, Serde<?>> storeValueSerdes() {
+        Map<String, Serde<?>> stores = new LinkedHashMap<>();
+        stores.put(NODE_STATE_STORE, JsonSerde.of(NodeState.class));
+        stores.put(MAPPINGS_STORE, Topics.IMAGE_MAPPINGS.valueSerde());
+        stores.put(WAITERS_STORE, Serdes.String());
+        stores.put(TIMERS_STORE, Serdes.String());
+        stores.put(OPEN_INCIDENTS_STORE, Serdes.String());
+        stores.put(FLEET_VIEW_STORE, JsonSerde.of(ControlEvent.FleetChanged.class));
+        stores.put(FLEET_STATE_STORE, JsonSerde.of(FleetBreaker.State.class));
+        return Collections.unmodifiableMap(stores);
+    }
+
     private DeciderTopology() {
     }
 
@@ -67,13 +87,7 @@ public final class DeciderTopology {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
 
-        builder.addStateStore(store(NODE_STATE_STORE, JsonSerde.of(NodeState.class)));
-        builder.addStateStore(store(MAPPINGS_STORE, Topics.IMAGE_MAPPINGS.valueSerde()));
-        builder.addStateStore(store(WAITERS_STORE, Serdes.String()));
-        builder.addStateStore(store(TIMERS_STORE, Serdes.String()));
-        builder.addStateStore(store(OPEN_INCIDENTS_STORE, Serdes.String()));
-        builder.addStateStore(store(FLEET_VIEW_STORE, JsonSerde.of(ControlEvent.FleetChanged.class)));
-        builder.addStateStore(store(FLEET_STATE_STORE, JsonSerde.of(FleetBreaker.State.class)));
+        STORE_VALUE_SERDES.forEach((name, values) -> builder.addStateStore(store(name, values)));
 
         KStream<String, NodeInput> halts = source(builder, Topics.HALT_OBSERVATIONS, "decider-halt-observations")
                 .mapValues(NodeInput.Halt::new, Named.as("decider-wrap-halt"));

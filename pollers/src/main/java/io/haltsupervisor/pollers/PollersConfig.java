@@ -1,7 +1,7 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.schemas.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -73,7 +73,6 @@ public record PollersConfig(
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern DNS_LABEL = NAMESPACE;
     private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern ORDINAL_SUFFIX = Pattern.compile(".*-(\\d{1,6})");
 
     public PollersConfig {
@@ -196,24 +195,7 @@ public record PollersConfig(
     static Duration duration(Map<String, String> env, String name, String fallback, Duration min, Duration max) {
         String raw = env.get(name);
         String v = raw == null || raw.isBlank() ? fallback : raw.strip();
-        Duration d;
-        Matcher m = SHORT_DURATION.matcher(v.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            d = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        } else {
-            try {
-                d = Duration.parse(v.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException(name + ": expected a duration such as 500ms, 5s, 2m or PT5S, got '"
-                        + v + "'");
-            }
-        }
+        Duration d = Durations.parse(name, v);
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
             throw new IllegalArgumentException(name + ": expected a duration between " + StatusFetcher.human(min)
                     + " and " + StatusFetcher.human(max) + ", got '" + v + "'");

@@ -97,9 +97,9 @@ class PollersConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "POLLER_INTERVAL            | soon          | POLLER_INTERVAL: expected a duration such as 500ms, 5s, 2m or PT5S, got 'soon'",
+        "POLLER_INTERVAL            | soon          | POLLER_INTERVAL: expected a duration like 500ms, 30s, 5m, 1h, 2d or PT5M, got 'soon'",
         "POLLER_INTERVAL            | 0s            | POLLER_INTERVAL: expected a duration between 100ms and 3600s, got '0s'",
-        "POLLER_READ_TIMEOUT        | -1s           | POLLER_READ_TIMEOUT: expected a duration such as 500ms, 5s, 2m or PT5S, got '-1s'",
+        "POLLER_READ_TIMEOUT        | -1s           | POLLER_READ_TIMEOUT: expected a duration like 500ms, 30s, 5m, 1h, 2d or PT5M, got '-1s'",
         "POLLER_MAX_IN_FLIGHT       | 0             | POLLER_MAX_IN_FLIGHT: expected an integer from 1 to 100000, got '0'",
         "POLLER_MAX_IN_FLIGHT       | many          | POLLER_MAX_IN_FLIGHT: expected an integer from 1 to 100000, got 'many'",
         "POLLER_MAX_RESPONSE_BYTES  | 10            | POLLER_MAX_RESPONSE_BYTES: expected an integer from 1024 to 67108864, got '10'",
@@ -130,9 +130,9 @@ class PollersConfigTest {
     void parsesDurationsForCommandLineOptions() {
         assertThat(PollersConfig.parseDuration("--timeout", "750ms")).isEqualTo(Duration.ofMillis(750));
         assertThatThrownBy(() -> PollersConfig.parseDuration("--timeout", "fast"))
-                .hasMessage("--timeout: expected a duration such as 500ms, 5s, 2m or PT5S, got 'fast'");
+                .hasMessage("--timeout: expected a duration like 500ms, 30s, 5m, 1h, 2d or PT5M, got 'fast'");
         assertThatThrownBy(() -> PollersConfig.parseDuration("--timeout", ""))
-                .hasMessage("--timeout: expected a duration such as 500ms, 5s, 2m or PT5S, got ''");
+                .hasMessage("--timeout: expected a duration like 500ms, 30s, 5m, 1h, 2d or PT5M, got ''");
     }
 
     @Test

@@ -1,0 +1,273 @@
+package io.haltsupervisor.decider;
+
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.HaltObserved;
+import io.haltsupervisor.schemas.ImageMappingChanged;
+import io.haltsupervisor.schemas.NodeObservation;
+import io.haltsupervisor.schemas.OperatorCommandIssued;
+import io.haltsupervisor.schemas.Topic;
+import io.haltsupervisor.schemas.Topics;
+import java.io.File;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The decider topology's own processors ({@link NodeProcessor}, {@link MappingProcessor},
+ * {@link FleetProcessor}) driven in this thread, record by record, the way {@code TopologyTestDriver} drives
+ * {@link DeciderTopology#build}: one task holding every partition; each input record processed to the end,
+ * then what it sent to the decider's internal topics (the fleet-events repartition topic, the control topic)
+ * fed back at once — the queue with the earliest head record first, as Streams' {@code PartitionGroup} picks
+ * — before the next input; stream time the largest timestamp processed; poison skipped and counted as the
+ * dead-letter handlers would. Internal records and decisions go through the same serdes as on a broker.
+ *
+ * <p>What it leaves out is what makes the test driver slow and does not touch the decision log: a commit
+ * (cache flush, RocksDB write batch, checkpoint file) after every record, changelogs, and RocksDB itself
+ * (stores are in memory, same names and serdes, iterated in the same byte order). {@code
+ * InProcessTopologyTest} holds it to byte-identical output with the test driver on a busy seeded input.
+ *
+ * <p>Replay only: wall-clock timers must be off ({@code DECIDER_WALL_CLOCK_TIMERS=false}); grace windows
+ * expire by record time. Not thread-safe, except {@link #prepare}, which is pure and may run on other threads
+ * ahead of {@link #process}.
+ */
+public final class InProcessTopology {
+    /** A decision as the topology writes it: key and value bytes, record timestamp. */
+    public record Output(byte[] key, byte[] value, long timestamp) {
+    }
+
+    /** An input record deserialised by {@link #prepare}; {@code error} is set when it could not be. */
+    public static final class Prepared {
+        final String topic;
+        final String key;
+        final Object value;
+        final long timestamp;
+        final RuntimeException error;
+
+        private Prepared(String topic, String key, Object value, long timestamp, RuntimeException error) {
+            this.topic = topic;
+            this.key = key;
+            this.value = value;
+            this.timestamp = timestamp;
+            this.error = error;
+        }
+    }
+
+    /** The three source processors' kinds of input. */
+    private enum Source { NODE, MAPPING, FLEET }
+
+    /** One internal topic's queue of records waiting to be fed back ({@code RecordQueue}). */
+    private static final class InternalQueue {
+        final Source target;
+        final ArrayDeque<Record<String, ?>> records = new ArrayDeque<>();
+
+        InternalQueue(Source target) {
+            this.target = target;
+        }
+
+        long headTimestamp() {
+            return records.peekFirst().timestamp();
+        }
+    }
+
+    private final String controlTopic;
+    private final DeciderMetrics metrics;
+    private final MockProcessorContext<String, Emit> nodeContext;
+    private final MockProcessorContext<String, Emit> mappingContext;
+    private final MockProcessorContext<String, Emit> fleetContext;
+    private final NodeProcessor nodes;
+    private final MappingProcessor mappings;
+    private final FleetProcessor fleet;
+    private final InternalQueue controlQueue = new InternalQueue(Source.NODE);
+    private final InternalQueue fleetQueue = new InternalQueue(Source.FLEET);
+    /** Non-empty internal queues by head timestamp, offered and polled as {@code PartitionGroup} does. */
+    private final PriorityQueue<InternalQueue> queuesByTime =
+            new PriorityQueue<>(2, Comparator.comparingLong(InternalQueue::headTimestamp));
+    private static final Deserializer<String> KEYS = Serdes.String().deserializer();
+    private final Map<String, Deserializer<?>> valueDeserializers = new HashMap<>();
+    private final Serde<Decision> decisionSerde = Topics.DECISIONS.valueSerde();
+    private long streamTime = -1L;
+    private long deadLetters;
+
+    /**
+     * @param stateDir a directory the processors' context may name (nothing is written there)
+     * @throws IllegalArgumentException when {@code config} fires timers by the wall clock
+     */
+    public InProcessTopology(DeciderConfig config, DeciderMetrics metrics, File stateDir) {
+        if (config.wallClockTimers()) {
+            throw new IllegalArgumentException("an in-process replay fires timers by record time only: set "
+                    + DeciderConfig.ENV_WALL_CLOCK_TIMERS + "=false");
+        }
+        this.controlTopic = config.controlTopic();
+        for (Topic<?, ?> input : Topics.DECIDER_INPUTS) {
+            valueDeserializers.put(input.name(), input.valueSerde().deserializer());
+        }
+        valueDeserializers.put(controlTopic, DeciderTopology.CONTROL_SERDE.deserializer());
+        this.metrics = metrics;
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "in-process:9092");
+        props.put(DeadLetters.METRICS_CONFIG, metrics);
+        TaskId task = new TaskId(0, 0);
+        nodeContext = new MockProcessorContext<>(props, task, stateDir);
+        mappingContext = new MockProcessorContext<>(props, task, stateDir);
+        fleetContext = new MockProcessorContext<>(props, task, stateDir);
+        for (Map.Entry<String, Serde<?>> store : DeciderTopology.STORE_VALUE_SERDES.entrySet()) {
+            addStore(store.getKey().equals(DeciderTopology.FLEET_STATE_STORE) ? fleetContext : nodeContext,
+                    store.getKey(), store.getValue());
+        }
+        nodes = new NodeProcessor(config, metrics);
+        mappings = new MappingProcessor();
+        fleet = new FleetProcessor(config, metrics);
+        nodes.init(nodeContext);
+        mappings.init(mappingContext);
+        fleet.init(fleetContext);
+    }
+
+    private static <V> void addStore(MockProcessorContext<String, Emit> context, String name, Serde<V> values) {
+        KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
+                Serdes.String(), values).withLoggingDisabled().withCachingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+    }
+
+    /**
+     * Deserialises one input record with its topic's serdes, as a source node would. Pure and thread-safe.
+     *
+     * @throws IllegalArgumentException when {@code topic} is not one of the decider's inputs
+     */
+    public Prepared prepare(String topic, byte[] key, byte[] value, long timestamp) {
+        Deserializer<?> values = valueDeserializers.get(topic);
+        if (values == null) {
+            throw new IllegalArgumentException("topic " + topic + " is not an input of the decider");
+        }
+        try {
+            String k = KEYS.deserialize(topic, key);
+            Object v = values.deserialize(topic, value);
+            return new Prepared(topic, k, v, timestamp, null);
+        } catch (RuntimeException e) {
+            return new Prepared(topic, null, null, timestamp, e);
+        }
+    }
+
+    /** Processes one prepared input record and everything it feeds back; decisions go to {@code out}, in order. */
+    public void process(Prepared input, Consumer<Output> out) {
+        if (input.error != null) {
+            // DeadLetters.OnDeserialization: skipped before it reaches a processor; stream time does not move
+            deadLetter(input.topic);
+            return;
+        }
+        Source source;
+        Object value;
+        if (input.topic.equals(Topics.HALT_OBSERVATIONS.name())) {
+            source = Source.NODE;
+            value = new NodeInput.Halt((HaltObserved) input.value);
+        } else if (input.topic.equals(Topics.NODE_OBSERVATIONS.name())) {
+            source = Source.NODE;
+            value = new NodeInput.Observed((NodeObservation) input.value);
+        } else if (input.topic.equals(Topics.OPERATOR_COMMANDS.name())) {
+            source = Source.NODE;
+            value = new NodeInput.Command((OperatorCommandIssued) input.value);
+        } else if (input.topic.equals(Topics.IMAGE_MAPPINGS.name())) {
+            source = Source.MAPPING;
+            value = input.value;
+        } else {
+            source = Source.NODE;
+            value = new NodeInput.Control((ControlEvent) input.value);
+        }
+        run(source, input.topic, new Record<>(input.key, value, input.timestamp), out);
+        // then what the record sent to internal topics, earliest head first, until nothing is left
+        InternalQueue queue;
+        while ((queue = queuesByTime.poll()) != null) {
+            Record<String, ?> next = queue.records.pollFirst();
+            if (!queue.records.isEmpty()) {
+                queuesByTime.offer(queue);
+            }
+            String topic = queue == controlQueue ? controlTopic : DeciderTopology.FLEET_EVENTS_TOPIC;
+            Record<String, ?> wrapped = queue == controlQueue
+                    ? next.withValue(new NodeInput.Control((ControlEvent) next.value())) : next;
+            run(queue.target, topic, wrapped, out);
+        }
+    }
+
+    /** Dead letters so far (poison input and records a processor rejected). */
+    public long deadLetters() {
+        return deadLetters;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void run(Source source, String topic, Record<String, ?> record, Consumer<Output> out) {
+        streamTime = Math.max(streamTime, record.timestamp());
+        MockProcessorContext<String, Emit> context = switch (source) {
+            case NODE -> nodeContext;
+            case MAPPING -> mappingContext;
+            case FLEET -> fleetContext;
+        };
+        context.setCurrentStreamTimeMs(streamTime);
+        try {
+            switch (source) {
+                case NODE -> nodes.process((Record<String, NodeInput>) record);
+                case MAPPING -> mappings.process((Record<String, ImageMappingChanged>) record);
+                case FLEET -> fleet.process((Record<String, FleetEvent>) record);
+            }
+        } catch (RuntimeException e) {
+            // DeadLetters.OnProcessing: the record is dead-lettered; what it forwarded before stays forwarded
+            deadLetter(topic);
+        }
+        route(source, context.forwarded(), out);
+        context.resetForwards();
+    }
+
+    /** The topology's split: decisions to their sink, fleet events to the repartition topic, control broadcast. */
+    private void route(Source source, List<MockProcessorContext.CapturedForward<? extends String, ? extends Emit>>
+            forwarded, Consumer<Output> out) {
+        for (MockProcessorContext.CapturedForward<? extends String, ? extends Emit> f : forwarded) {
+            Record<? extends String, ? extends Emit> r = f.record();
+            Emit emit = r.value();
+            if (emit instanceof Emit.Decided decided && source != Source.MAPPING) {
+                String topic = Topics.DECISIONS.name();
+                out.accept(new Output(Topics.DECISIONS.keySerde().serializer().serialize(topic, r.key()),
+                        decisionSerde.serializer().serialize(topic, decided.decision()), r.timestamp()));
+            } else if (emit instanceof Emit.ToFleet toFleet && source == Source.NODE) {
+                String topic = DeciderTopology.FLEET_EVENTS_TOPIC;
+                Serde<FleetEvent> serde = DeciderTopology.FLEET_EVENT_SERDE;
+                FleetEvent copy = serde.deserializer().deserialize(topic,
+                        serde.serializer().serialize(topic, toFleet.event()));
+                enqueue(fleetQueue, new Record<>(r.key(), copy, r.timestamp()));
+            } else if (emit instanceof Emit.ToControl toControl && source != Source.NODE) {
+                Serde<ControlEvent> serde = DeciderTopology.CONTROL_SERDE;
+                ControlEvent copy = serde.deserializer().deserialize(controlTopic,
+                        serde.serializer().serialize(controlTopic, toControl.event()));
+                enqueue(controlQueue, new Record<>(r.key(), copy, r.timestamp()));
+            }
+            // anything else matches no branch of the topology's split (noDefaultBranch): dropped there too
+        }
+    }
+
+    private void enqueue(InternalQueue queue, Record<String, ?> record) {
+        boolean wasEmpty = queue.records.isEmpty();
+        queue.records.addLast(record);
+        if (wasEmpty) {
+            queuesByTime.offer(queue);
+        }
+    }
+
+    private void deadLetter(String topic) {
+        deadLetters++;
+        metrics.deadLetter(topic);
+    }
+}
