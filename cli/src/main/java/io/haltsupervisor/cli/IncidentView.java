@@ -14,17 +14,30 @@ import java.util.Map;
  * {@code resolve} (or, for the fleet breaker, {@code fleet-release}).
  */
 public final class IncidentView {
+    private static final int RESOLVED_KEPT = 50;
     private final Map<String, Incident> open = new LinkedHashMap<>();
+    private final java.util.Deque<Resolved> resolved = new java.util.ArrayDeque<>();
 
     /** One open incident as the decision log tells it. */
     public record Incident(String incidentId, String nodeId, Instant openedAt, Integer reasonCode, String planName,
             String state, Instant updatedAt, int decisions, String lastDecisionId) {
     }
 
+    /** A recently closed incident and how it ended. */
+    public record Resolved(Incident incident, Instant resolvedAt, String resolution) {
+    }
+
     /** Folds one decision in. */
     public synchronized void apply(Decision d) {
         if (d instanceof Decision.IncidentResolved || d instanceof Decision.FleetReleased) {
-            open.remove(d.incidentId());
+            Incident closed = open.remove(d.incidentId());
+            if (closed != null) {
+                String how = d instanceof Decision.IncidentResolved r ? r.resolution() : "fleet released";
+                resolved.addFirst(new Resolved(closed, d.decidedAt(), how));
+                while (resolved.size() > RESOLVED_KEPT) {
+                    resolved.removeLast();
+                }
+            }
             return;
         }
         if (d instanceof Decision.OperatorCommandApplied o && !open.containsKey(o.incidentId())) {
@@ -45,6 +58,11 @@ public final class IncidentView {
         List<Incident> list = new ArrayList<>(open.values());
         list.sort(Comparator.comparing(Incident::openedAt).thenComparing(Incident::incidentId));
         return list;
+    }
+
+    /** The most recently closed incidents, newest first (at most 50). */
+    public synchronized List<Resolved> recentlyResolved() {
+        return List.copyOf(resolved);
     }
 
     static String state(Decision d) {

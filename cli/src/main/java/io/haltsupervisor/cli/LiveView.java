@@ -222,6 +222,7 @@ public final class LiveView implements AutoCloseable {
                     : Boolean.TRUE.equals(n.ready) ? "healthy" : "not-ready");
         }
         root.set("incidents", Json.MAPPER.valueToTree(incidents.open()));
+        root.set("resolved", Json.MAPPER.valueToTree(incidents.recentlyResolved()));
         return root;
     }
 

@@ -29,6 +29,11 @@ class IncidentViewTest {
         view.apply(new Decision.IncidentResolved(1, "a#1/resolve/2", "a#1", "sei/a", T.plusSeconds(9), 70, "v6",
                 "seid:v6", T, "running target image"));
         assertThat(view.open()).extracting(IncidentView.Incident::incidentId).containsExactly("b#1");
+        assertThat(view.recentlyResolved()).singleElement().satisfies(r -> {
+            assertThat(r.incident().incidentId()).isEqualTo("a#1");
+            assertThat(r.resolution()).isEqualTo("running target image");
+            assertThat(r.resolvedAt()).isEqualTo(T.plusSeconds(9));
+        });
     }
 
     @Test
