@@ -1,7 +1,9 @@
 package io.haltsupervisor.cli;
 
 import io.haltsupervisor.cli.bench.DeciderBench;
+import io.haltsupervisor.cli.bench.LatencyBench;
 import io.haltsupervisor.cli.bench.PollerBench;
+import io.haltsupervisor.cli.bench.ReplayBench;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Spec;
  * ({@code name=… rate=…}). Benchmarks are never tests: run them on a quiet machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run a benchmark: decider, poller (options after the name go to the benchmark; NAME --help).")
+        description = "Run a benchmark: decider, poller, latency, replay (options after the name go to the benchmark;"
+                + " NAME --help).")
 public final class BenchCommand implements Callable<Integer> {
     /** The benchmarks by name. */
     static final Map<String, ToIntFunction<String[]>> BENCHMARKS = new LinkedHashMap<>();
@@ -28,9 +31,11 @@ public final class BenchCommand implements Callable<Integer> {
     static {
         BENCHMARKS.put("decider", DeciderBench::run);
         BENCHMARKS.put("poller", PollerBench::run);
+        BENCHMARKS.put("latency", LatencyBench::run);
+        BENCHMARKS.put("replay", ReplayBench::run);
     }
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "One of: decider, poller.")
+    @Parameters(index = "0", paramLabel = "NAME", description = "One of: decider, poller, latency, replay.")
     String name;
 
     @CommandLine.Unmatched

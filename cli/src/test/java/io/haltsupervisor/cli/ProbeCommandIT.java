@@ -82,6 +82,6 @@ class ProbeCommandIT {
         Run r = run("--timeout", "forever", server.baseUri().toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("--timeout: expected a duration such as 500ms, 5s, 2m or PT5S, got 'forever'");
+        assertThat(r.err()).contains("--timeout: expected a duration like 500ms, 30s, 5m, 1h, 2d or PT5M, got 'forever'");
     }
 }

@@ -22,10 +22,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The decider topology's own processors ({@link NodeProcessor}, {@link MappingProcessor},
@@ -37,9 +34,10 @@ import org.apache.kafka.streams.state.Stores;
  * dead-letter handlers would. Internal records and decisions go through the same serdes as on a broker.
  *
  * <p>What it leaves out is what makes the test driver slow and does not touch the decision log: a commit
- * (cache flush, RocksDB write batch, checkpoint file) after every record, changelogs, and RocksDB itself
- * (stores are in memory, same names and serdes, iterated in the same byte order). {@code
- * InProcessTopologyTest} holds it to byte-identical output with the test driver on a busy seeded input.
+ * (cache flush, RocksDB write batch, checkpoint file) after every record, changelogs, record caches, RocksDB
+ * and the stores' serdes: stores are {@link ObjectStore}s, in memory, same names, iterated in the same order
+ * (see there for why holding objects cannot change a decision). {@code InProcessTopologyTest} holds it to
+ * byte-identical output with the test driver on a busy seeded input.
  *
  * <p>Replay only: wall-clock timers must be off ({@code DECIDER_WALL_CLOCK_TIMERS=false}); grace windows
  * expire by record time. Not thread-safe, except {@link #prepare}, which is pure and may run on other threads
@@ -126,9 +124,8 @@ public final class InProcessTopology {
         nodeContext = new MockProcessorContext<>(props, task, stateDir);
         mappingContext = new MockProcessorContext<>(props, task, stateDir);
         fleetContext = new MockProcessorContext<>(props, task, stateDir);
-        for (Map.Entry<String, Serde<?>> store : DeciderTopology.STORE_VALUE_SERDES.entrySet()) {
-            addStore(store.getKey().equals(DeciderTopology.FLEET_STATE_STORE) ? fleetContext : nodeContext,
-                    store.getKey(), store.getValue());
+        for (String store : DeciderTopology.STORE_VALUE_SERDES.keySet()) {
+            addStore(store.equals(DeciderTopology.FLEET_STATE_STORE) ? fleetContext : nodeContext, store);
         }
         nodes = new NodeProcessor(config, metrics);
         mappings = new MappingProcessor();
@@ -138,9 +135,8 @@ public final class InProcessTopology {
         fleet.init(fleetContext);
     }
 
-    private static <V> void addStore(MockProcessorContext<String, Emit> context, String name, Serde<V> values) {
-        KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
-                Serdes.String(), values).withLoggingDisabled().withCachingDisabled().build();
+    private static void addStore(MockProcessorContext<String, Emit> context, String name) {
+        ObjectStore<Object> store = new ObjectStore<>(name);
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
     }

@@ -87,7 +87,14 @@
  * The same holds for how trips from different tasks interleave in the fleet breaker's one partition. Also:
  * the compacted mapping topic may no longer hold mappings the original run read; and timers fired by the
  * wall clock fire at the same point relative to records only if the original run kept up with its input —
- * a replay should run with {@code DECIDER_WALL_CLOCK_TIMERS=false}, so record time alone fires them.
+ * a replay should run with {@code DECIDER_WALL_CLOCK_TIMERS=false}, so record time alone fires them. Finally,
+ * Streams merges a task's partitions by timestamp only over what its consumer has fetched: with
+ * {@code max.task.idle.ms=0} a caught-up task processes one partition ahead of another whose newest records are
+ * on the broker but not fetched yet, so two records of a node written within milliseconds to different topics
+ * may be decided in arrival order, where a replay decides them in timestamp order (docs/benchmarks.md, "replay").
+ * The offline replay ({@link io.haltsupervisor.decider.replay.DeciderReplay}) drives this topology's processors
+ * in-process ({@link io.haltsupervisor.decider.InProcessTopology}), held byte-identical to
+ * {@code TopologyTestDriver} by {@code InProcessTopologyTest}.
  *
  * <h2>Poison</h2>
  * Records that do not deserialise ({@link io.haltsupervisor.decider.DeadLetters.OnDeserialization}) or that

@@ -60,7 +60,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Each run is timed from its first consumed record to the commit that covers the last input offset.
  * The last line is machine-readable: {@code name=decider rate=… passthrough_rate=… ratio=…}.
  *
- * <p>Options: {@code --records N}, {@code --nodes N}, {@code --partitions N}, {@code --threads N}.
+ * <p>Options: {@code --records N}, {@code --nodes N}, {@code --partitions N}, {@code --threads N}, and
+ * {@code --streams KEY=VALUE} (repeatable: a Kafka Streams or client setting for the decider, e.g.
+ * {@code max.task.idle.ms=-1}, to measure what a setting costs; printed with the results).
  */
 public final class DeciderBench {
     private static final String IMG5 = "ghcr.io/sei-protocol/seid:v5.9.0";
@@ -85,7 +87,8 @@ public final class DeciderBench {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             out.println("bench decider: " + e.getMessage());
-            out.println("usage: bench decider [--records N] [--nodes N] [--partitions N] [--threads N]");
+            out.println("usage: bench decider [--records N] [--nodes N] [--partitions N] [--threads N] "
+                    + "[--streams KEY=VALUE]...");
             return 2;
         }
         quietLogs();
@@ -99,8 +102,8 @@ public final class DeciderBench {
             kafka.createTopics(o.partitions);
             kafka.createTopic(PASSTHROUGH_SINK, o.partitions, Map.of());
             out.printf(Locale.ROOT, "bench decider: %,d observations over %,d nodes, %d partitions, %d stream "
-                    + "thread(s), exactly_once_v2, embedded KRaft broker in this JVM%n", o.records, o.nodes,
-                    o.partitions, o.threads);
+                    + "thread(s), exactly_once_v2, embedded KRaft broker in this JVM%s%n", o.records, o.nodes,
+                    o.partitions, o.threads, o.streams.isEmpty() ? "" : "; decider settings " + o.streams);
             long producing = System.nanoTime();
             Map<String, Long> counts = produce(kafka.bootstrapServers(), o);
             out.printf(Locale.ROOT, "  wrote the input in %.1f s: %s%n",
@@ -316,7 +319,8 @@ public final class DeciderBench {
                 DeciderConfig.ENV_STATE_DIR, stateDir.toString(),
                 DeciderConfig.ENV_NUM_THREADS, Integer.toString(o.threads)));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (DeciderService service = new DeciderService(config, KafkaClientConfig.of(bootstrap), registry);
+        try (DeciderService service = new DeciderService(config, new KafkaClientConfig(bootstrap, o.streams),
+                registry);
              Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             service.start();
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
@@ -422,12 +426,13 @@ public final class DeciderBench {
         }
     }
 
-    private record Options(long records, int nodes, int partitions, int threads) {
+    private record Options(long records, int nodes, int partitions, int threads, Map<String, String> streams) {
         static Options parse(String[] args) {
             long records = 1_000_000;
             int nodes = 10_000;
             int partitions = 4;
             int threads = 2;
+            Map<String, String> streams = new java.util.TreeMap<>();
             List<String> rest = new ArrayList<>(List.of(args));
             if (!rest.isEmpty() && rest.get(0).equals("decider")) {
                 rest.remove(0);
@@ -444,6 +449,13 @@ public final class DeciderBench {
                         case "--nodes" -> nodes = Integer.parseInt(value);
                         case "--partitions" -> partitions = Integer.parseInt(value);
                         case "--threads" -> threads = Integer.parseInt(value);
+                        case "--streams" -> {
+                            int eq = value.indexOf('=');
+                            if (eq <= 0) {
+                                throw new IllegalArgumentException("--streams: expected KEY=VALUE, got '" + value + "'");
+                            }
+                            streams.put(value.substring(0, eq), value.substring(eq + 1));
+                        }
                         default -> throw new IllegalArgumentException("unknown option " + flag);
                     }
                 } catch (NumberFormatException e) {
@@ -453,7 +465,7 @@ public final class DeciderBench {
             if (records < 10 || nodes < 1 || partitions < 1 || threads < 1) {
                 throw new IllegalArgumentException("--records >= 10 and --nodes, --partitions, --threads >= 1");
             }
-            return new Options(records, nodes, partitions, threads);
+            return new Options(records, nodes, partitions, threads, Map.copyOf(streams));
         }
     }
 }

@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * {@code kafka-storage format --standalone}: a fresh cluster id and this node as the only voter
  * of a dynamic controller quorum.
  *
+ * <p>For fault tests, {@link #stop()} shuts the server down keeping its ports and log directory, and
+ * {@link #restart()} brings the same cluster back on them: clients configured with {@link #bootstrapServers()}
+ * reconnect by themselves, and every topic, record, committed offset and transaction outcome is still there.
+ *
  * <p>Note: like any Kafka server, the embedded one halts the JVM on a fatal metadata fault (for
  * example if its log directory is deleted under it).
  */
@@ -74,7 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final Map<String, String> overrides;
 
-    private enum State { NEW, STARTED, CLOSED }
+    private enum State { NEW, STARTED, STOPPED, CLOSED }
 
     private State state = State.NEW;
     private Path logDir;
@@ -82,6 +86,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private Admin admin;
     private String bootstrapServers;
     private String clusterId;
+    private KafkaConfig config;
 
     /** A broker with the default single-node settings. */
     public EmbeddedKafka() {
@@ -130,9 +135,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         return this;
     }
 
-    /** {@code 127.0.0.1:PORT} of the PLAINTEXT listener. */
+    /** {@code 127.0.0.1:PORT} of the PLAINTEXT listener (the same after a {@link #restart()}). */
     public synchronized String bootstrapServers() {
-        requireStarted();
+        requireStartedOrStopped();
         return bootstrapServers;
     }
 
@@ -141,13 +146,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      * {@code server.properties} and, under {@code data/}, the log and metadata log.
      */
     public synchronized Path logDirectory() {
-        requireStarted();
+        requireStartedOrStopped();
         return logDir;
     }
 
     /** The cluster id written when the storage was formatted. */
     public synchronized String clusterId() {
-        requireStarted();
+        requireStartedOrStopped();
         return clusterId;
     }
 
@@ -178,6 +183,58 @@ public final class EmbeddedKafka implements AutoCloseable {
         TopicCreator.createAndAwait(client, topics, READY_TIMEOUT);
     }
 
+    /** True between {@link #start()} (or {@link #restart()}) and {@link #stop()} or {@link #close()}. */
+    public synchronized boolean running() {
+        return state == State.STARTED;
+    }
+
+    /**
+     * Shuts the server down as a broker stops (controlled shutdown), keeping its ports and log directory for
+     * {@link #restart()}. Clients see the broker gone: their requests time out or are retried.
+     *
+     * @throws IllegalStateException if not running
+     */
+    public synchronized void stop() {
+        requireStarted();
+        final long begin = System.nanoTime();
+        stopServer();
+        state = State.STOPPED;
+        LOG.info("Embedded Kafka at {} stopped in {} ms (log directory kept for a restart)", bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+    }
+
+    /**
+     * Starts a {@link #stop() stopped} server again on the same ports and log directory and returns once a
+     * client can talk to it. Binding the ports is retried for a while: a port just released may still be held.
+     *
+     * @return this
+     * @throws IllegalStateException if not stopped, or if the server cannot start
+     */
+    public synchronized EmbeddedKafka restart() {
+        if (state != State.STOPPED) {
+            throw new IllegalStateException("EmbeddedKafka can be restarted once stopped; state is " + state);
+        }
+        final long begin = System.nanoTime();
+        final long deadline = begin + READY_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                startServer();
+                break;
+            } catch (RuntimeException e) {
+                stopServer();
+                if (!causedBy(e, BindException.class) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("embedded Kafka could not restart at " + bootstrapServers, e);
+                }
+                LOG.warn("Embedded Kafka could not bind {} again yet, retrying: {}", bootstrapServers, e.toString());
+                TopicCreator.pause();
+            }
+        }
+        state = State.STARTED;
+        LOG.info("Embedded Kafka restarted in {} ms at {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
+                bootstrapServers);
+        return this;
+    }
+
     /**
      * Shuts the server down, waits for its threads to stop and deletes the log directory.
      * Idempotent; a no-op if never started.
@@ -187,7 +244,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (state == State.CLOSED) {
             return;
         }
-        final boolean wasStarted = state == State.STARTED;
+        final boolean wasStarted = state == State.STARTED || state == State.STOPPED;
         state = State.CLOSED;
         final long begin = System.nanoTime();
         stopQuietly();
@@ -208,11 +265,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         final Map<String, Object> props = serverProperties(brokerPort, controllerPort);
         clusterId = Uuid.randomUuid().toString();
         format(props);
-        final KafkaConfig config = new KafkaConfig(props, false);
+        config = new KafkaConfig(props, false);
+        bootstrapServers = LOOPBACK + ":" + brokerPort;
+        startServer();
+    }
 
+    /** Starts the server on {@link #config} (formatted storage) and waits until it is ready. */
+    private void startServer() {
         server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        bootstrapServers = LOOPBACK + ":" + brokerPort;
         admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin",
@@ -309,6 +370,19 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Releases whatever the current (possibly partial) start created. */
     private void stopQuietly() {
+        stopServer();
+        if (logDir != null) {
+            try {
+                Utils.delete(logDir.toFile());
+            } catch (IOException e) {
+                LOG.warn("Could not delete the embedded Kafka log directory {}", logDir, e);
+            }
+            logDir = null;
+        }
+    }
+
+    /** Closes the admin client and shuts the server down, keeping the log directory. */
+    private void stopServer() {
         if (admin != null) {
             try {
                 admin.close(Duration.ofSeconds(2));
@@ -326,13 +400,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             server = null;
         }
-        if (logDir != null) {
-            try {
-                Utils.delete(logDir.toFile());
-            } catch (IOException e) {
-                LOG.warn("Could not delete the embedded Kafka log directory {}", logDir, e);
-            }
-            logDir = null;
+    }
+
+    private void requireStartedOrStopped() {
+        if (state != State.STARTED && state != State.STOPPED) {
+            throw new IllegalStateException("EmbeddedKafka was never started or is closed; state is " + state);
         }
     }
 

@@ -1,0 +1,237 @@
+package io.haltsupervisor.actuator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
+import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.sandbox.pager.PagerDutyReceiver;
+import io.haltsupervisor.sandbox.process.ChildJvm;
+import io.haltsupervisor.schemas.ActionResultRecorded;
+import io.haltsupervisor.schemas.ActionResultRecorded.Outcome;
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The actuator under {@code kill -9} at its worst moment: in a child JVM ({@link ActuatorChild}), it is killed
+ * with SIGKILL right after it changed the cluster and before it recorded that it did — again and again, then
+ * restarted. Every decision's effect must happen once (one image patch, one pod deletion, one Event per step),
+ * every step must end with exactly one final result (the re-run of a killed step finds its change made:
+ * {@code already-applied}), and PagerDuty must see one trigger and one resolve per incident's {@code dedup_key}
+ * (and no key twice with the same action).
+ *
+ * <p>The child's consumer uses a 6 s session timeout, so a restart does not wait 45 s for the killed member to
+ * leave the group. The children's output is in {@code target/fault-logs/}.
+ */
+class ActuatorKillIT {
+    private static final String NS = "sei";
+    private static final String V5 = "ghcr.io/sei-protocol/seid:v5.9.0";
+    private static final String V6 = "ghcr.io/sei-protocol/seid:v6.0.1";
+
+    private final EmbeddedKafka kafka = new EmbeddedKafka().start();
+    private final InMemoryKubernetes kube = InMemoryKubernetes.startWithoutSeiNodes();
+    private final KubernetesClient client = kube.client();
+    private final PagerDutyReceiver pagerDuty = PagerDutyReceiver.start();
+
+    @AfterEach
+    void stop() {
+        pagerDuty.close();
+        kube.close();
+        kafka.close();
+    }
+
+    @Test
+    void killedBetweenAClusterChangeAndItsRecordEachEffectHappensOnceAndEachIncidentPagesOnce() throws Exception {
+        kafka.createTopics(3);
+        List<Decision> decisions = new ArrayList<>();
+        Instant now = Instant.now();
+        for (int i = 0; i < 6; i++) {
+            String name = "rpc-" + i;
+            String node = NS + "/" + name;
+            String uid = workload(name);
+            String incident = node + "#1";
+            decisions.add(new Decision.UpgradeDecided(1, incident + "/upgrade/0", incident, node, now, 70, "v6", V6, V5,
+                    new Decision.ImageMappingRef("v6", V6, null, "configmap:sei/up"), name + "-0", uid));
+        }
+        for (int i = 6; i < 9; i++) {
+            String name = "rpc-" + i;
+            String node = NS + "/" + name;
+            workload(name);
+            String incident = node + "#1";
+            decisions.add(new Decision.HaltPaged(1, incident + "/page/0", incident, node, now, 84, null,
+                    Decision.Severity.error, Decision.PageReason.UnrecognisedHalt, "reserved code 84"));
+            decisions.add(new Decision.IncidentResolved(1, incident + "/resolve/1", incident, node, now.plusSeconds(60),
+                    84, null, V5, now, "healthy again"));
+        }
+        kube.clearRequests();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            for (Decision d : decisions) {
+                producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), d.key(),
+                        Topics.DECISIONS.valueSerde().serializer().serialize(Topics.DECISIONS.name(), d))).get();
+            }
+        }
+
+        Map<String, String> env = new HashMap<>();
+        env.put(KafkaClientConfig.ENV_BOOTSTRAP, kafka.bootstrapServers());
+        env.put("KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
+        env.put("KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1500");
+        env.put("ACTUATOR_GROUP_ID", "actuator-kill-it");
+        env.put("ACTUATOR_NAMESPACES", NS);
+        env.put("ACTUATOR_PAGERDUTY_URL", pagerDuty.url().toString());
+        env.put("ACTUATOR_PAGERDUTY_ROUTING_KEY", "kill-it");
+        env.put("ACTUATOR_RETRY_INITIAL_BACKOFF", "50ms");
+        env.put("ACTUATOR_RATE_LIMIT_PER_MINUTE", "10000");
+        env.put("ACTUATOR_RATE_LIMIT_BURST", "1000");
+        env.put("TEST_KUBE_URL", kube.url());
+        env.put("TEST_PAUSE_MS", "500");
+        Path log = Path.of("target", "fault-logs", "ActuatorKillIT.log");
+
+        // kill in the window after these cluster changes (counted across incarnations)
+        Set<Integer> killAt = Set.of(2, 5, 9, 14, 19, 25);
+        List<String> killedWindows = new ArrayList<>();
+        int acted = 0;
+        int incarnation = 0;
+        ChildJvm actuator = ChildJvm.start("actuator-" + incarnation, ActuatorChild.class, env, List.of(), log);
+        try {
+            while (killedWindows.size() < killAt.size()) {
+                String line = actuator.awaitLine(l -> l.startsWith("ACTED "), Duration.ofSeconds(90));
+                acted++;
+                if (killAt.contains(acted)) {
+                    actuator.kill();
+                    killedWindows.add(line.substring("ACTED ".length()));
+                    System.out.printf("ActuatorKillIT: SIGKILL %d after cluster change %d: %s%n", killedWindows.size(),
+                            acted, line);
+                    actuator = ChildJvm.start("actuator-" + ++incarnation, ActuatorChild.class, env, List.of(), log);
+                }
+            }
+            // the last incarnation runs to the end: every planned step of every decision has a final result
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> finalResults().size() >= 6 * 4 + 3 * 2 + 3 * 3);
+            Thread.sleep(2_000); // anything extra would show up now
+        } finally {
+            actuator.kill();
+        }
+
+        Map<String, List<ActionResultRecorded>> finals = finalResults();
+        Map<String, Integer> repeated = new TreeMap<>();
+        finals.forEach((key, rs) -> {
+            if (rs.size() > 1) {
+                repeated.put(key, rs.size());
+            }
+        });
+        System.out.printf("ActuatorKillIT: %d decisions, %d kills, %d steps with a final result, PagerDuty saw %d "
+                + "events%n", decisions.size(), killedWindows.size(), finals.size(), pagerDuty.events().size());
+        assertThat(killedWindows).hasSize(killAt.size());
+        assertThat(repeated).as("steps with more than one final result").isEmpty();
+        for (String window : killedWindows) {
+            String[] parts = window.split(" ");
+            ActionResultRecorded result = finals.get(parts[0] + " " + parts[1]).get(0);
+            assertThat(result.outcome()).as("the re-run of %s, killed after its change", window)
+                    .isIn(Outcome.ALREADY_APPLIED, Outcome.APPLIED);
+            if (!parts[1].equals("condition")) {
+                assertThat(result.outcome()).as("the re-run of %s found the change made", window)
+                        .isEqualTo(Outcome.ALREADY_APPLIED);
+            }
+        }
+        assertThat(finals.values().stream().flatMap(List::stream).map(ActionResultRecorded::outcome))
+                .as("every step succeeded").allMatch(o -> o == Outcome.APPLIED || o == Outcome.ALREADY_APPLIED);
+
+        // effects once
+        for (int i = 0; i < 6; i++) {
+            String name = "rpc-" + i;
+            assertThat(succeeded("PATCH", "/statefulsets/" + name, "/spec/template/spec/containers/"))
+                    .as("image patches of %s", name).isEqualTo(1);
+            assertThat(succeeded("DELETE", "/pods/" + name + "-0", "")).as("pod deletions of %s", name).isEqualTo(1);
+            assertThat(client.apps().statefulSets().inNamespace(NS).withName(name).get().getSpec().getTemplate()
+                    .getSpec().getContainers().get(0).getImage()).isEqualTo(V6);
+        }
+        long eventSteps = finals.keySet().stream().filter(k -> k.endsWith(" event")).count();
+        assertThat(succeeded("POST", "/events", "")).as("Events created").isEqualTo((int) eventSteps).isEqualTo(12);
+        assertThat(client.events().v1().events().inNamespace(NS).list().getItems()).hasSize(12);
+
+        // one trigger and one resolve per dedup_key
+        Map<String, List<String>> actionsByKey = pagerDuty.events().stream().collect(Collectors.groupingBy(
+                e -> e.path("dedup_key").asText(), TreeMap::new,
+                Collectors.mapping(e -> e.path("event_action").asText(), Collectors.toList())));
+        for (int i = 6; i < 9; i++) {
+            assertThat(actionsByKey.get(NS + "/rpc-" + i + "#1")).as("PagerDuty events of incident rpc-%d", i)
+                    .containsExactly("trigger", "resolve");
+        }
+        // a resolve also clears the incident's other keys (action-failed, escalation), once each
+        actionsByKey.forEach((key, actions) -> assertThat(actions).as("PagerDuty events for %s", key)
+                .doesNotHaveDuplicates());
+    }
+
+    /** A StatefulSet on v5 with its pod; returns the pod's uid. */
+    private String workload(String name) {
+        client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
+                .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withNewSpec().withReplicas(1).withNewTemplate().withNewSpec()
+                .addNewContainer().withName("seid").withImage(V5).endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
+        return client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name + "-0")
+                .withNamespace(NS).endMetadata().withNewSpec().addNewContainer().withName("seid").withImage(V5)
+                .endContainer().endSpec().build()).create().getMetadata().getUid();
+    }
+
+    /**
+     * Requests with {@code method} whose path ends with {@code path} (query ignored) and whose body contains
+     * {@code body}, that the API accepted.
+     */
+    private int succeeded(String method, String path, String body) {
+        return (int) kube.requests().stream().filter(r -> r.method().equals(method)
+                && r.path().split("\\?")[0].endsWith(path) && r.body().contains(body) && r.code() >= 200
+                && r.code() < 300).count();
+    }
+
+    /** Final results ({@code applied}, {@code already-applied}, …, not {@code failed-retrying}) by "decision step". */
+    private Map<String, List<ActionResultRecorded>> finalResults() {
+        Map<String, List<ActionResultRecorded>> out = new TreeMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = consumer.partitionsFor(Topics.ACTION_RESULTS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    ActionResultRecorded a = Topics.ACTION_RESULTS.valueSerde().deserializer().deserialize(r.topic(),
+                            r.value());
+                    if (a.outcome() != Outcome.FAILED_RETRYING) {
+                        out.computeIfAbsent(a.decisionId() + " " + a.step(), k -> new ArrayList<>()).add(a);
+                    }
+                });
+            }
+        }
+        return out;
+    }
+}
