@@ -58,7 +58,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * repeats (status polls of halted nodes, crash-loop exit codes, heartbeats), some new incidents
  * (70 with and without a mapping, 71, 72, reserved codes), mappings arriving late, and recoveries.
  * Each run is timed from its first consumed record to the commit that covers the last input offset.
- * The last line is machine-readable: {@code name=decider rate=… passthrough_rate=… ratio=…}.
+ * In the same run, a second passthrough decodes each value from JSON with its topic's serde before copying it: the
+ * ceiling of any reader of these topics. The last line is machine-readable:
+ * {@code name=decider rate=… passthrough_rate=… ratio=… decoding_passthrough_rate=… decoding_ratio=…}.
  *
  * <p>Options: {@code --records N}, {@code --nodes N}, {@code --partitions N}, {@code --threads N}, and
  * {@code --streams KEY=VALUE} (repeatable: a Kafka Streams or client setting for the decider, e.g.
@@ -71,6 +73,7 @@ public final class DeciderBench {
     private static final long V6_HEIGHT = 151_000_000L;
     private static final long V7_HEIGHT = 160_000_000L;
     private static final String PASSTHROUGH_SINK = "bench.passthrough.v1";
+    private static final String DECODING_SINK = "bench.passthrough-decoding.v1";
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(150);
 
     private DeciderBench() {
@@ -101,6 +104,7 @@ public final class DeciderBench {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             kafka.createTopics(o.partitions);
             kafka.createTopic(PASSTHROUGH_SINK, o.partitions, Map.of());
+            kafka.createTopic(DECODING_SINK, o.partitions, Map.of());
             out.printf(Locale.ROOT, "bench decider: %,d observations over %,d nodes, %d partitions, %d stream "
                     + "thread(s), exactly_once_v2, embedded KRaft broker in this JVM%s%n", o.records, o.nodes,
                     o.partitions, o.threads, o.streams.isEmpty() ? "" : "; decider settings " + o.streams);
@@ -109,9 +113,13 @@ public final class DeciderBench {
             out.printf(Locale.ROOT, "  wrote the input in %.1f s: %s%n",
                     (System.nanoTime() - producing) / 1e9, counts);
 
-            Result passthrough = passthrough(kafka.bootstrapServers());
+            Result passthrough = passthrough(kafka.bootstrapServers(), false);
             out.printf(Locale.ROOT, "  passthrough (consume→produce, transactional, read_committed): %,d records "
                     + "in %.2f s = %,.0f records/s%n", passthrough.records, passthrough.seconds, passthrough.rate());
+            Result decoding = passthrough(kafka.bootstrapServers(), true);
+            out.printf(Locale.ROOT, "  passthrough decoding each value from JSON with its topic's serde, as the "
+                    + "decider must: %,d records in %.2f s = %,.0f records/s%n", decoding.records, decoding.seconds,
+                    decoding.rate());
 
             Result decider = decider(kafka.bootstrapServers(), stateDir, o);
             out.printf(Locale.ROOT, "  decider (Kafka Streams, exactly_once_v2): %,d observations in %.2f s = "
@@ -125,8 +133,12 @@ public final class DeciderBench {
                     rt.maxMemory() / (1024 * 1024), System.getProperty("os.name"), System.getProperty("os.arch"));
             out.printf(Locale.ROOT, "  target: >= 50,000 observations/s and >= 60%% of passthrough: %s%n",
                     decider.rate() >= 50_000 && ratio >= 0.6 ? "met" : "NOT met");
-            out.printf(Locale.ROOT, "name=decider rate=%.0f passthrough_rate=%.0f ratio=%.3f%n", decider.rate(),
-                    passthrough.rate(), ratio);
+            double decodingRatio = decider.rate() / decoding.rate();
+            out.printf(Locale.ROOT, "  beside the decoding passthrough: the decider is %.0f %% of it%n",
+                    100 * decodingRatio);
+            out.printf(Locale.ROOT, "name=decider rate=%.0f passthrough_rate=%.0f ratio=%.3f "
+                    + "decoding_passthrough_rate=%.0f decoding_ratio=%.3f%n", decider.rate(), passthrough.rate(), ratio,
+                    decoding.rate(), decodingRatio);
             return 0;
         } catch (IllegalStateException e) {
             out.println("bench decider: FAILED: " + e.getMessage());
@@ -244,19 +256,27 @@ public final class DeciderBench {
             Topics.NODE_OBSERVATIONS.name(), Topics.IMAGE_MAPPINGS.name(), Topics.OPERATOR_COMMANDS.name());
 
     /** Transactional consume→produce of the decider's inputs into one topic: the broker's ceiling here. */
-    private static Result passthrough(String bootstrap) {
+    /**
+     * @param decode also deserialise each value with its topic's serde (JSON → event), as any consumer of these
+     *               topics must: the raw copy is the broker's ceiling, this is the ceiling for a JSON reader
+     */
+    private static Result passthrough(String bootstrap, boolean decode) {
+        Map<String, org.apache.kafka.common.serialization.Deserializer<?>> decoders = new HashMap<>();
+        Topics.DECIDER_INPUTS.forEach(t -> decoders.put(t.name(), t.valueSerde().deserializer()));
+        String name = decode ? "bench-passthrough-decoding" : "bench-passthrough";
+        String sink = decode ? DECODING_SINK : PASSTHROUGH_SINK;
         Map<TopicPartition, Long> ends = endOffsets(bootstrap, INPUTS);
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-passthrough",
+                ConsumerConfig.GROUP_ID_CONFIG, name,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-passthrough",
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, name,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
                 ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.initTransactions();
@@ -278,7 +298,11 @@ public final class DeciderBench {
                     start = System.nanoTime();
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    producer.send(new ProducerRecord<>(PASSTHROUGH_SINK, r.partition(), r.timestamp(), r.key(),
+                    if (decode && decoders.get(r.topic()).deserialize(r.topic(), r.value()) == null) {
+                        throw new IllegalStateException("an empty record in the input at " + r.topic() + "-"
+                                + r.partition() + "@" + r.offset());
+                    }
+                    producer.send(new ProducerRecord<>(sink, r.partition(), r.timestamp(), r.key(),
                             r.value()), (metadata, error) -> {
                                 if (error != null) {
                                     failure.compareAndSet(null, error);

@@ -1,0 +1,40 @@
+package io.haltsupervisor.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Bad options end a benchmark with exit code 2 and its usage, before anything starts. */
+class BenchOptionsTest {
+
+    private static String run(java.util.function.BiFunction<String[], PrintStream, Integer> bench, int expected,
+            String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = bench.apply(args, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(expected);
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void latencyRejectsUnknownOptionsAndNonsense() {
+        assertThat(run(LatencyBench::run, 2, "--bogus", "1")).contains("unknown option --bogus")
+                .contains("usage: bench latency");
+        assertThat(run(LatencyBench::run, 2, "--incidents", "0")).contains("--incidents");
+        assertThat(run(LatencyBench::run, 2, "--every")).contains("--every needs a value");
+    }
+
+    @Test
+    void replayRejectsUnknownOptionsAndTooSmallLogs() {
+        assertThat(run(ReplayBench::run, 2, "--records", "10")).contains("--records >= 1000")
+                .contains("usage: bench replay");
+        assertThat(run(ReplayBench::run, 2, "--nodes", "many")).contains("expected a positive integer");
+    }
+
+    @Test
+    void deciderTakesStreamsSettingsAsKeyValue() {
+        assertThat(run(DeciderBench::run, 2, "--streams", "max.task.idle.ms")).contains("expected KEY=VALUE");
+    }
+}
