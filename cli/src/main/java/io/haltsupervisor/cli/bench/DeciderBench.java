@@ -289,7 +289,7 @@ public final class DeciderBench {
             Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
             AtomicReference<Exception> failure = new AtomicReference<>();
             producer.beginTransaction();
-            while (!reached(positions, ends)) {
+            while (!BenchSupport.reached(positions, ends)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("passthrough did not finish within " + RUN_TIMEOUT);
                 }
@@ -353,7 +353,7 @@ public final class DeciderBench {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the decider did not finish within " + RUN_TIMEOUT);
                 }
-                Map<TopicPartition, Long> committed = committed(admin, "bench-decider");
+                Map<TopicPartition, Long> committed = BenchSupport.committed(admin, "bench-decider");
                 if (start == 0 && committed.values().stream().anyMatch(v -> v > 0)) {
                     start = System.nanoTime();
                 }
@@ -361,7 +361,7 @@ public final class DeciderBench {
                     // timing starts when processing starts: at the first commit, or when running
                     start = System.nanoTime();
                 }
-                if (reached(committed, ends)) {
+                if (BenchSupport.reached(committed, ends)) {
                     break;
                 }
                 pause();
@@ -390,30 +390,6 @@ public final class DeciderBench {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
-    }
-
-    private static Map<TopicPartition, Long> committed(Admin admin, String group) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            Map<TopicPartition, Long> out = new HashMap<>();
-            offsets.forEach((tp, om) -> {
-                if (om != null) {
-                    out.put(tp, om.offset());
-                }
-            });
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            return Map.of();
-        }
-    }
-
-    private static boolean reached(Map<TopicPartition, Long> positions, Map<TopicPartition, Long> ends) {
-        return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
-                || positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
     }
 
     private static boolean reachedPending(Map<TopicPartition, OffsetAndMetadata> pending,
