@@ -28,15 +28,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -265,7 +260,7 @@ public final class DeciderBench {
         Topics.DECIDER_INPUTS.forEach(t -> decoders.put(t.name(), t.valueSerde().deserializer()));
         String name = decode ? "bench-passthrough-decoding" : "bench-passthrough";
         String sink = decode ? DECODING_SINK : PASSTHROUGH_SINK;
-        Map<TopicPartition, Long> ends = endOffsets(bootstrap, INPUTS);
+        Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, INPUTS);
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -336,7 +331,7 @@ public final class DeciderBench {
     }
 
     private static Result decider(String bootstrap, Path stateDir, Options o) {
-        Map<TopicPartition, Long> ends = endOffsets(bootstrap, INPUTS);
+        Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, INPUTS);
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         DeciderConfig config = DeciderConfig.fromEnv(Map.of(
                 DeciderConfig.ENV_APPLICATION_ID, "bench-decider",
@@ -364,7 +359,7 @@ public final class DeciderBench {
                 if (BenchSupport.reached(committed, ends)) {
                     break;
                 }
-                pause();
+                BenchSupport.pause(50);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long decisions = (long) registry.find("decider.decisions").counters().stream()
@@ -375,36 +370,10 @@ public final class DeciderBench {
 
     // ------------------------------------------------------------------ offsets
 
-    private static Map<TopicPartition, Long> endOffsets(String bootstrap, List<String> topics) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            Set<TopicPartition> partitions = admin.describeTopics(topics).allTopicNames().get().values().stream()
-                    .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
-                    .collect(Collectors.toSet());
-            Map<TopicPartition, OffsetSpec> specs = partitions.stream()
-                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(specs).all().get();
-            return result.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
     private static boolean reachedPending(Map<TopicPartition, OffsetAndMetadata> pending,
             Map<TopicPartition, Long> ends) {
         return !pending.isEmpty() && pending.entrySet().stream()
                 .anyMatch(e -> e.getValue().offset() >= ends.getOrDefault(e.getKey(), Long.MAX_VALUE));
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     // ------------------------------------------------------------------ plumbing
