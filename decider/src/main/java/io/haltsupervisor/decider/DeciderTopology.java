@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -34,10 +35,10 @@ import org.apache.kafka.streams.state.Stores;
  * topics derive from them). See {@code package-info.java} for the design.
  *
  * <pre>
- * halt-observations ─┐
- * node-observations ─┼─► decider-node-processor ──► seid.decisions.v1
- * operator-commands ─┤        │ (71/72 trips, release --fleet)
- * &lt;app&gt;-control ─────┘        ▼
+ * halt-observations ─┐ decider-node-inputs
+ * node-observations ─┼──(one source)──► decider-node-processor ──► seid.decisions.v1
+ * operator-commands ─┤                         │ (71/72 trips, release --fleet)
+ * &lt;app&gt;-control ─────┘                         ▼
  *      ▲              decider-fleet-events (repartition, 1 partition)
  *      │                      ▼
  *      ├──── broadcast ── decider-fleet-processor ──► seid.decisions.v1
@@ -89,20 +90,12 @@ public final class DeciderTopology {
 
         STORE_VALUE_SERDES.forEach((name, values) -> builder.addStateStore(store(name, values)));
 
-        KStream<String, NodeInput> halts = source(builder, Topics.HALT_OBSERVATIONS, "decider-halt-observations")
-                .mapValues(NodeInput.Halt::new, Named.as("decider-wrap-halt"));
-        KStream<String, NodeInput> observations = source(builder, Topics.NODE_OBSERVATIONS,
-                "decider-node-observations").mapValues(NodeInput.Observed::new, Named.as("decider-wrap-observation"));
-        KStream<String, NodeInput> commands = source(builder, Topics.OPERATOR_COMMANDS, "decider-operator-commands")
-                .mapValues(NodeInput.Command::new, Named.as("decider-wrap-command"));
-        KStream<String, NodeInput> control = builder
-                .stream(config.controlTopic(), Consumed.with(keys, CONTROL_SERDE).withName("decider-control"))
-                .mapValues(NodeInput.Control::new, Named.as("decider-wrap-control"));
-
-        KStream<String, Emit> nodeOut = halts
-                .merge(observations, Named.as("decider-merge-observations"))
-                .merge(commands, Named.as("decider-merge-commands"))
-                .merge(control, Named.as("decider-merge-control"))
+        // One source for the node processor's four inputs: the value's type follows the record's topic
+        // (NodeInputSerde), so a record reaches the processor in one hop instead of through a wrapper and merges.
+        KStream<String, Emit> nodeOut = builder
+                .stream(List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
+                        Topics.OPERATOR_COMMANDS.name(), config.controlTopic()),
+                        Consumed.with(keys, new NodeInputSerde(config.controlTopic())).withName("decider-node-inputs"))
                 .process(() -> new NodeProcessor(config, metrics), Named.as("decider-node-processor"),
                         NODE_STATE_STORE, MAPPINGS_STORE, WAITERS_STORE, TIMERS_STORE, OPEN_INCIDENTS_STORE,
                         FLEET_VIEW_STORE);

@@ -8,12 +8,13 @@ import io.haltsupervisor.schemas.NodeObservation;
 import io.haltsupervisor.schemas.OperatorCommandIssued;
 import io.haltsupervisor.schemas.Topics;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -52,17 +53,19 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
     /**
      * Read-through, write-through cache of {@code decider-node-state} for this task, so that the common case
      * (an observation that changes nothing) costs no deserialisation. Only this processor writes the store;
-     * the cache is dropped whenever the task is (re)initialised, e.g. after its state was restored.
+     * the cache is dropped whenever the task is (re)initialised, e.g. after its state was restored. Bounded by
+     * starting over when full: a plain hash map, because an access-ordered one (LRU) relinks entries on every
+     * read, which cost more than the lookup itself at 10,000 nodes (docs/benchmarks.md).
      */
-    private final Map<String, NodeState> cache = new LinkedHashMap<>(1024, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, NodeState> eldest) {
-            return size() > CACHE_CAPACITY;
-        }
-    };
+    private final Map<String, NodeState> cache = new HashMap<>(4096);
     private static final int CACHE_CAPACITY = 100_000;
+    /**
+     * This task's {@code decider-mappings} in memory, in the store's key order (tens of plans): every halt
+     * with a plan looks one up and every exit-code halt scans them, which from the store would deserialise
+     * (and validate) each mapping each time. Loaded in {@link #init}, kept in step on every write.
+     */
+    private final TreeMap<String, ImageMappingChanged> mappingReplica =
+            new TreeMap<>(ObjectStore.UTF8_ORDER);
 
     NodeProcessor(DeciderConfig config, DeciderMetrics metrics) {
         this.config = config;
@@ -81,6 +84,10 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         openIncidents = ctx.getStateStore(DeciderTopology.OPEN_INCIDENTS_STORE);
         fleetView = ctx.getStateStore(DeciderTopology.FLEET_VIEW_STORE);
         nextDue = earliestTimer();
+        mappingReplica.clear();
+        try (KeyValueIterator<String, ImageMappingChanged> it = mappings.all()) {
+            it.forEachRemaining(kv -> mappingReplica.put(kv.key, kv.value));
+        }
         if (config.wallClockTimers()) {
             ctx.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDue);
         }
@@ -126,6 +133,7 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         if (event instanceof ControlEvent.MappingChanged changed) {
             ImageMappingChanged m = changed.mapping();
             mappings.put(m.plan(), m);
+            mappingReplica.put(m.plan(), m);
             metrics.input("mapping", "changed");
             List<String> waiting = waitingFor(WaitKeys.plan(m.plan()));
             if (m.upgradeHeight() != null) {
@@ -137,6 +145,7 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
             }
         } else if (event instanceof ControlEvent.MappingRemoved removed) {
             mappings.delete(removed.plan());
+            mappingReplica.remove(removed.plan());
             metrics.input("mapping", "removed");
         } else if (event instanceof ControlEvent.FleetChanged fleet) {
             fleetView.put(Topics.FLEET_KEY, fleet);
@@ -212,22 +221,30 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         if (state == null) {
             state = nodes.get(nodeId);
             if (state != null) {
-                cache.put(nodeId, state);
+                remember(nodeId, state);
             }
         }
         return state;
     }
 
+    private void remember(String nodeId, NodeState state) {
+        if (cache.size() >= CACHE_CAPACITY && !cache.containsKey(nodeId)) {
+            cache.clear();
+        }
+        cache.put(nodeId, state);
+    }
+
     @Override
     public void close() {
         cache.clear();
+        mappingReplica.clear();
     }
 
     private void apply(String nodeId, NodeState before, NodeStateMachine.Step step, String input) {
         NodeState after = step.state();
         if (after != before && after != null && !after.equals(before)) {
             nodes.put(nodeId, after);
-            cache.put(nodeId, after);
+            remember(nodeId, after);
             syncIndexes(nodeId, before == null ? null : before.open(), after.open());
         }
         metrics.input(input, step.decisions().isEmpty() ? "no-decision" : "decided");
@@ -281,8 +298,17 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         }
     }
 
+    /** {@code %019d/%s}: due time zero-padded so that the store's key order is due-time order. */
     static String timerKey(long dueAtMs, String nodeId) {
-        return String.format(Locale.ROOT, "%019d/%s", dueAtMs, nodeId);
+        if (dueAtMs < 0) {
+            return String.format(Locale.ROOT, "%019d/%s", dueAtMs, nodeId);
+        }
+        String digits = Long.toString(dueAtMs);
+        StringBuilder key = new StringBuilder(20 + nodeId.length());
+        for (int i = digits.length(); i < 19; i++) {
+            key.append('0');
+        }
+        return key.append(digits).append('/').append(nodeId).toString();
     }
 
     private static <T> T requireValue(T value, String key, String topic) {
@@ -305,20 +331,17 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
     private final class StoreEnv implements NodeStateMachine.Env {
         @Override
         public Optional<ImageMappingChanged> mapping(String plan) {
-            return Optional.ofNullable(mappings.get(plan));
+            return Optional.ofNullable(mappingReplica.get(plan));
         }
 
         @Override
         public Optional<ImageMappingChanged> firstMappingFrom(long height) {
             // Mappings are per plan: tens, not thousands. Iteration is in plan order, so the choice is stable.
             ImageMappingChanged best = null;
-            try (KeyValueIterator<String, ImageMappingChanged> it = mappings.all()) {
-                while (it.hasNext()) {
-                    ImageMappingChanged m = it.next().value;
-                    if (m.upgradeHeight() != null && m.upgradeHeight() >= height
-                            && (best == null || m.upgradeHeight() < best.upgradeHeight())) {
-                        best = m;
-                    }
+            for (ImageMappingChanged m : mappingReplica.values()) {
+                if (m.upgradeHeight() != null && m.upgradeHeight() >= height
+                        && (best == null || m.upgradeHeight() < best.upgradeHeight())) {
+                    best = m;
                 }
             }
             return Optional.ofNullable(best);

@@ -96,6 +96,15 @@
  * in-process ({@link io.haltsupervisor.decider.InProcessTopology}), held byte-identical to
  * {@code TopologyTestDriver} by {@code InProcessTopologyTest}.
  *
+ * <h2>Cost per record</h2>
+ * The node processor's four inputs come in through one source node ({@link io.haltsupervisor.decider.NodeInputSerde}
+ * decodes each value by its topic), so a record reaches the processor in one hop; the two busy inputs are read by
+ * the schemas module's fast readers (data binding for anything not in the canonical shape); node state is read
+ * through a per-task object cache and written only when it changes; mappings are replicated in memory per task.
+ * Kafka Streams 4.4 builds a trace message with {@code String.format} for every empty partition of a task on every
+ * record, logged or not (the operator-commands and control partitions are nearly always empty); the CLI makes
+ * en-US the default format locale, which halves that cost. Measurements: docs/benchmarks.md, "decider".
+ *
  * <h2>Poison</h2>
  * Records that do not deserialise ({@link io.haltsupervisor.decider.DeadLetters.OnDeserialization}) or that
  * deserialise but cannot be used — wrong key, tombstone, a mapping keyed by another plan — (thrown as

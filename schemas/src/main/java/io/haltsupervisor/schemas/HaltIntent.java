@@ -98,7 +98,7 @@ public record HaltIntent(
         long value;
         if (n.isIntegralNumber() && n.canConvertToLong()) {
             value = n.longValue();
-        } else if (n.isTextual() && n.textValue().trim().matches("\\d{1,9}")) {
+        } else if (n.isTextual() && isDigits(n.textValue().trim(), 1, 9)) {
             value = Long.parseLong(n.textValue().trim());
         } else {
             throw new InvalidHaltIntentException("reason", "an integer halt code 70–89", describe(n));
@@ -137,7 +137,7 @@ public record HaltIntent(
         } else {
             throw new InvalidHaltIntentException("height", "an integer or a decimal string", describe(n));
         }
-        if (!text.matches("-?\\d+")) {
+        if (!isDigits(text.startsWith("-") ? text.substring(1) : text, 1, Integer.MAX_VALUE)) {
             throw new InvalidHaltIntentException("height", "an integer or a decimal string", '"' + text + '"');
         }
         try {
@@ -145,6 +145,20 @@ public record HaltIntent(
         } catch (NumberFormatException e) {
             throw new InvalidHaltIntentException("height", "an int64", '"' + text + '"');
         }
+    }
+
+    /** Whether {@code text} is {@code min}–{@code max} ASCII digits (what {@code \d{min,max}} matches). */
+    private static boolean isDigits(String text, int min, int max) {
+        if (text.length() < min || text.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Long nonNegativeHeight(long value, JsonNode n) {
@@ -175,6 +189,10 @@ public record HaltIntent(
             throw new InvalidHaltIntentException("announced_at", "an RFC 3339 timestamp string", describe(n));
         }
         String text = n.textValue().trim();
+        Instant utc = Timestamps.parseUtc(text);
+        if (utc != null) {
+            return utc;
+        }
         try {
             return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {

@@ -13,11 +13,13 @@ import java.io.UncheckedIOException;
 /**
  * The one {@link ObjectMapper} of the project. Writing is strict and stable (nulls omitted, ISO-8601
  * instants with nanoseconds, record components in declaration order, so the same event always has
- * the same bytes); reading ignores unknown fields so older consumers keep working.
+ * the same bytes); reading ignores unknown fields so older consumers keep working. Instants in the form
+ * written here are read by {@link Timestamps}' fast path, everything else by the JSR-310 module.
  */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
+            .addModule(Timestamps.jacksonModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

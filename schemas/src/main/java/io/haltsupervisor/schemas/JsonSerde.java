@@ -20,9 +20,11 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     private final Class<T> type;
     private final ObjectReader reader;
     private final ObjectWriter writer;
+    private final FastDecoders.Decoder<T> fast;
 
     private JsonSerde(Class<T> type) {
         this.type = type;
+        this.fast = FastDecoders.forType(type);
         JavaType javaType = Json.MAPPER.constructType(type);
         this.reader = Json.MAPPER.readerFor(javaType);
         this.writer = Json.MAPPER.writerFor(javaType);
@@ -53,6 +55,12 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     public T deserialize(String topic, byte[] data) {
         if (data == null) {
             return null;
+        }
+        if (fast != null) {
+            T value = FastDecoders.decode(fast, data);
+            if (value != null) {
+                return value;
+            }
         }
         try {
             return reader.readValue(data);

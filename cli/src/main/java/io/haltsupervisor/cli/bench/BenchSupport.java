@@ -109,6 +109,73 @@ final class BenchSupport {
         }
     }
 
+    /**
+     * CPU time of this process, whole and by kind of thread, at one moment; {@link #since} gives what was spent
+     * from then to now. Thread CPU comes from the JVM's thread timers; what the JVM's own threads (GC, JIT) spent is
+     * the process's total minus every Java thread's, so it is an upper bound that also holds threads that ended.
+     */
+    record CpuSnapshot(long processNanos, Map<Long, Long> threadNanos) {
+        static CpuSnapshot take() {
+            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            Map<Long, Long> perThread = new HashMap<>();
+            for (long id : threads.getAllThreadIds()) {
+                long cpu = threads.getThreadCpuTime(id);
+                if (cpu >= 0) {
+                    perThread.put(id, cpu);
+                }
+            }
+            return new CpuSnapshot(processCpuNanos(), perThread);
+        }
+
+        /** Seconds of CPU since this snapshot: {@code total}, then by group ({@link #group}), then {@code jvm}. */
+        Map<String, Double> since() {
+            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            Map<String, Double> out = new java.util.LinkedHashMap<>();
+            double total = (processCpuNanos() - processNanos) / 1e9;
+            out.put("total", total);
+            double javaThreads = 0;
+            for (long id : threads.getAllThreadIds()) {
+                java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+                long cpu = threads.getThreadCpuTime(id);
+                if (info == null || cpu < 0) {
+                    continue;
+                }
+                double spent = (cpu - threadNanos.getOrDefault(id, 0L)) / 1e9;
+                javaThreads += spent;
+                out.merge(group(info.getThreadName()), spent, Double::sum);
+            }
+            out.put("jvm", Math.max(0, total - javaThreads));
+            return out;
+        }
+
+        private static long processCpuNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
+
+        /** streams, clients (producer/consumer/admin network threads), broker (the embedded KRaft server), other. */
+        static String group(String thread) {
+            if (thread.contains("StreamThread") && !thread.contains("producer-network")) {
+                return "streams";
+            }
+            if (thread.startsWith("kafka-producer-network-thread") || thread.startsWith("kafka-admin-client-thread")
+                    || thread.startsWith("kafka-coordinator-heartbeat-thread")
+                    || thread.startsWith("consumer_background_thread") || thread.equals("main")) {
+                return "clients";
+            }
+            if (thread.startsWith("data-plane-") || thread.startsWith("kafka-") || thread.startsWith("broker-")
+                    || thread.startsWith("controller-") || thread.startsWith("quorum-controller")
+                    || thread.startsWith("group-coordinator") || thread.startsWith("share-coordinator")
+                    || thread.startsWith("TxnMarkerSender") || thread.startsWith("AddPartitionsToTxn")
+                    || thread.startsWith("transaction-") || thread.startsWith("log-") || thread.startsWith("ExpirationReaper")
+                    || thread.startsWith("LogDirFailureHandler") || thread.startsWith("raft-")
+                    || thread.startsWith("executor-") || thread.startsWith("ReplicaFetcher")) {
+                return "broker";
+            }
+            return "other";
+        }
+    }
+
     static void deleteTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

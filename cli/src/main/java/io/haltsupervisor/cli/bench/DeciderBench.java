@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * {@code ./supervisor bench decider}: the decider's throughput under exactly-once on an embedded
@@ -52,14 +59,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>1,000,000 synthetic observations over 10,000 nodes are written first (not timed): mostly
  * repeats (status polls of halted nodes, crash-loop exit codes, heartbeats), some new incidents
  * (70 with and without a mapping, 71, 72, reserved codes), mappings arriving late, and recoveries.
- * Each run is timed from its first consumed record to the commit that covers the last input offset.
- * In the same run, a second passthrough decodes each value from JSON with its topic's serde before copying it: the
- * ceiling of any reader of these topics. The last line is machine-readable:
- * {@code name=decider rate=… passthrough_rate=… ratio=… decoding_passthrough_rate=… decoding_ratio=…}.
+ * Then rounds ({@code --warmup} warm-up rounds, then the measured one), each running over all the records: the
+ * raw passthrough; the same decoding each value from JSON with its topic's serde (the ceiling of any reader of
+ * these topics); Kafka Streams copying the same records as bytes under the decider's settings (what the framework
+ * costs); and the decider. Each run is timed from its first consumed record (the Streams ones: from RUNNING) to the
+ * commit that covers the last input offset, and reports the process's CPU per record by kind of thread. The last
+ * line is machine-readable: {@code name=decider rate=… passthrough_rate=… ratio=… … cold_ratio=… streams_ratio=…}.
  *
- * <p>Options: {@code --records N}, {@code --nodes N}, {@code --partitions N}, {@code --threads N}, and
- * {@code --streams KEY=VALUE} (repeatable: a Kafka Streams or client setting for the decider, e.g.
- * {@code max.task.idle.ms=-1}, to measure what a setting costs; printed with the results).
+ * <p>Options: {@code --records N}, {@code --nodes N}, {@code --partitions N}, {@code --threads N},
+ * {@code --warmup ROUNDS} (2), and {@code --streams KEY=VALUE} (repeatable: a Kafka Streams or client setting for
+ * the decider and the Streams passthrough, e.g. {@code max.task.idle.ms=-1}, to measure what a setting costs;
+ * printed with the results).
  */
 public final class DeciderBench {
     private static final String IMG5 = "ghcr.io/sei-protocol/seid:v5.9.0";
@@ -69,7 +79,10 @@ public final class DeciderBench {
     private static final long V7_HEIGHT = 160_000_000L;
     private static final String PASSTHROUGH_SINK = "bench.passthrough.v1";
     private static final String DECODING_SINK = "bench.passthrough-decoding.v1";
+    private static final String STREAMS_SINK = "bench.passthrough-streams.v1";
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(150);
+    private static final String USAGE = "usage: bench decider [--records N] [--nodes N] [--partitions N] "
+            + "[--threads N] [--warmup ROUNDS] [--streams KEY=VALUE]...";
 
     private DeciderBench() {
     }
@@ -81,12 +94,15 @@ public final class DeciderBench {
 
     static int run(String[] args, PrintStream out) {
         Options o;
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
         try {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             out.println("bench decider: " + e.getMessage());
-            out.println("usage: bench decider [--records N] [--nodes N] [--partitions N] [--threads N] "
-                    + "[--streams KEY=VALUE]...");
+            out.println(USAGE);
             return 2;
         }
         quietLogs();
@@ -100,6 +116,7 @@ public final class DeciderBench {
             kafka.createTopics(o.partitions);
             kafka.createTopic(PASSTHROUGH_SINK, o.partitions, Map.of());
             kafka.createTopic(DECODING_SINK, o.partitions, Map.of());
+            kafka.createTopic(STREAMS_SINK, o.partitions, Map.of());
             out.printf(Locale.ROOT, "bench decider: %,d observations over %,d nodes, %d partitions, %d stream "
                     + "thread(s), exactly_once_v2, embedded KRaft broker in this JVM%s%n", o.records, o.nodes,
                     o.partitions, o.threads, o.streams.isEmpty() ? "" : "; decider settings " + o.streams);
@@ -108,32 +125,36 @@ public final class DeciderBench {
             out.printf(Locale.ROOT, "  wrote the input in %.1f s: %s%n",
                     (System.nanoTime() - producing) / 1e9, counts);
 
-            Result passthrough = passthrough(kafka.bootstrapServers(), false);
-            out.printf(Locale.ROOT, "  passthrough (consume→produce, transactional, read_committed): %,d records "
-                    + "in %.2f s = %,.0f records/s%n", passthrough.records, passthrough.seconds, passthrough.rate());
-            Result decoding = passthrough(kafka.bootstrapServers(), true);
-            out.printf(Locale.ROOT, "  passthrough decoding each value from JSON with its topic's serde, as the "
-                    + "decider must: %,d records in %.2f s = %,.0f records/s%n", decoding.records, decoding.seconds,
-                    decoding.rate());
-
-            Result decider = decider(kafka.bootstrapServers(), stateDir, o);
-            out.printf(Locale.ROOT, "  decider (Kafka Streams, exactly_once_v2): %,d observations in %.2f s = "
-                    + "%,.0f observations/s, %,d decisions%n", decider.records, decider.seconds, decider.rate(),
-                    decider.outputs);
-
-            double ratio = decider.rate() / passthrough.rate();
+            Round cold = null;
+            Round measured = null;
+            for (int round = 0; round <= o.warmup; round++) {
+                boolean warmup = round < o.warmup;
+                out.printf(Locale.ROOT, "  round %d of %d (%s):%n", round + 1, o.warmup + 1,
+                        warmup ? "warm-up: the JVM compiles the code paths as it runs them" : "measured");
+                Round r = round(kafka.bootstrapServers(), stateDir.resolve("round-" + round), o, round, out);
+                if (round == 0) {
+                    cold = r;
+                }
+                measured = r;
+            }
+            double ratio = measured.decider.rate() / measured.passthrough.rate();
+            double decodingRatio = measured.decider.rate() / measured.decoding.rate();
             Runtime rt = Runtime.getRuntime();
             out.printf(Locale.ROOT, "  ran on: %d cores, Java %s (%s), max heap %d MiB, %s %s%n",
                     rt.availableProcessors(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
                     rt.maxMemory() / (1024 * 1024), System.getProperty("os.name"), System.getProperty("os.arch"));
-            out.printf(Locale.ROOT, "  target: >= 50,000 observations/s and >= 60%% of passthrough: %s%n",
-                    decider.rate() >= 50_000 && ratio >= 0.6 ? "met" : "NOT met");
-            double decodingRatio = decider.rate() / decoding.rate();
+            out.printf(Locale.ROOT, "  target (round %d): >= 50,000 observations/s and >= 60%% of passthrough: %s%n",
+                    o.warmup + 1, measured.decider.rate() >= 50_000 && ratio >= 0.6 ? "met" : "NOT met");
             out.printf(Locale.ROOT, "  beside the decoding passthrough: the decider is %.0f %% of it%n",
                     100 * decodingRatio);
             out.printf(Locale.ROOT, "name=decider rate=%.0f passthrough_rate=%.0f ratio=%.3f "
-                    + "decoding_passthrough_rate=%.0f decoding_ratio=%.3f%n", decider.rate(), passthrough.rate(), ratio,
-                    decoding.rate(), decodingRatio);
+                    + "decoding_passthrough_rate=%.0f decoding_ratio=%.3f cpu_us_per_record=%.1f "
+                    + "passthrough_cpu_us_per_record=%.1f cold_rate=%.0f cold_passthrough_rate=%.0f cold_ratio=%.3f "
+                    + "streams_passthrough_rate=%.0f streams_ratio=%.3f warmup_rounds=%d%n", measured.decider.rate(),
+                    measured.passthrough.rate(), ratio, measured.decoding.rate(), decodingRatio,
+                    measured.decider.cpuMicrosPerRecord(), measured.passthrough.cpuMicrosPerRecord(),
+                    cold.decider.rate(), cold.passthrough.rate(), cold.decider.rate() / cold.passthrough.rate(),
+                    measured.streams.rate(), measured.decider.rate() / measured.streams.rate(), o.warmup);
             return 0;
         } catch (IllegalStateException e) {
             out.println("bench decider: FAILED: " + e.getMessage());
@@ -141,6 +162,33 @@ public final class DeciderBench {
         } finally {
             deleteTree(stateDir);
         }
+    }
+
+    /** One round: the raw passthrough, the decoding passthrough and the decider, each over the whole input. */
+    private record Round(Result passthrough, Result decoding, Result streams, Result decider) {
+    }
+
+    private static Round round(String bootstrap, Path stateDir, Options o, int round, PrintStream out) {
+        Result passthrough = passthrough(bootstrap, false, round);
+        out.printf(Locale.ROOT, "    passthrough (consume→produce, transactional, read_committed): %,d records "
+                + "in %.2f s = %,.0f records/s (process CPU %.1f µs/record: %s)%n", passthrough.records,
+                passthrough.seconds, passthrough.rate(), passthrough.cpuMicrosPerRecord(), passthrough.cpuBreakdown());
+        Result decoding = passthrough(bootstrap, true, round);
+        out.printf(Locale.ROOT, "    passthrough decoding each value from JSON with its topic's serde, as the "
+                + "decider must: %,d records in %.2f s = %,.0f records/s (process CPU %.1f µs/record: %s)%n",
+                decoding.records, decoding.seconds, decoding.rate(), decoding.cpuMicrosPerRecord(),
+                decoding.cpuBreakdown());
+        Result streams = streamsPassthrough(bootstrap, stateDir.resolve("streams-passthrough"), o, round);
+        out.printf(Locale.ROOT, "    Kafka Streams passthrough (the same inputs as bytes, exactly_once_v2, %d thread(s)): "
+                + "%,d records in %.2f s = %,.0f records/s (process CPU %.1f µs/record: %s)%n", o.threads,
+                streams.records, streams.seconds, streams.rate(), streams.cpuMicrosPerRecord(), streams.cpuBreakdown());
+        Result decider = decider(bootstrap, stateDir.resolve("decider"), o, round);
+        out.printf(Locale.ROOT, "    decider (Kafka Streams, exactly_once_v2): %,d observations in %.2f s = "
+                + "%,.0f observations/s, %,d decisions (process CPU %.1f µs/observation: %s); %.0f %% of the "
+                + "passthrough, %.0f %% of the Streams passthrough%n", decider.records, decider.seconds, decider.rate(),
+                decider.outputs, decider.cpuMicrosPerRecord(), decider.cpuBreakdown(),
+                100 * decider.rate() / passthrough.rate(), 100 * decider.rate() / streams.rate());
+        return new Round(passthrough, decoding, streams, decider);
     }
 
     // ------------------------------------------------------------------ input
@@ -241,9 +289,30 @@ public final class DeciderBench {
 
     // ------------------------------------------------------------------ runs
 
-    private record Result(long records, double seconds, long outputs) {
+    /**
+     * @param cpu seconds of CPU over the timed span, whole process and by kind of thread
+     *            ({@link BenchSupport.CpuSnapshot#since}): steadier than the rate for comparing builds, since it
+     *            does not count waiting, and it shows what the broker beside the decider costs
+     */
+    private record Result(long records, double seconds, long outputs, Map<String, Double> cpu) {
         double rate() {
             return records / seconds;
+        }
+
+        double cpuMicrosPerRecord() {
+            return cpu.get("total") * 1e6 / records;
+        }
+
+        /** µs of CPU per record by kind of thread, e.g. {@code streams 14.1, broker 6.0, clients 0.4, jvm 3.9}. */
+        String cpuBreakdown() {
+            StringBuilder b = new StringBuilder();
+            cpu.forEach((group, secs) -> {
+                if (!group.equals("total")) {
+                    b.append(b.length() == 0 ? "" : ", ").append(group).append(' ')
+                            .append(String.format(Locale.ROOT, "%.1f", secs * 1e6 / records));
+                }
+            });
+            return b.toString();
         }
     }
 
@@ -255,10 +324,10 @@ public final class DeciderBench {
      * @param decode also deserialise each value with its topic's serde (JSON → event), as any consumer of these
      *               topics must: the raw copy is the broker's ceiling, this is the ceiling for a JSON reader
      */
-    private static Result passthrough(String bootstrap, boolean decode) {
+    private static Result passthrough(String bootstrap, boolean decode, int round) {
         Map<String, org.apache.kafka.common.serialization.Deserializer<?>> decoders = new HashMap<>();
         Topics.DECIDER_INPUTS.forEach(t -> decoders.put(t.name(), t.valueSerde().deserializer()));
-        String name = decode ? "bench-passthrough-decoding" : "bench-passthrough";
+        String name = (decode ? "bench-passthrough-decoding-" : "bench-passthrough-") + round;
         String sink = decode ? DECODING_SINK : PASSTHROUGH_SINK;
         Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, INPUTS);
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
@@ -278,6 +347,7 @@ public final class DeciderBench {
             consumer.subscribe(INPUTS);
             long copied = 0;
             long start = 0;
+            BenchSupport.CpuSnapshot cpuStart = null;
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
             Map<TopicPartition, Long> positions = new HashMap<>();
             long lastCommit = System.nanoTime();
@@ -291,6 +361,7 @@ public final class DeciderBench {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 if (!records.isEmpty() && start == 0) {
                     start = System.nanoTime();
+                    cpuStart = BenchSupport.CpuSnapshot.take();
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     if (decode && decoders.get(r.topic()).deserialize(r.topic(), r.value()) == null) {
@@ -326,45 +397,85 @@ public final class DeciderBench {
                 throw new IllegalStateException("the passthrough's transactional producer failed: " + failure.get(),
                         failure.get());
             }
-            return new Result(total, (System.nanoTime() - start) / 1e9, copied);
+            return new Result(total, (System.nanoTime() - start) / 1e9, copied, cpuStart.since());
         }
     }
 
-    private static Result decider(String bootstrap, Path stateDir, Options o) {
-        Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, INPUTS);
-        long total = ends.values().stream().mapToLong(Long::longValue).sum();
+    private static Result decider(String bootstrap, Path stateDir, Options o, int round) {
+        String applicationId = "bench-decider-" + round;
         DeciderConfig config = DeciderConfig.fromEnv(Map.of(
-                DeciderConfig.ENV_APPLICATION_ID, "bench-decider",
+                DeciderConfig.ENV_APPLICATION_ID, applicationId,
                 DeciderConfig.ENV_STATE_DIR, stateDir.toString(),
                 DeciderConfig.ENV_NUM_THREADS, Integer.toString(o.threads)));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (DeciderService service = new DeciderService(config, new KafkaClientConfig(bootstrap, o.streams),
-                registry);
-             Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                registry)) {
             service.start();
+            Result timed = untilCommitted(bootstrap, applicationId, service::ready, "the decider");
+            long decisions = (long) registry.find("decider.decisions").counters().stream()
+                    .mapToDouble(c -> c.count()).sum();
+            return new Result(timed.records, timed.seconds, decisions, timed.cpu);
+        }
+    }
+
+    /**
+     * Kafka Streams copying the same records as bytes, from four of the same topics (two of them empty, like the
+     * decider's operator-commands and control partitions), under the decider's settings (exactly_once_v2, commit
+     * interval 100 ms, the same threads, lz4): what the framework costs before any decoding or deciding.
+     */
+    private static Result streamsPassthrough(String bootstrap, Path stateDir, Options o, int round) {
+        String applicationId = "bench-streams-passthrough-" + round;
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
+                        Topics.OPERATOR_COMMANDS.name(), Topics.IMAGE_MAPPINGS.name()),
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-inputs"))
+                .to(STREAMS_SINK, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-sink"));
+        Map<String, Object> props = new HashMap<>(o.streams);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.threads);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        Properties properties = new Properties();
+        properties.putAll(props);
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), properties)) {
+            streams.start();
+            return untilCommitted(bootstrap, applicationId, () -> streams.state() == KafkaStreams.State.RUNNING,
+                    "the Streams passthrough");
+        }
+    }
+
+    /**
+     * Waits for consumer group {@code group} to commit the end of every input partition; timed from when
+     * {@code running} first holds (or the first commit, if seen first) to that commit.
+     */
+    private static Result untilCommitted(String bootstrap, String group, java.util.function.BooleanSupplier running,
+            String what) {
+        Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, INPUTS);
+        long total = ends.values().stream().mapToLong(Long::longValue).sum();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
             long start = 0;
+            BenchSupport.CpuSnapshot cpuStart = null;
             while (true) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the decider did not finish within " + RUN_TIMEOUT);
+                    throw new IllegalStateException(what + " did not finish within " + RUN_TIMEOUT);
                 }
-                Map<TopicPartition, Long> committed = BenchSupport.committed(admin, "bench-decider");
-                if (start == 0 && committed.values().stream().anyMatch(v -> v > 0)) {
+                Map<TopicPartition, Long> committed = BenchSupport.committed(admin, group);
+                if (start == 0 && (running.getAsBoolean() || committed.values().stream().anyMatch(v -> v > 0))) {
+                    // timing starts when processing starts: when running, or at the first commit if that is seen first
                     start = System.nanoTime();
-                }
-                if (start == 0 && service.ready()) {
-                    // timing starts when processing starts: at the first commit, or when running
-                    start = System.nanoTime();
+                    cpuStart = BenchSupport.CpuSnapshot.take();
                 }
                 if (BenchSupport.reached(committed, ends)) {
                     break;
                 }
                 BenchSupport.pause(50);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long decisions = (long) registry.find("decider.decisions").counters().stream()
-                    .mapToDouble(c -> c.count()).sum();
-            return new Result(total, seconds, decisions);
+            return new Result(total, (System.nanoTime() - start) / 1e9, total, cpuStart.since());
         }
     }
 
@@ -395,12 +506,14 @@ public final class DeciderBench {
         }
     }
 
-    private record Options(long records, int nodes, int partitions, int threads, Map<String, String> streams) {
+    private record Options(long records, int nodes, int partitions, int threads, int warmup,
+            Map<String, String> streams) {
         static Options parse(String[] args) {
             long records = 1_000_000;
             int nodes = 10_000;
             int partitions = 4;
             int threads = 2;
+            int warmup = 2;
             Map<String, String> streams = new java.util.TreeMap<>();
             List<String> rest = new ArrayList<>(List.of(args));
             if (!rest.isEmpty() && rest.get(0).equals("decider")) {
@@ -418,6 +531,7 @@ public final class DeciderBench {
                         case "--nodes" -> nodes = Integer.parseInt(value);
                         case "--partitions" -> partitions = Integer.parseInt(value);
                         case "--threads" -> threads = Integer.parseInt(value);
+                        case "--warmup" -> warmup = Integer.parseInt(value);
                         case "--streams" -> {
                             int eq = value.indexOf('=');
                             if (eq <= 0) {
@@ -431,10 +545,11 @@ public final class DeciderBench {
                     throw new IllegalArgumentException(flag + ": expected a positive integer, got '" + value + "'");
                 }
             }
-            if (records < 10 || nodes < 1 || partitions < 1 || threads < 1) {
-                throw new IllegalArgumentException("--records >= 10 and --nodes, --partitions, --threads >= 1");
+            if (records < 10 || nodes < 1 || partitions < 1 || threads < 1 || warmup < 0) {
+                throw new IllegalArgumentException(
+                        "--records >= 10, --nodes, --partitions, --threads >= 1 and --warmup >= 0");
             }
-            return new Options(records, nodes, partitions, threads, Map.copyOf(streams));
+            return new Options(records, nodes, partitions, threads, warmup, Map.copyOf(streams));
         }
     }
 }

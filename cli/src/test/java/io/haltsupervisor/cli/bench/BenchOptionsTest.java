@@ -36,5 +36,8 @@ class BenchOptionsTest {
     @Test
     void deciderTakesStreamsSettingsAsKeyValue() {
         assertThat(run(DeciderBench::run, 2, "--streams", "max.task.idle.ms")).contains("expected KEY=VALUE");
+        assertThat(run(DeciderBench::run, 2, "--warmup", "-1")).contains("--warmup >= 0")
+                .contains("usage: bench decider");
+        assertThat(run(DeciderBench::run, 0, "--help")).contains("usage: bench decider").contains("--warmup ROUNDS");
     }
 }
