@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -92,10 +91,9 @@ public final class DeciderTopology {
 
         // One source for the node processor's four inputs: the value's type follows the record's topic
         // (NodeInputSerde), so a record reaches the processor in one hop instead of through a wrapper and merges.
+        NodeInputSerde inputs = new NodeInputSerde(config.controlTopic());
         KStream<String, Emit> nodeOut = builder
-                .stream(List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
-                        Topics.OPERATOR_COMMANDS.name(), config.controlTopic()),
-                        Consumed.with(keys, new NodeInputSerde(config.controlTopic())).withName("decider-node-inputs"))
+                .stream(inputs.topics(), Consumed.with(keys, inputs).withName("decider-node-inputs"))
                 .process(() -> new NodeProcessor(config, metrics), Named.as("decider-node-processor"),
                         NODE_STATE_STORE, MAPPINGS_STORE, WAITERS_STORE, TIMERS_STORE, OPEN_INCIDENTS_STORE,
                         FLEET_VIEW_STORE);

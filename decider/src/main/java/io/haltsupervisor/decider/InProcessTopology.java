@@ -1,11 +1,7 @@
 package io.haltsupervisor.decider;
 
 import io.haltsupervisor.schemas.Decision;
-import io.haltsupervisor.schemas.HaltObserved;
 import io.haltsupervisor.schemas.ImageMappingChanged;
-import io.haltsupervisor.schemas.NodeObservation;
-import io.haltsupervisor.schemas.OperatorCommandIssued;
-import io.haltsupervisor.schemas.Topic;
 import io.haltsupervisor.schemas.Topics;
 import java.io.File;
 import java.util.ArrayDeque;
@@ -111,10 +107,10 @@ public final class InProcessTopology {
                     + DeciderConfig.ENV_WALL_CLOCK_TIMERS + "=false");
         }
         this.controlTopic = config.controlTopic();
-        for (Topic<?, ?> input : Topics.DECIDER_INPUTS) {
-            valueDeserializers.put(input.name(), input.valueSerde().deserializer());
-        }
-        valueDeserializers.put(controlTopic, DeciderTopology.CONTROL_SERDE.deserializer());
+        // as the topology's sources: the node inputs through NodeInputSerde (already wrapped), mappings on their own
+        NodeInputSerde nodeInputs = new NodeInputSerde(controlTopic);
+        nodeInputs.topics().forEach(topic -> valueDeserializers.put(topic, nodeInputs));
+        valueDeserializers.put(Topics.IMAGE_MAPPINGS.name(), Topics.IMAGE_MAPPINGS.valueSerde().deserializer());
         this.metrics = metrics;
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -167,25 +163,8 @@ public final class InProcessTopology {
             deadLetter(input.topic);
             return;
         }
-        Source source;
-        Object value;
-        if (input.topic.equals(Topics.HALT_OBSERVATIONS.name())) {
-            source = Source.NODE;
-            value = new NodeInput.Halt((HaltObserved) input.value);
-        } else if (input.topic.equals(Topics.NODE_OBSERVATIONS.name())) {
-            source = Source.NODE;
-            value = new NodeInput.Observed((NodeObservation) input.value);
-        } else if (input.topic.equals(Topics.OPERATOR_COMMANDS.name())) {
-            source = Source.NODE;
-            value = new NodeInput.Command((OperatorCommandIssued) input.value);
-        } else if (input.topic.equals(Topics.IMAGE_MAPPINGS.name())) {
-            source = Source.MAPPING;
-            value = input.value;
-        } else {
-            source = Source.NODE;
-            value = new NodeInput.Control((ControlEvent) input.value);
-        }
-        run(source, input.topic, new Record<>(input.key, value, input.timestamp), out);
+        Source source = input.value instanceof NodeInput ? Source.NODE : Source.MAPPING;
+        run(source, input.topic, new Record<>(input.key, input.value, input.timestamp), out);
         // then what the record sent to internal topics, earliest head first, until nothing is left
         InternalQueue queue;
         while ((queue = queuesByTime.poll()) != null) {

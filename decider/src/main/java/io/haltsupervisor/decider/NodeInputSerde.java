@@ -4,6 +4,8 @@ import io.haltsupervisor.schemas.HaltObserved;
 import io.haltsupervisor.schemas.NodeObservation;
 import io.haltsupervisor.schemas.OperatorCommandIssued;
 import io.haltsupervisor.schemas.Topics;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -18,6 +20,7 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 final class NodeInputSerde implements Serde<NodeInput>, Deserializer<NodeInput> {
     private final String controlTopic;
+    private final List<String> topics;
     private final Deserializer<HaltObserved> halts = Topics.HALT_OBSERVATIONS.valueSerde().deserializer();
     private final Deserializer<NodeObservation> observations = Topics.NODE_OBSERVATIONS.valueSerde().deserializer();
     private final Deserializer<OperatorCommandIssued> commands = Topics.OPERATOR_COMMANDS.valueSerde().deserializer();
@@ -25,6 +28,13 @@ final class NodeInputSerde implements Serde<NodeInput>, Deserializer<NodeInput> 
 
     NodeInputSerde(String controlTopic) {
         this.controlTopic = controlTopic;
+        this.topics = List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
+                Topics.OPERATOR_COMMANDS.name(), controlTopic);
+    }
+
+    /** The topics this serde reads, and the node processor's source subscribes to. */
+    List<String> topics() {
+        return topics;
     }
 
     @Override
@@ -41,13 +51,12 @@ final class NodeInputSerde implements Serde<NodeInput>, Deserializer<NodeInput> 
         if (controlTopic.equals(topic)) {
             return new NodeInput.Control(control.deserialize(topic, data));
         }
-        throw new SerializationException("the node processor does not read topic " + topic + ": expected "
-                + Topics.HALT_OBSERVATIONS.name() + ", " + Topics.NODE_OBSERVATIONS.name() + ", "
-                + Topics.OPERATOR_COMMANDS.name() + " or " + controlTopic);
+        throw new SerializationException("the node processor does not read topic " + topic + ": expected one of "
+                + String.join(", ", topics));
     }
 
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
         // nothing to configure: the topics are fixed at construction
     }
 

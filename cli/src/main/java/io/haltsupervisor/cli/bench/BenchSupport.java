@@ -153,7 +153,10 @@ final class BenchSupport {
                     .getProcessCpuTime();
         }
 
-        /** streams, clients (producer/consumer/admin network threads), broker (the embedded KRaft server), other. */
+        /**
+         * streams (stream threads), clients (producer/admin network threads, and {@code main}, which runs the raw
+         * passthroughs), broker (the embedded KRaft server), other.
+         */
         static String group(String thread) {
             if (thread.contains("StreamThread") && !thread.contains("producer-network")) {
                 return "streams";

@@ -1,7 +1,9 @@
 package io.haltsupervisor.cli.bench;
 
 import io.haltsupervisor.decider.DeciderConfig;
+import io.haltsupervisor.decider.DeciderMetrics;
 import io.haltsupervisor.decider.DeciderService;
+import io.haltsupervisor.decider.DeciderTopology;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.schemas.HaltCode;
 import io.haltsupervisor.schemas.HaltIntent;
@@ -47,7 +49,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 
@@ -164,7 +165,7 @@ public final class DeciderBench {
         }
     }
 
-    /** One round: the raw passthrough, the decoding passthrough and the decider, each over the whole input. */
+    /** One round: the raw, decoding and Kafka Streams passthroughs and the decider, each over the whole input. */
     private record Round(Result passthrough, Result decoding, Result streams, Result decider) {
     }
 
@@ -402,48 +403,43 @@ public final class DeciderBench {
     }
 
     private static Result decider(String bootstrap, Path stateDir, Options o, int round) {
-        String applicationId = "bench-decider-" + round;
-        DeciderConfig config = DeciderConfig.fromEnv(Map.of(
-                DeciderConfig.ENV_APPLICATION_ID, applicationId,
-                DeciderConfig.ENV_STATE_DIR, stateDir.toString(),
-                DeciderConfig.ENV_NUM_THREADS, Integer.toString(o.threads)));
+        DeciderConfig config = benchConfig("bench-decider-" + round, stateDir, o);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (DeciderService service = new DeciderService(config, new KafkaClientConfig(bootstrap, o.streams),
                 registry)) {
             service.start();
-            Result timed = untilCommitted(bootstrap, applicationId, service::ready, "the decider");
+            Result timed = untilCommitted(bootstrap, config.applicationId(), service::ready, "the decider");
             long decisions = (long) registry.find("decider.decisions").counters().stream()
                     .mapToDouble(c -> c.count()).sum();
             return new Result(timed.records, timed.seconds, decisions, timed.cpu);
         }
     }
 
+    private static DeciderConfig benchConfig(String applicationId, Path stateDir, Options o) {
+        return DeciderConfig.fromEnv(Map.of(
+                DeciderConfig.ENV_APPLICATION_ID, applicationId,
+                DeciderConfig.ENV_STATE_DIR, stateDir.toString(),
+                DeciderConfig.ENV_NUM_THREADS, Integer.toString(o.threads)));
+    }
+
     /**
      * Kafka Streams copying the same records as bytes, from four of the same topics (two of them empty, like the
-     * decider's operator-commands and control partitions), under the decider's settings (exactly_once_v2, commit
-     * interval 100 ms, the same threads, lz4): what the framework costs before any decoding or deciding.
+     * decider's operator-commands and control partitions), with the decider's own Streams properties
+     * ({@code DeciderTopology.streamsProperties}: exactly_once_v2, commit interval, threads, lz4, handlers): what the
+     * framework costs before any decoding or deciding.
      */
     private static Result streamsPassthrough(String bootstrap, Path stateDir, Options o, int round) {
-        String applicationId = "bench-streams-passthrough-" + round;
+        DeciderConfig config = benchConfig("bench-streams-passthrough-" + round, stateDir, o);
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
                         Topics.OPERATOR_COMMANDS.name(), Topics.IMAGE_MAPPINGS.name()),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-inputs"))
                 .to(STREAMS_SINK, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-sink"));
-        Map<String, Object> props = new HashMap<>(o.streams);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.threads);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-        Properties properties = new Properties();
-        properties.putAll(props);
+        Properties properties = DeciderTopology.streamsProperties(config,
+                new KafkaClientConfig(bootstrap, o.streams).toMap(), DeciderMetrics.detached());
         try (KafkaStreams streams = new KafkaStreams(builder.build(), properties)) {
             streams.start();
-            return untilCommitted(bootstrap, applicationId, () -> streams.state() == KafkaStreams.State.RUNNING,
+            return untilCommitted(bootstrap, config.applicationId(), () -> streams.state() == KafkaStreams.State.RUNNING,
                     "the Streams passthrough");
         }
     }
