@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -68,7 +70,15 @@ public final class DeciderService implements AutoCloseable {
         int partitions = prepareTopics();
         Topology topology = DeciderTopology.build(config, metrics);
         LOG.info("decider topology ({} partitions):\n{}", partitions, topology.describe());
-        KafkaStreams ks = new KafkaStreams(topology, DeciderTopology.streamsProperties(config, kafka.toMap(), metrics));
+        Properties properties = DeciderTopology.streamsProperties(config, kafka.toMap(), metrics);
+        if (DeciderTopology.ordersByFetch(properties)) {
+            LOG.warn("decider: {}={} (set through the client settings): a task catching up on a backlog decides "
+                    + "what it has fetched without waiting for partitions that still have data on the broker, so "
+                    + "a node's records on different topics may be decided out of timestamp order and a replay may "
+                    + "not reproduce the decision log (DESIGN §3); leave it unset (0) unless that is accepted",
+                    StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, properties.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
+        }
+        KafkaStreams ks = new KafkaStreams(topology, properties);
         ks.setUncaughtExceptionHandler(e -> {
             LOG.error("decider stream thread died; shutting the decider down so it is restarted", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -101,9 +101,11 @@
  * decodes each value by its topic), so a record reaches the processor in one hop; the two busy inputs are read by
  * the schemas module's fast readers (data binding for anything not in the canonical shape); node state is read
  * through a per-task object cache and written only when it changes; mappings are replicated in memory per task.
- * Kafka Streams 4.4 builds a trace message with {@code String.format} for every empty partition of a task on every
- * record, logged or not (the operator-commands and control partitions are nearly always empty); the CLI makes
- * en-US the default format locale, which halves that cost. Measurements: docs/benchmarks.md, "decider".
+ * Kafka Streams 4.4 builds a log text with {@code String.format} for every empty partition of a task on every
+ * record, logged or not (KAFKA-19682; the operator-commands and control partitions are nearly always empty); the
+ * CLI makes en-US the default format locale, which halves that cost. {@code max.task.idle.ms=-1} would skip the
+ * check altogether, at the price of the timestamp order above on a backlog: the decider sets 0 and warns when the
+ * client settings override it with -1. Measurements: docs/benchmarks.md, "decider".
  *
  * <h2>Poison</h2>
  * Records that do not deserialise ({@link io.haltsupervisor.decider.DeadLetters.OnDeserialization}) or that

@@ -65,7 +65,9 @@ import org.apache.kafka.streams.kstream.Produced;
  * these topics); Kafka Streams copying the same records as bytes under the decider's settings (what the framework
  * costs); and the decider. Each run is timed from its first consumed record (the Streams ones: from RUNNING) to the
  * commit that covers the last input offset, and reports the process's CPU per record by kind of thread. The last
- * line is machine-readable: {@code name=decider rate=… passthrough_rate=… ratio=… … cold_ratio=… streams_ratio=…}.
+ * line is machine-readable: {@code name=decider rate=… passthrough_rate=… ratio=… … cold_ratio=…
+ * streams_ratio=… streams_floor_ratio=…}, the last being the Streams passthrough over the raw one: the most any
+ * topology on these inputs and settings could reach.
  *
  * <p>Options: {@code --records N}, {@code --nodes N}, {@code --partitions N}, {@code --threads N},
  * {@code --warmup ROUNDS} (2), and {@code --streams KEY=VALUE} (repeatable: a Kafka Streams or client setting for
@@ -146,16 +148,22 @@ public final class DeciderBench {
                     rt.maxMemory() / (1024 * 1024), System.getProperty("os.name"), System.getProperty("os.arch"));
             out.printf(Locale.ROOT, "  target (round %d): >= 50,000 observations/s and >= 60%% of passthrough: %s%n",
                     o.warmup + 1, measured.decider.rate() >= 50_000 && ratio >= 0.6 ? "met" : "NOT met");
+            double floor = measured.streams.rate() / measured.passthrough.rate();
+            out.printf(Locale.ROOT, "  framework floor (round %d): Kafka Streams copying the same records as "
+                    + "bytes is %.0f %% of the raw passthrough%s; the decider does that and more%n", o.warmup + 1,
+                    100 * floor,
+                    floor < 0.6 ? ", below the 60 % target before any decoding or deciding" : "");
             out.printf(Locale.ROOT, "  beside the decoding passthrough: the decider is %.0f %% of it%n",
                     100 * decodingRatio);
             out.printf(Locale.ROOT, "name=decider rate=%.0f passthrough_rate=%.0f ratio=%.3f "
                     + "decoding_passthrough_rate=%.0f decoding_ratio=%.3f cpu_us_per_record=%.1f "
                     + "passthrough_cpu_us_per_record=%.1f cold_rate=%.0f cold_passthrough_rate=%.0f cold_ratio=%.3f "
-                    + "streams_passthrough_rate=%.0f streams_ratio=%.3f warmup_rounds=%d%n", measured.decider.rate(),
+                    + "streams_passthrough_rate=%.0f streams_ratio=%.3f streams_floor_ratio=%.3f warmup_rounds=%d%n",
+                    measured.decider.rate(),
                     measured.passthrough.rate(), ratio, measured.decoding.rate(), decodingRatio,
                     measured.decider.cpuMicrosPerRecord(), measured.passthrough.cpuMicrosPerRecord(),
                     cold.decider.rate(), cold.passthrough.rate(), cold.decider.rate() / cold.passthrough.rate(),
-                    measured.streams.rate(), measured.decider.rate() / measured.streams.rate(), o.warmup);
+                    measured.streams.rate(), measured.decider.rate() / measured.streams.rate(), floor, o.warmup);
             return 0;
         } catch (IllegalStateException e) {
             out.println("bench decider: FAILED: " + e.getMessage());
