@@ -151,17 +151,15 @@ public final class DeciderBench {
             double floor = measured.streams.rate() / measured.passthrough.rate();
             out.printf(Locale.ROOT, "  framework floor (round %d): Kafka Streams copying the same records as "
                     + "bytes is %.0f %% of the raw passthrough%s; the decider does that and more%n", o.warmup + 1,
-                    100 * floor,
-                    floor < 0.6 ? ", below the 60 % target before any decoding or deciding" : "");
+                    100 * floor, floor < 0.6 ? ", below the 60 % target before any decoding or deciding" : "");
             out.printf(Locale.ROOT, "  beside the decoding passthrough: the decider is %.0f %% of it%n",
                     100 * decodingRatio);
             out.printf(Locale.ROOT, "name=decider rate=%.0f passthrough_rate=%.0f ratio=%.3f "
                     + "decoding_passthrough_rate=%.0f decoding_ratio=%.3f cpu_us_per_record=%.1f "
                     + "passthrough_cpu_us_per_record=%.1f cold_rate=%.0f cold_passthrough_rate=%.0f cold_ratio=%.3f "
                     + "streams_passthrough_rate=%.0f streams_ratio=%.3f streams_floor_ratio=%.3f warmup_rounds=%d%n",
-                    measured.decider.rate(),
-                    measured.passthrough.rate(), ratio, measured.decoding.rate(), decodingRatio,
-                    measured.decider.cpuMicrosPerRecord(), measured.passthrough.cpuMicrosPerRecord(),
+                    measured.decider.rate(), measured.passthrough.rate(), ratio, measured.decoding.rate(),
+                    decodingRatio, measured.decider.cpuMicrosPerRecord(), measured.passthrough.cpuMicrosPerRecord(),
                     cold.decider.rate(), cold.passthrough.rate(), cold.decider.rate() / cold.passthrough.rate(),
                     measured.streams.rate(), measured.decider.rate() / measured.streams.rate(), floor, o.warmup);
             return 0;
