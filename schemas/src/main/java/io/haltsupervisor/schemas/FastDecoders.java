@@ -77,36 +77,11 @@ final class FastDecoders {
     // ------------------------------------------------------------------ events
 
     /**
-     * The fields every event shares, and the loop over an object's fields: {@link #field} reads one known
-     * field and returns its bit (0 for an unknown one, which is skipped); a field seen twice declines.
+     * The loop over an object's fields: {@link #field} reads one known field and returns its bit (0 for an
+     * unknown one, which is skipped); a field seen twice declines.
      */
-    private abstract static class Fields {
-        static final int SCHEMA_VERSION = 1;
-        static final int NODE_ID = 1 << 1;
-        static final int OBSERVED_AT = 1 << 2;
-        static final int POD_NAME = 1 << 3;
-        private static final Map<String, Integer> COMMON_BITS = Map.of("schemaVersion", SCHEMA_VERSION,
-                "nodeId", NODE_ID, "observedAt", OBSERVED_AT, "podName", POD_NAME);
-        int schemaVersion;
-        String nodeId;
-        Instant observedAt;
-        String podName;
-
+    private abstract static class FieldReader {
         abstract int field(String name, JsonParser p, JsonToken t) throws IOException;
-
-        /** The shared fields; 0 for any other name. */
-        final int common(String name, JsonParser p, JsonToken t) throws IOException {
-            switch (name) {
-                case "schemaVersion" -> schemaVersion = intValue(p, t);
-                case "nodeId" -> nodeId = string(p, t);
-                case "observedAt" -> observedAt = instant(p, t);
-                case "podName" -> podName = string(p, t);
-                default -> {
-                    return 0;
-                }
-            }
-            return COMMON_BITS.get(name);
-        }
 
         /** Reads the rest of the current object; returns the bits of the fields seen. */
         final int readObject(JsonParser p) throws IOException {
@@ -124,6 +99,34 @@ final class FastDecoders {
                 }
             }
             return seen;
+        }
+    }
+
+    /** The fields every event shares (bits 0–3); a subtype's {@link #field} hands other names to {@link #common}. */
+    private abstract static class Fields extends FieldReader {
+        static final int SCHEMA_VERSION = 1;
+        static final int NODE_ID = 1 << 1;
+        static final int OBSERVED_AT = 1 << 2;
+        static final int POD_NAME = 1 << 3;
+        private static final Map<String, Integer> COMMON_BITS = Map.of("schemaVersion", SCHEMA_VERSION,
+                "nodeId", NODE_ID, "observedAt", OBSERVED_AT, "podName", POD_NAME);
+        int schemaVersion;
+        String nodeId;
+        Instant observedAt;
+        String podName;
+
+        /** The shared fields; 0 for any other name. */
+        final int common(String name, JsonParser p, JsonToken t) throws IOException {
+            switch (name) {
+                case "schemaVersion" -> schemaVersion = intValue(p, t);
+                case "nodeId" -> nodeId = string(p, t);
+                case "observedAt" -> observedAt = instant(p, t);
+                case "podName" -> podName = string(p, t);
+                default -> {
+                    return 0;
+                }
+            }
+            return COMMON_BITS.get(name);
         }
     }
 
@@ -257,7 +260,7 @@ final class FastDecoders {
         }
     }
 
-    /** Bits for a type's own fields, in order after the four shared ones (bits 0–3). */
+    /** Bits for a type's own fields, from bit 4 on (bits 0–3 are the events' shared fields, {@link Fields}). */
     private static Map<String, Integer> bits(String... names) {
         Map<String, Integer> bits = new HashMap<>();
         for (int i = 0; i < names.length; i++) {
@@ -284,8 +287,8 @@ final class FastDecoders {
         return new HaltIntent(f.reason, f.reasonString, f.planName, f.height, f.info, f.announcedAt);
     }
 
-    /** A halt_intent's fields (none shared with the events: {@link #common} never matches its snake_case names). */
-    private static final class IntentFields extends Fields {
+    /** A halt_intent's fields. */
+    private static final class IntentFields extends FieldReader {
         static final Map<String, Integer> BITS = bits("reason", "reason_string", "plan_name", "height", "info",
                 "announced_at");
         static final int REASON = BITS.get("reason");

@@ -3,10 +3,13 @@ package io.haltsupervisor.cli.bench;
 import io.haltsupervisor.schemas.Topics;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -116,7 +119,7 @@ final class BenchSupport {
      */
     record CpuSnapshot(long processNanos, Map<Long, Long> threadNanos) {
         static CpuSnapshot take() {
-            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             Map<Long, Long> perThread = new HashMap<>();
             for (long id : threads.getAllThreadIds()) {
                 long cpu = threads.getThreadCpuTime(id);
@@ -129,13 +132,13 @@ final class BenchSupport {
 
         /** Seconds of CPU since this snapshot: {@code total}, then by group ({@link #group}), then {@code jvm}. */
         Map<String, Double> since() {
-            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            Map<String, Double> out = new java.util.LinkedHashMap<>();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            Map<String, Double> out = new LinkedHashMap<>();
             double total = (processCpuNanos() - processNanos) / 1e9;
             out.put("total", total);
             double javaThreads = 0;
             for (long id : threads.getAllThreadIds()) {
-                java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+                ThreadInfo info = threads.getThreadInfo(id);
                 long cpu = threads.getThreadCpuTime(id);
                 if (info == null || cpu < 0) {
                     continue;
@@ -170,7 +173,8 @@ final class BenchSupport {
                     || thread.startsWith("controller-") || thread.startsWith("quorum-controller")
                     || thread.startsWith("group-coordinator") || thread.startsWith("share-coordinator")
                     || thread.startsWith("TxnMarkerSender") || thread.startsWith("AddPartitionsToTxn")
-                    || thread.startsWith("transaction-") || thread.startsWith("log-") || thread.startsWith("ExpirationReaper")
+                    || thread.startsWith("transaction-") || thread.startsWith("log-")
+                    || thread.startsWith("ExpirationReaper")
                     || thread.startsWith("LogDirFailureHandler") || thread.startsWith("raft-")
                     || thread.startsWith("executor-") || thread.startsWith("ReplicaFetcher")) {
                 return "broker";

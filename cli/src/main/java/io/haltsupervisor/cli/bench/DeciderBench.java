@@ -177,24 +177,18 @@ public final class DeciderBench {
 
     private static Round round(String bootstrap, Path stateDir, Options o, int round, PrintStream out) {
         Result passthrough = passthrough(bootstrap, false, round);
-        out.printf(Locale.ROOT, "    passthrough (consume→produce, transactional, read_committed): %,d records "
-                + "in %.2f s = %,.0f records/s (process CPU %.1f µs/record: %s)%n", passthrough.records,
-                passthrough.seconds, passthrough.rate(), passthrough.cpuMicrosPerRecord(), passthrough.cpuBreakdown());
+        out.printf(Locale.ROOT, "    passthrough (consume→produce, transactional, read_committed): %s%n",
+                passthrough.summary("record"));
         Result decoding = passthrough(bootstrap, true, round);
         out.printf(Locale.ROOT, "    passthrough decoding each value from JSON with its topic's serde, as the "
-                + "decider must: %,d records in %.2f s = %,.0f records/s (process CPU %.1f µs/record: %s)%n",
-                decoding.records, decoding.seconds, decoding.rate(), decoding.cpuMicrosPerRecord(),
-                decoding.cpuBreakdown());
+                + "decider must: %s%n", decoding.summary("record"));
         Result streams = streamsPassthrough(bootstrap, stateDir.resolve("streams-passthrough"), o, round);
-        out.printf(Locale.ROOT, "    Kafka Streams passthrough (the same inputs as bytes, exactly_once_v2, %d thread(s)): "
-                + "%,d records in %.2f s = %,.0f records/s (process CPU %.1f µs/record: %s)%n", o.threads,
-                streams.records, streams.seconds, streams.rate(), streams.cpuMicrosPerRecord(), streams.cpuBreakdown());
+        out.printf(Locale.ROOT, "    Kafka Streams passthrough (the same inputs as bytes, exactly_once_v2, %d "
+                + "thread(s)): %s%n", o.threads, streams.summary("record"));
         Result decider = decider(bootstrap, stateDir.resolve("decider"), o, round);
-        out.printf(Locale.ROOT, "    decider (Kafka Streams, exactly_once_v2): %,d observations in %.2f s = "
-                + "%,.0f observations/s, %,d decisions (process CPU %.1f µs/observation: %s); %.0f %% of the "
-                + "passthrough, %.0f %% of the Streams passthrough%n", decider.records, decider.seconds, decider.rate(),
-                decider.outputs, decider.cpuMicrosPerRecord(), decider.cpuBreakdown(),
-                100 * decider.rate() / passthrough.rate(), 100 * decider.rate() / streams.rate());
+        out.printf(Locale.ROOT, "    decider (Kafka Streams, exactly_once_v2): %s, %,d decisions; %.0f %% of the "
+                + "passthrough, %.0f %% of the Streams passthrough%n", decider.summary("observation"),
+                decider.outputs, 100 * decider.rate() / passthrough.rate(), 100 * decider.rate() / streams.rate());
         return new Round(passthrough, decoding, streams, decider);
     }
 
@@ -310,6 +304,12 @@ public final class DeciderBench {
             return cpu.get("total") * 1e6 / records;
         }
 
+        /** E.g. {@code 999,999 records in 1.80 s = 557,028 records/s (process CPU 2.9 µs/record: clients 1.6…)}. */
+        String summary(String unit) {
+            return String.format(Locale.ROOT, "%,d %ss in %.2f s = %,.0f %ss/s (process CPU %.1f µs/%s: %s)", records,
+                    unit, seconds, rate(), unit, cpuMicrosPerRecord(), unit, cpuBreakdown());
+        }
+
         /** µs of CPU per record by kind of thread, e.g. {@code streams 14.1, broker 6.0, clients 0.4, jvm 3.9}. */
         String cpuBreakdown() {
             StringBuilder b = new StringBuilder();
@@ -323,11 +323,9 @@ public final class DeciderBench {
         }
     }
 
-    private static final List<String> INPUTS = List.of(Topics.HALT_OBSERVATIONS.name(),
-            Topics.NODE_OBSERVATIONS.name(), Topics.IMAGE_MAPPINGS.name(), Topics.OPERATOR_COMMANDS.name());
-
-    /** Transactional consume→produce of the decider's inputs into one topic: the broker's ceiling here. */
     /**
+     * Transactional consume→produce of the decider's inputs into one topic: the broker's ceiling here.
+     *
      * @param decode also deserialise each value with its topic's serde (JSON → event), as any consumer of these
      *               topics must: the raw copy is the broker's ceiling, this is the ceiling for a JSON reader
      */
@@ -336,7 +334,7 @@ public final class DeciderBench {
         Topics.DECIDER_INPUTS.forEach(t -> decoders.put(t.name(), t.valueSerde().deserializer()));
         String name = (decode ? "bench-passthrough-decoding-" : "bench-passthrough-") + round;
         String sink = decode ? DECODING_SINK : PASSTHROUGH_SINK;
-        Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, INPUTS);
+        Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, BenchSupport.DECIDER_INPUTS);
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -351,7 +349,7 @@ public final class DeciderBench {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
                 ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.initTransactions();
-            consumer.subscribe(INPUTS);
+            consumer.subscribe(BenchSupport.DECIDER_INPUTS);
             long copied = 0;
             long start = 0;
             BenchSupport.CpuSnapshot cpuStart = null;
@@ -437,8 +435,7 @@ public final class DeciderBench {
     private static Result streamsPassthrough(String bootstrap, Path stateDir, Options o, int round) {
         DeciderConfig config = benchConfig("bench-streams-passthrough-" + round, stateDir, o);
         StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
-                        Topics.OPERATOR_COMMANDS.name(), Topics.IMAGE_MAPPINGS.name()),
+        builder.stream(BenchSupport.DECIDER_INPUTS,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-inputs"))
                 .to(STREAMS_SINK, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-sink"));
         Properties properties = DeciderTopology.streamsProperties(config,
@@ -456,7 +453,7 @@ public final class DeciderBench {
      */
     private static Result untilCommitted(String bootstrap, String group, java.util.function.BooleanSupplier running,
             String what) {
-        Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, INPUTS);
+        Map<TopicPartition, Long> ends = BenchSupport.endOffsets(bootstrap, BenchSupport.DECIDER_INPUTS);
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
