@@ -75,7 +75,7 @@ public final class DeciderService implements AutoCloseable {
             LOG.warn("decider: {}={} (set through the client settings): a task catching up on a backlog decides "
                     + "what it has fetched without waiting for partitions that still have data on the broker, so "
                     + "a node's records on different topics may be decided out of timestamp order and a replay may "
-                    + "not reproduce the decision log (DESIGN §3); leave it unset (0) unless that is accepted",
+                    + "not reproduce the decision log (docs/requirements.md §3); leave it unset (0) unless that is accepted",
                     StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, properties.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
         }
         KafkaStreams ks = new KafkaStreams(topology, properties);

@@ -169,7 +169,7 @@ public final class DeciderTopology {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-        // 0: merge a task's partitions by timestamp, waiting for any that has data still on the broker (DESIGN §3);
+        // 0: merge a task's partitions by timestamp, waiting for any that has data still on the broker (docs/requirements.md §3);
         // overridable (KAFKA_CLIENT_MAX_TASK_IDLE_MS), and DeciderService warns when an override gives that up
         p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
         p.put(DeadLetters.METRICS_CONFIG, metrics);
@@ -184,7 +184,7 @@ public final class DeciderTopology {
      * ({@code max.task.idle.ms} = {@link StreamsConfig#MAX_TASK_IDLE_MS_DISABLED}): then a task catching up on a
      * backlog processes whatever its consumer has fetched, so a node's records on different topics may be decided
      * in fetch order rather than timestamp order, and a replay from offset 0 need not reproduce the decision log
-     * (DESIGN §3). Measured: a fifth less stream-thread CPU per record on a backlog (docs/benchmarks.md, "decider").
+     * (docs/requirements.md §3). Measured: a fifth less stream-thread CPU per record on a backlog (docs/benchmarks.md, "decider").
      */
     public static boolean ordersByFetch(Properties properties) {
         Object idle = properties.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG);

@@ -31,7 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The per-node incident state machine (DESIGN §3) as plain functions: {@code (state, input, time) →
+ * The per-node incident state machine (docs/requirements.md §3) as plain functions: {@code (state, input, time) →
  * (state', decisions)}. No Kafka, no clock: every instant comes from the caller (a record timestamp
  * or a timer's due time), so the same inputs always give the same outputs, ids included.
  *

@@ -1,5 +1,5 @@
 /**
- * The decider: the per-node incident state machine of DESIGN §3 on Kafka Streams, exactly-once v2.
+ * The decider: the per-node incident state machine of docs/requirements.md §3 on Kafka Streams, exactly-once v2.
  *
  * <h2>Shape</h2>
  * <ul>

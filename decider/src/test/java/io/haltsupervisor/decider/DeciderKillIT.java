@@ -73,7 +73,7 @@ class DeciderKillIT {
         run(2_000, 10, 2);
     }
 
-    /** DESIGN §7 in full: 100,000 observations over 10,000 nodes, killed five times. */
+    /** docs/requirements.md §7 in full: 100,000 observations over 10,000 nodes, killed five times. */
     @Test
     @Tag("long")
     void aHundredThousandObservationsThroughFiveKillsGiveExactlyTheReferenceDecisions() throws Exception {

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every row and transition of DESIGN §3 through the real topology, on a {@code TopologyTestDriver}
+ * Every row and transition of docs/requirements.md §3 through the real topology, on a {@code TopologyTestDriver}
  * (one per test). Each test asserts what came out, then that nothing else did.
  */
 class DeciderTopologyTest {

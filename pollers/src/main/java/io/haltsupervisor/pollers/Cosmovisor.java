@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Detects a {@code seid} container run under cosmovisor, whose exit code 1 on any child failure masks the
- * halt codes 70–89: the exit-code path is blind for such a pod (DESIGN §1).
+ * halt codes 70–89: the exit-code path is blind for such a pod (docs/requirements.md §1).
  */
 public final class Cosmovisor {
     private Cosmovisor() {

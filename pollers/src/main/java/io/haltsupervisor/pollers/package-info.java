@@ -1,5 +1,5 @@
 /**
- * The pollers: where the real world enters the supervisor (DESIGN §1, §5). Liberal in what they accept,
+ * The pollers: where the real world enters the supervisor (docs/requirements.md §1, §5). Liberal in what they accept,
  * exact in what they publish.
  *
  * <h2>Parts</h2>

@@ -6,7 +6,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The topic registry (DESIGN §2). Every topic is keyed by node id {@code namespace/name}, so one
+ * The topic registry (docs/requirements.md §2). Every topic is keyed by node id {@code namespace/name}, so one
  * partition holds one node's whole story; the image-mapping topic is compacted and keyed by plan
  * name; fleet-wide records use {@link #FLEET_KEY}.
  */

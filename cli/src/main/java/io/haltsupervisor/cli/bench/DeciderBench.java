@@ -55,7 +55,7 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * {@code ./supervisor bench decider}: the decider's throughput under exactly-once on an embedded
  * broker beside it, against a raw consume→produce passthrough of the same records in the same run
- * (DESIGN §7: ≥ 50k observations/s and ≥ 60% of passthrough).
+ * (docs/requirements.md §7: ≥ 50k observations/s and ≥ 60% of passthrough).
  *
  * <p>1,000,000 synthetic observations over 10,000 nodes are written first (not timed): mostly
  * repeats (status polls of halted nodes, crash-loop exit codes, heartbeats), some new incidents

@@ -53,7 +53,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@code ./supervisor bench latency}: how long from the poll response that shows a halt to the Kubernetes patch
- * that starts the fix being acknowledged (DESIGN §7: p99 ≤ 300 ms, the poll interval excluded).
+ * that starts the fix being acknowledged (docs/requirements.md §7: p99 ≤ 300 ms, the poll interval excluded).
  *
  * <p>Everything runs in this JVM as {@code supervisor all} wires it ({@link Components}: pollers, decider,
  * actuator from an environment map) against an embedded KRaft broker, the in-memory Kubernetes API and

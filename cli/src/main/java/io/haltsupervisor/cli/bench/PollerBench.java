@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * settles): achieved polls/s against the target rate, scheduling lateness (how late polls start after their due
  * time) p50/p99/max, and the process CPU time used. Then, in the same run, a plain closed-loop load generator
  * (back-to-back GETs from a few threads, no scheduling, no parsing) against the same endpoints, for the ratio.
- * DESIGN §7: 10,000 nodes at 5 s within one core.
+ * docs/requirements.md §7: 10,000 nodes at 5 s within one core.
  *
  * <p>The endpoints are served by a {@link SimulatedSeidServer} in a child JVM, so this process's CPU time is the
  * poller's own (HTTP client, parsing, change detection, serialising what it publishes, GC, JIT). Observations

@@ -51,7 +51,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code ./supervisor bench replay}: a 1,000,000-event audit log replayed through the decider topology
- * (DESIGN §7: ≥ 200k events/s, with a decision log identical to the original).
+ * (docs/requirements.md §7: ≥ 200k events/s, with a decision log identical to the original).
  *
  * <ol>
  *   <li><b>Record</b> (untimed): synthetic input — 100 minutes of a 10,000-node fleet: heartbeats, pod states,

@@ -6,7 +6,7 @@
  * or misbehaving with a {@link io.haltsupervisor.sandbox.seid.Fault} (malformed JSON, an HTML error page,
  * HTTP 5xx, a connection that is never answered, an oversized body, a field of the wrong type).
  *
- * <p>It plays the node's side of the halt contract (DESIGN §1) for dev mode, the pollers' tests, the
+ * <p>It plays the node's side of the halt contract (docs/requirements.md §1) for dev mode, the pollers' tests, the
  * end-to-end tests and the poller benchmark. It is not {@code seid}: no consensus, no RPC beyond
  * {@code GET /status}, no process that exits (model an exited node by removing it, which answers 404,
  * or with {@link io.haltsupervisor.sandbox.seid.Fault.NeverAnswer}).
