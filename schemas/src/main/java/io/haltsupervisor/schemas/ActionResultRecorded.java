@@ -38,7 +38,7 @@ public record ActionResultRecorded(
     public static final int SCHEMA_VERSION = 1;
 
     public ActionResultRecorded {
-        Require.schemaVersion(schemaVersion);
+        Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
         Require.nonBlank(decisionId, "decisionId");
         Require.nonBlank(incidentId, "incidentId");
         if (nodeId != null) {

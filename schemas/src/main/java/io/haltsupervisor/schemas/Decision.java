@@ -63,7 +63,7 @@ public sealed interface Decision {
 
     private static void common(int schemaVersion, String decisionId, String incidentId, String nodeId,
             Instant decidedAt) {
-        Require.schemaVersion(schemaVersion);
+        Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
         Require.nonBlank(decisionId, "decisionId");
         Require.nonBlank(incidentId, "incidentId");
         Require.nodeId(nodeId, "nodeId");
@@ -181,7 +181,7 @@ public sealed interface Decision {
     record FleetHoldDecided(int schemaVersion, String decisionId, String incidentId, String nodeId,
             Instant decidedAt, java.util.List<String> nodes, @JsonProperty(required = true) int threshold, @JsonProperty(required = true) long windowSeconds) implements Decision {
         public FleetHoldDecided {
-            Require.schemaVersion(schemaVersion);
+            Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
             Require.nonBlank(decisionId, "decisionId");
             Require.nonBlank(incidentId, "incidentId");
             if (nodeId != null) {
@@ -196,7 +196,7 @@ public sealed interface Decision {
     record FleetReleased(int schemaVersion, String decisionId, String incidentId, String nodeId, Instant decidedAt,
             String commandId, String by, String reason) implements Decision {
         public FleetReleased {
-            Require.schemaVersion(schemaVersion);
+            Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
             Require.nonBlank(decisionId, "decisionId");
             Require.nonBlank(incidentId, "incidentId");
             if (nodeId != null) {

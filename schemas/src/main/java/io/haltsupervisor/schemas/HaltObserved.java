@@ -44,7 +44,7 @@ public record HaltObserved(
     public static final int SCHEMA_VERSION = 1;
 
     public HaltObserved {
-        Require.schemaVersion(schemaVersion);
+        Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
         Require.nodeId(nodeId, "nodeId");
         Require.present(source, "source");
         new HaltCode(reasonCode); // validates 70–89

@@ -24,7 +24,7 @@ public record ImageMappingChanged(
     public static final int SCHEMA_VERSION = 1;
 
     public ImageMappingChanged {
-        Require.schemaVersion(schemaVersion);
+        Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
         Require.nonBlank(plan, "plan");
         Require.nonBlank(image, "image");
         ImageReference.parse(image);

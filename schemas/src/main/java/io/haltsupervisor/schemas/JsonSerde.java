@@ -21,9 +21,11 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     private final ObjectReader reader;
     private final ObjectWriter writer;
     private final FastDecoders.Decoder<T> fast;
+    private final int maxBytes;
 
-    private JsonSerde(Class<T> type) {
+    private JsonSerde(Class<T> type, int maxBytes) {
         this.type = type;
+        this.maxBytes = maxBytes;
         this.fast = FastDecoders.forType(type);
         JavaType javaType = Json.MAPPER.constructType(type);
         this.reader = Json.MAPPER.readerFor(javaType);
@@ -31,7 +33,24 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     }
 
     public static <T> JsonSerde<T> of(Class<T> type) {
-        return new JsonSerde<>(type);
+        return new JsonSerde<>(type, Integer.MAX_VALUE);
+    }
+
+    /**
+     * This serde, rejecting on read any value larger than {@code maxBytes} with an {@link OversizedRecordException}
+     * (before parsing it): what a reader accepts is bounded, so nothing it derives from a record (state,
+     * decisions, results) can outgrow the producer's and the topic's limits. Writing is not limited.
+     */
+    public JsonSerde<T> withMaxBytes(int maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be >= 1, got " + maxBytes);
+        }
+        return new JsonSerde<>(type, maxBytes);
+    }
+
+    /** The largest value this serde reads, in bytes ({@link Integer#MAX_VALUE}: unlimited). */
+    public int maxBytes() {
+        return maxBytes;
     }
 
     public Class<T> type() {
@@ -55,6 +74,10 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     public T deserialize(String topic, byte[] data) {
         if (data == null) {
             return null;
+        }
+        if (data.length > maxBytes) {
+            throw new OversizedRecordException("record of " + data.length + " bytes on topic " + topic
+                    + " is larger than the " + maxBytes + " bytes a " + type.getSimpleName() + " may have");
         }
         if (fast != null) {
             T value = FastDecoders.decode(fast, data);

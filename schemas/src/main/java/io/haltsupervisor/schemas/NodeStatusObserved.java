@@ -26,7 +26,7 @@ public record NodeStatusObserved(
         String podName) implements NodeObservation {
 
     public NodeStatusObserved {
-        Require.schemaVersion(schemaVersion);
+        Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
         Require.nodeId(nodeId, "nodeId");
         Require.present(observedAt, "observedAt");
         Require.present(change, "change");

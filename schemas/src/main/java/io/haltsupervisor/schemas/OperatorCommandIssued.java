@@ -30,7 +30,7 @@ public record OperatorCommandIssued(
     public static final int SCHEMA_VERSION = 1;
 
     public OperatorCommandIssued {
-        Require.schemaVersion(schemaVersion);
+        Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
         Require.nonBlank(commandId, "commandId");
         Require.present(command, "command");
         if (fleet) {

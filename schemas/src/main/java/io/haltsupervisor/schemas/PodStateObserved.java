@@ -33,7 +33,7 @@ public record PodStateObserved(
         @JsonProperty(required = true) boolean deleted) implements NodeObservation {
 
     public PodStateObserved {
-        Require.schemaVersion(schemaVersion);
+        Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
         Require.nodeId(nodeId, "nodeId");
         Require.present(observedAt, "observedAt");
         Require.nonBlank(podName, "podName");

@@ -43,6 +43,19 @@ public final class Require {
         return version;
     }
 
+    /**
+     * A version this reader knows: at least 1 and at most {@code known}. Additive changes keep a record's version;
+     * a higher one is a change this reader cannot interpret, so the record is rejected rather than misread.
+     */
+    public static int schemaVersion(int version, int known) {
+        schemaVersion(version);
+        if (version > known) {
+            throw new IllegalArgumentException("unknown schemaVersion " + version + ": this reader knows versions 1 to "
+                    + known);
+        }
+        return version;
+    }
+
     public static Long nonNegative(Long value, String field) {
         if (value != null && value < 0) {
             throw new IllegalArgumentException("field '" + field + "' must be >= 0, got " + value);

@@ -16,20 +16,28 @@ public final class Topics {
 
     private static final Serde<String> KEY = Serdes.String();
 
+    /**
+     * The largest observation, mapping or operator command a reader accepts (64 KiB; real ones are under 2 KiB).
+     * Bounding the decider's inputs bounds everything it derives from them: node state, decisions.
+     */
+    public static final int MAX_INPUT_BYTES = 64 * 1024;
+    /** The largest decision the actuator accepts (256 KiB): a decision carries fields of at most a few inputs. */
+    public static final int MAX_DECISION_BYTES = 256 * 1024;
+
     public static final Topic<String, HaltObserved> HALT_OBSERVATIONS = new Topic<>(
-            "seid.halt-observations.v1", KEY, JsonSerde.of(HaltObserved.class), false,
+            "seid.halt-observations.v1", KEY, JsonSerde.of(HaltObserved.class).withMaxBytes(MAX_INPUT_BYTES), false,
             "halt-observation.schema.json");
     public static final Topic<String, NodeObservation> NODE_OBSERVATIONS = new Topic<>(
-            "seid.node-observations.v1", KEY, JsonSerde.of(NodeObservation.class), false,
+            "seid.node-observations.v1", KEY, JsonSerde.of(NodeObservation.class).withMaxBytes(MAX_INPUT_BYTES), false,
             "node-observation.schema.json");
     public static final Topic<String, ImageMappingChanged> IMAGE_MAPPINGS = new Topic<>(
-            "seid.image-mappings.v1", KEY, JsonSerde.of(ImageMappingChanged.class), true,
+            "seid.image-mappings.v1", KEY, JsonSerde.of(ImageMappingChanged.class).withMaxBytes(MAX_INPUT_BYTES), true,
             "image-mapping.schema.json");
     public static final Topic<String, OperatorCommandIssued> OPERATOR_COMMANDS = new Topic<>(
-            "seid.operator-commands.v1", KEY, JsonSerde.of(OperatorCommandIssued.class), false,
+            "seid.operator-commands.v1", KEY, JsonSerde.of(OperatorCommandIssued.class).withMaxBytes(MAX_INPUT_BYTES), false,
             "operator-command.schema.json");
     public static final Topic<String, Decision> DECISIONS = new Topic<>(
-            "seid.decisions.v1", KEY, JsonSerde.of(Decision.class), false,
+            "seid.decisions.v1", KEY, JsonSerde.of(Decision.class).withMaxBytes(MAX_DECISION_BYTES), false,
             "decision.schema.json");
     public static final Topic<String, ActionResultRecorded> ACTION_RESULTS = new Topic<>(
             "seid.action-results.v1", KEY, JsonSerde.of(ActionResultRecorded.class), false,

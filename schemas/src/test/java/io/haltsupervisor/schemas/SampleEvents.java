@@ -89,7 +89,9 @@ public final class SampleEvents {
 
     public static List<DeadLetterRecorded> deadLetters() {
         return List.of(DeadLetterRecorded.of("seid.halt-observations.v1", 0, 42, T0, "sei/rpc-0".getBytes(),
-                "{not json".getBytes(), new IllegalArgumentException("malformed"), "decider", T0));
+                "{not json".getBytes(), DeadLetterRecorded.Category.MALFORMED, new IllegalArgumentException("malformed"),
+                "decider", T0), DeadLetterRecorded.of("seid.decisions.v1", 3, 7, null, null, null,
+                DeadLetterRecorded.Category.REJECTED, new IllegalArgumentException("tombstone"), "actuator", T0));
     }
 
     /** Every sample, by topic. */
