@@ -11,6 +11,7 @@ import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.DeadLetterRecorded;
 import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.Partitioning;
 import io.haltsupervisor.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +71,8 @@ public final class ActuatorService implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final int UNHEALTHY_AFTER_FAILURES = 5;
     private static final String COMPONENT = "actuator";
+    private static final int MAX_PENDING_DEAD_LETTERS = 500;
+    private static final long MAX_PENDING_NANOS = Duration.ofMillis(200).toNanos();
 
     private final ActuatorConfig config;
     private final KafkaClientConfig kafka;
@@ -91,6 +93,8 @@ public final class ActuatorService implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean ready;
     private volatile boolean fatal;
+    private volatile String fatalReason;
+    private volatile String lastFailure;
     private volatile int consecutiveFailures;
     private volatile KafkaConsumer<String, byte[]> currentConsumer;
 
@@ -170,7 +174,22 @@ public final class ActuatorService implements AutoCloseable {
 
     /** False after a fatal error, or while Kafka sessions keep failing. */
     public boolean healthy() {
-        return !fatal && consecutiveFailures < UNHEALTHY_AFTER_FAILURES;
+        return failure().isEmpty();
+    }
+
+    /**
+     * Why the actuator cannot go on, when it cannot: a fatal error stopped its loop, or its Kafka session keeps
+     * failing ({@value #UNHEALTHY_AFTER_FAILURES} in a row). Shown by {@code /healthy}.
+     */
+    public Optional<String> failure() {
+        if (fatal) {
+            return Optional.of("actuator stopped: " + fatalReason);
+        }
+        if (consecutiveFailures >= UNHEALTHY_AFTER_FAILURES) {
+            return Optional.of("actuator: its Kafka session failed " + consecutiveFailures + " times in a row, last: "
+                    + lastFailure);
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -219,6 +238,7 @@ public final class ActuatorService implements AutoCloseable {
                     return;
                 }
                 consecutiveFailures++;
+                lastFailure = e.toString();
                 metrics.sessionRestart();
                 Duration backoff = config.retry().backoff(Math.min(consecutiveFailures, 10),
                         ThreadLocalRandom.current()::nextDouble);
@@ -230,6 +250,7 @@ public final class ActuatorService implements AutoCloseable {
                     return;
                 }
             } catch (Error e) {
+                fatalReason = e.toString();
                 fatal = true;
                 LOG.error("Actuator stopped by a fatal error; it is unhealthy until restarted", e);
                 return;
@@ -249,6 +270,9 @@ public final class ActuatorService implements AutoCloseable {
         private final Set<TopicPartition> assigned = new HashSet<>();
         private final DecisionRunner runner;
         private boolean inTransaction;
+        private int decisionPartitions;
+        private int pendingDeadLetters;
+        private long pendingSince;
         private Instant nextResend = Instant.MIN;
 
         Session() {
@@ -334,24 +358,45 @@ public final class ActuatorService implements AutoCloseable {
                     if (!assigned.contains(new TopicPartition(record.topic(), record.partition()))) {
                         continue;
                     }
-                    handle(record);
+                    handle(record, decisionPartitions());
+                }
+                if (records.isEmpty() || pendingDeadLetters >= MAX_PENDING_DEAD_LETTERS
+                        || System.nanoTime() - pendingSince > MAX_PENDING_NANOS) {
+                    commitPendingDeadLetters();
                 }
                 resendAlertsIfDue();
             }
         }
 
-        private void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        private void handle(ConsumerRecord<String, byte[]> record, int partitions) throws InterruptedException {
+            byte[] keyBytes = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+            Optional<String> misrouted = Partitioning.misrouted(record.topic(), record.partition(), keyBytes,
+                    partitions);
+            if (misrouted.isPresent()) {
+                // another replica may hold this node's partition and run its decisions: never act out of its order
+                deadLetter(record, DeadLetterRecorded.Category.MISROUTED, new IllegalArgumentException(misrouted.get()));
+                return;
+            }
             Decision decision;
             try {
                 decision = Topics.DECISIONS.valueSerde().deserializer().deserialize(record.topic(), record.value());
-                if (decision == null) {
-                    throw new IllegalArgumentException("empty (tombstone) record on " + record.topic()
-                            + ": expected a decision");
-                }
             } catch (RuntimeException e) {
-                deadLetter(record, e);
+                deadLetter(record, DeadLetterRecorded.categoryOfReadError(e), e);
                 return;
             }
+            if (decision == null) {
+                deadLetter(record, DeadLetterRecorded.Category.REJECTED, new IllegalArgumentException("record with key '"
+                        + record.key() + "' on " + record.topic() + " has no value: expected a decision, got a tombstone"));
+                return;
+            }
+            if (!decision.key().equals(record.key())) {
+                deadLetter(record, DeadLetterRecorded.Category.REJECTED, new IllegalArgumentException("record on "
+                        + record.topic() + " is keyed '" + record.key() + "' but decision " + decision.decisionId()
+                        + " is about '" + decision.key() + "': expected the key to be the node id (or "
+                        + Topics.FLEET_KEY + " for a fleet decision)"));
+                return;
+            }
+            commitPendingDeadLetters(); // a decision runs only once everything before it is committed
             try {
                 runner.run(decision);
             } catch (RecordingFailedException e) {
@@ -360,25 +405,70 @@ public final class ActuatorService implements AutoCloseable {
                 // a decision the actuator cannot even plan (a bug): keep it, do not loop on it
                 LOG.error("Decision {} for node {} incident {} could not be run; sent to {}", decision.decisionId(),
                         decision.nodeId(), decision.incidentId(), Topics.DEAD_LETTERS.name(), e);
-                deadLetter(record, e);
+                deadLetter(record, DeadLetterRecorded.Category.FAILED, e);
                 return;
             }
             commitOffset(record);
         }
 
-        private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
-            LOG.warn("Unreadable decision at {}-{}@{} (key {}) sent to {}: {}", record.topic(), record.partition(),
-                    record.offset(), record.key(), Topics.DEAD_LETTERS.name(), error.getMessage());
+        /** Writes the record's dead letter (within its budget, so it always fits) and its offset in one transaction. */
+        private void deadLetter(ConsumerRecord<String, byte[]> record, DeadLetterRecorded.Category category,
+                RuntimeException error) {
+            byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
             DeadLetterRecorded dl = DeadLetterRecorded.of(record.topic(), record.partition(), record.offset(),
-                    Instant.ofEpochMilli(record.timestamp()),
-                    record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value(), error,
-                    COMPONENT, clock.instant());
-            transact(() -> {
-                producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), record.key(),
-                        Topics.DEAD_LETTERS.valueSerde().serializer().serialize(Topics.DEAD_LETTERS.name(), dl)));
+                    record.timestamp() < 0 ? null : Instant.ofEpochMilli(record.timestamp()), key, record.value(),
+                    category, error, COMPONENT, clock.instant());
+            LOG.warn("Decision record at {}-{}@{} ({}, {} bytes) sent to {}: {}", record.topic(), record.partition(),
+                    record.offset(), category.name(), record.value() == null ? "no" : record.value().length,
+                    Topics.DEAD_LETTERS.name(), dl.error());
+            ProducerRecord<byte[], byte[]> letter = dl.toProducerRecord(key);
+            if (!inTransaction) {
+                producer.beginTransaction();
+                inTransaction = true;
+                pendingSince = System.nanoTime();
+            }
+            try {
+                producer.send(new ProducerRecord<>(letter.topic(), null, letter.timestamp(),
+                        letter.key() == null ? null : record.key(), letter.value()));
                 sendOffset(record);
-            });
+            } catch (KafkaException e) {
+                abortQuietly();
+                throw e;
+            }
+            pendingDeadLetters++;
             metrics.deadLetter();
+        }
+
+        /**
+         * Commits the dead letters written since the last commit (with their offsets) in one transaction: a run of
+         * poison costs one commit, not one per record. Called before a decision runs, when a poll returns nothing,
+         * and at least every {@value #MAX_PENDING_DEAD_LETTERS} dead letters or 200 ms; a crash before it aborts
+         * them, and they are written again.
+         */
+        private void commitPendingDeadLetters() {
+            if (pendingDeadLetters == 0) {
+                return;
+            }
+            try {
+                producer.commitTransaction();
+                inTransaction = false;
+                pendingDeadLetters = 0;
+            } catch (KafkaException e) {
+                abortQuietly();
+                throw e;
+            }
+        }
+
+        /** Partitions of the decisions topic (from the consumer's metadata cache). */
+        private int decisionPartitions() {
+            if (decisionPartitions < 1) {
+                List<PartitionInfo> infos = decisions.partitionsFor(Topics.DECISIONS.name());
+                decisionPartitions = infos == null ? 0 : infos.size();
+                if (decisionPartitions < 1) {
+                    throw new IllegalStateException("topic " + Topics.DECISIONS.name() + " has no partitions");
+                }
+            }
+            return decisionPartitions;
         }
 
         private void record(ActionResultRecorded result) {
@@ -465,6 +555,7 @@ public final class ActuatorService implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             assigned.addAll(partitions);
+            decisionPartitions = 0; // partitions may have been added: read the count again
             LOG.info("Decision partitions assigned: {}", partitions);
             // results for these partitions may have been written by the replica that held them before
             catchUpResults();
@@ -472,13 +563,17 @@ public final class ActuatorService implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            commitPendingDeadLetters(); // while this member still owns their offsets
             assigned.removeAll(partitions);
             LOG.info("Decision partitions revoked: {}", partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions);
+            abortQuietly(); // their offsets can no longer be committed by this member: the next owner redoes them
+            pendingDeadLetters = 0;
+            assigned.removeAll(partitions);
+            LOG.info("Decision partitions lost: {}", partitions);
         }
 
         private void resendAlertsIfDue() throws InterruptedException {
@@ -511,6 +606,7 @@ public final class ActuatorService implements AutoCloseable {
         }
 
         private void abortQuietly() {
+            pendingDeadLetters = 0;
             if (inTransaction) {
                 inTransaction = false;
                 try {
@@ -541,7 +637,7 @@ public final class ActuatorService implements AutoCloseable {
 
     /** Kafka's default partitioner for a keyed record: the partition a node's decisions are on. */
     static int partitionOf(String key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return Partitioning.partitionOf(key, partitions);
     }
 
     private static void closeQuietly(KafkaConsumer<?, ?> d, KafkaConsumer<?, ?> r, KafkaProducer<?, ?> p) {

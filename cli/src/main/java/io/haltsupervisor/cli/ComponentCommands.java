@@ -65,7 +65,7 @@ public final class ComponentCommands {
                 Components components = Components.start(kinds(), System.getenv(), kafka, registry, kube);
                 resources.push(components);
                 OpsServer ops = new OpsServer(new InetSocketAddress(httpAddress, httpPort), registry,
-                        components::healthy, components::ready);
+                        components::healthy, components::ready, components::problems);
                 components.handlers().forEach(ops::mount);
                 resources.push(ops.start());
                 LOG.info("{} running; /metrics, /healthy, /ready on {}", kinds(), ops.url());

@@ -101,6 +101,21 @@ public final class Components implements AutoCloseable {
         return healthy.stream().allMatch(BooleanSupplier::getAsBoolean);
     }
 
+    /** Why components cannot go on, one line each (empty while all are healthy): for {@code /healthy} and dev mode. */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        if (decider != null) {
+            decider.failure().ifPresent(out::add);
+        }
+        if (actuator != null) {
+            actuator.failure().ifPresent(out::add);
+        }
+        if (pollers != null && !pollers.healthy()) {
+            out.add("pollers: an informer or the poll scheduler has stopped");
+        }
+        return out;
+    }
+
     /** HTTP handlers the components serve beside /metrics, /healthy, /ready. */
     public Map<String, HttpHandler> handlers() {
         return handlers;

@@ -151,7 +151,7 @@ public final class DevCommand implements Callable<Integer> {
             resources.push(view.start());
 
             OpsServer ops = new OpsServer(new InetSocketAddress("127.0.0.1", httpPort), registry,
-                    components::healthy, components::ready);
+                    components::healthy, components::ready, components::problems);
             components.handlers().forEach(ops::mount);
             DashboardHandler dashboard = new DashboardHandler(view);
             ops.mount("/dashboard", dashboard).mount("/api/", dashboard);
@@ -167,6 +167,7 @@ public final class DevCommand implements Callable<Integer> {
                                 scenarios.stream().map(Scenario::token).toList()));
                 out.flush();
             }
+            resources.push(HealthWatch.start(components::problems, out, Duration.ofSeconds(1)));
             if (exitWhenDone) {
                 return awaitScenarios(tracker, signals, waitLimit);
             }

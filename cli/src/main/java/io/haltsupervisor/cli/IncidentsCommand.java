@@ -36,11 +36,20 @@ public final class IncidentsCommand implements Callable<Integer> {
         try (TopicReader reader = new TopicReader(kafka.clientProperties())) {
             Map<TopicPartition, Topic<?, ?>> partitions = new LinkedHashMap<>();
             reader.partitions(Topics.DECISIONS.name()).forEach(tp -> partitions.put(tp, Topics.DECISIONS));
+            PrintWriter err = spec.commandLine().getErr();
+            long[] skipped = {0};
             reader.readAll(partitions, k -> true, e -> {
                 if (e.value() instanceof Decision d) {
                     view.apply(d);
+                } else if (e.value() instanceof TopicReader.Skipped) {
+                    skipped[0]++;
+                    err.println(TopicReader.skippedLine("incidents", e));
                 }
             });
+            if (skipped[0] > 0) {
+                err.println("incidents: " + skipped[0] + " record(s) skipped (the actuator dead-lettered them too)");
+            }
+            err.flush();
         }
         PrintWriter out = spec.commandLine().getOut();
         List<IncidentView.Incident> open = view.open();

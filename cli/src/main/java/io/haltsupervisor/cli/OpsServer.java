@@ -12,7 +12,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The operations endpoint every component serves: {@code /metrics} (Prometheus text), {@code /healthy}
@@ -25,6 +27,12 @@ public final class OpsServer implements AutoCloseable {
 
     public OpsServer(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy,
             BooleanSupplier ready) {
+        this(address, registry, healthy, ready, List::of);
+    }
+
+    /** @param problems why the components cannot go on, shown in the body of a failing {@code /healthy} */
+    public OpsServer(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy,
+            BooleanSupplier ready, Supplier<List<String>> problems) {
         try {
             server = HttpServer.create(address, 64);
         } catch (IOException e) {
@@ -38,8 +46,8 @@ public final class OpsServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        server.createContext("/healthy", probe(healthy));
-        server.createContext("/ready", probe(ready));
+        server.createContext("/healthy", probe(healthy, problems));
+        server.createContext("/ready", probe(ready, List::of));
     }
 
     /** Mounts a handler under a path prefix. */
@@ -60,7 +68,7 @@ public final class OpsServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + a.getPort() + "/");
     }
 
-    private static HttpHandler probe(BooleanSupplier check) {
+    private static HttpHandler probe(BooleanSupplier check, Supplier<List<String>> problems) {
         return exchange -> {
             boolean ok;
             try {
@@ -68,7 +76,15 @@ public final class OpsServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 ok = false;
             }
-            respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "not ok\n");
+            StringBuilder body = new StringBuilder(ok ? "ok\n" : "not ok\n");
+            if (!ok) {
+                try {
+                    problems.get().forEach(p -> body.append(p).append('\n'));
+                } catch (RuntimeException e) {
+                    body.append("(the reason could not be read: ").append(e).append(")\n");
+                }
+            }
+            respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8", body.toString());
         };
     }
 

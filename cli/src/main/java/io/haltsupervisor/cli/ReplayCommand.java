@@ -6,6 +6,7 @@ import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.ImageMappingChanged;
 import io.haltsupervisor.schemas.ImageReference;
 import io.haltsupervisor.schemas.Json;
+import io.haltsupervisor.schemas.Partitioning;
 import io.haltsupervisor.schemas.Topic;
 import io.haltsupervisor.schemas.Topics;
 import java.io.PrintWriter;
@@ -114,11 +115,19 @@ public final class ReplayCommand implements Callable<Integer> {
         Map<String, byte[]> replayed = new LinkedHashMap<>();
         long start = System.nanoTime();
         long lastReport = start;
+        long deadLettered = 0;
         try (DeciderReplay replay = new DeciderReplay(config)) {
             for (int n = 0; n < inputs.size(); n++) {
                 Input i = inputs.get(n);
                 for (DeciderReplay.Output o : replay.feed(i.topic(), i.key(), i.value(), i.timestamp())) {
                     replayed.put(decisionId(o.value()), o.value());
+                }
+                if (replay.deadLetters() > deadLettered) {
+                    deadLettered = replay.deadLetters();
+                    if (i.partition() >= 0) {
+                        err.printf("replay: skipped %s[%d]@%d (dead-lettered, as the decider does): %s%n", i.topic(),
+                                i.partition(), i.offset(), replay.lastDeadLetterError());
+                    }
                 }
                 long now = System.nanoTime();
                 if (now - lastReport > 1_000_000_000L || n == inputs.size() - 1) {
@@ -130,8 +139,16 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
             }
         }
+        if (deadLettered > 0 || skipped > 0) {
+            err.printf("replay: %d input record(s) dead-lettered by the replay, %d record(s) skipped as misrouted or "
+                    + "unreadable%n", deadLettered, skipped);
+            err.flush();
+        }
         return diff(recorded, replayed, out);
     }
+
+    /** Records skipped while reading (misrouted inputs, unreadable or misrouted recorded decisions). */
+    private long skipped;
 
     private void readTopics(List<Input> inputs, Map<String, byte[]> recorded, PrintWriter err) {
         Map<String, Object> p = new java.util.HashMap<>(kafka.clientProperties());
@@ -145,7 +162,12 @@ public final class ReplayCommand implements Callable<Integer> {
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                         new ByteArrayDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
-            topics.forEach(t -> tps.addAll(names.partitions(t.name())));
+            Map<String, Integer> counts = new java.util.HashMap<>();
+            topics.forEach(t -> {
+                List<TopicPartition> of = names.partitions(t.name());
+                counts.put(t.name(), of.size());
+                tps.addAll(of);
+            });
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             Map<TopicPartition, Long> end = consumer.endOffsets(tps);
@@ -160,11 +182,22 @@ public final class ReplayCommand implements Callable<Integer> {
                         continue;
                     }
                     Instant ts = Instant.ofEpochMilli(r.timestamp());
-                    if (r.topic().equals(Topics.DECISIONS.name())) {
-                        if (inRange(ts)) {
+                    if (!inRange(ts)) {
+                        continue;
+                    }
+                    // a misrouted record was dead-lettered by the live decider (or actuator): skipped here too
+                    java.util.Optional<String> misrouted = Partitioning.misrouted(r.topic(), r.partition(), r.key(),
+                            counts.get(r.topic()));
+                    if (misrouted.isPresent()) {
+                        skip(err, r, misrouted.get());
+                    } else if (r.topic().equals(Topics.DECISIONS.name())) {
+                        String unreadable = unreadableDecision(r.key(), r.value());
+                        if (unreadable != null) {
+                            skip(err, r, unreadable);
+                        } else {
                             recorded.put(decisionId(r.value()), r.value());
                         }
-                    } else if (inRange(ts)) {
+                    } else {
                         inputs.add(new Input(r.topic(), r.partition(), r.offset(), ts, r.key(), r.value()));
                     }
                 }
@@ -173,6 +206,28 @@ public final class ReplayCommand implements Callable<Integer> {
             err.printf("replay: read %d records (%d inputs, %d recorded decisions)%n", Math.min(read, total),
                     inputs.size(), recorded.size());
         }
+    }
+
+    private void skip(PrintWriter err, ConsumerRecord<byte[], byte[]> r, String why) {
+        skipped++;
+        err.printf("replay: skipped %s[%d]@%d (key %s): %s%n", r.topic(), r.partition(), r.offset(),
+                r.key() == null ? "none" : "'" + new String(r.key(), StandardCharsets.UTF_8) + "'", why);
+    }
+
+    /** Why a recorded decision record is not a decision the actuator would run (null when it is one). */
+    private static String unreadableDecision(byte[] key, byte[] value) {
+        Decision d;
+        try {
+            d = Topics.DECISIONS.valueSerde().deserializer().deserialize(Topics.DECISIONS.name(), value);
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        if (d == null) {
+            return "a tombstone on " + Topics.DECISIONS.name() + ", not a decision";
+        }
+        String k = key == null ? null : new String(key, StandardCharsets.UTF_8);
+        return d.key().equals(k) ? null : "decision " + d.decisionId() + " is about '" + d.key() + "' but keyed '" + k
+                + "'";
     }
 
     private boolean inRange(Instant ts) {

@@ -48,10 +48,15 @@ public final class TimelineCommand implements Callable<Integer> {
         if (entries.isEmpty() && !json) {
             out.println("no records for " + node);
         }
+        PrintWriter err = spec.commandLine().getErr();
         for (TopicReader.Entry e : entries) {
             out.println(json ? toJson(e) : toLine(e));
+            if (e.value() instanceof TopicReader.Skipped) {
+                err.println(TopicReader.skippedLine("timeline", e));
+            }
         }
         out.flush();
+        err.flush();
         return 0;
     }
 
@@ -76,10 +81,10 @@ public final class TimelineCommand implements Callable<Integer> {
 
     static String toLine(TopicReader.Entry e) {
         Object v = e.value();
-        String text = v instanceof TopicReader.Unreadable u ? "unreadable record at " + e.topic() + "[" + e.partition()
-                + "]@" + e.offset() + ": " + u.error() : EventFormatter.describe(v);
+        String text = v instanceof TopicReader.Skipped u ? "unreadable record at " + e.topic() + "[" + e.partition()
+                + "]@" + e.offset() + ": " + u.reason() : EventFormatter.describe(v);
         return String.format(java.util.Locale.ROOT, "%-30s %-22s %s", e.timestamp(),
-                v instanceof TopicReader.Unreadable ? "unreadable" : EventFormatter.label(v), text);
+                v instanceof TopicReader.Skipped ? "unreadable" : EventFormatter.label(v), text);
     }
 
     static String toJson(TopicReader.Entry e) {
@@ -89,8 +94,8 @@ public final class TimelineCommand implements Callable<Integer> {
         n.put("partition", e.partition());
         n.put("offset", e.offset());
         n.put("key", e.key());
-        if (e.value() instanceof TopicReader.Unreadable u) {
-            n.put("error", u.error());
+        if (e.value() instanceof TopicReader.Skipped u) {
+            n.put("error", u.reason());
         } else {
             n.set("value", Json.MAPPER.valueToTree(e.value()));
         }

@@ -1,5 +1,6 @@
 package io.haltsupervisor.cli;
 
+import io.haltsupervisor.schemas.Partitioning;
 import io.haltsupervisor.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,12 +18,13 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads committed records of the supervisor's topics from the beginning to the current end, without
  * a consumer group: for {@code timeline}, {@code incidents}, {@code mapping ls} and {@code replay}.
- * Values that do not deserialise are handed over as {@link Unreadable}, never dropped.
+ * Values that do not deserialise are handed over as {@link Unreadable}, and records on a partition other than
+ * their key's ({@link Partitioning}) as {@link Misrouted}: never dropped, so a command can report them with
+ * their position and skip them.
  */
 public final class TopicReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -40,13 +43,32 @@ public final class TopicReader implements AutoCloseable {
     public record Entry(String topic, int partition, long offset, Instant timestamp, String key, Object value) {
     }
 
+    /** A record a command skips, with why. */
+    public sealed interface Skipped permits Unreadable, Misrouted {
+        String reason();
+    }
+
     /** A value that could not be deserialised: its error, kept beside the position. */
-    public record Unreadable(String error) {
+    public record Unreadable(String error) implements Skipped {
+        @Override
+        public String reason() {
+            return error;
+        }
+    }
+
+    /** A record on a partition other than the one its key maps to: the decider dead-lettered it. */
+    public record Misrouted(String reason) implements Skipped {
+    }
+
+    /** A skipped record's position and reason, for a command's report on stderr. */
+    public static String skippedLine(String command, Entry e) {
+        return command + ": skipped " + e.topic() + "[" + e.partition() + "]@" + e.offset() + " (key "
+                + (e.key() == null ? "none" : "'" + e.key() + "'") + "): " + ((Skipped) e.value()).reason();
     }
 
     /** The partition a key lands on with Kafka's default partitioner. */
     public static int partitionOf(String key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return Partitioning.partitionOf(key, partitions);
     }
 
     /** The topic's partitions. */
@@ -71,6 +93,10 @@ public final class TopicReader implements AutoCloseable {
     public void readAll(Map<TopicPartition, Topic<?, ?>> partitions, Predicate<String> keyFilter,
             Consumer<Entry> sink) {
         Collection<TopicPartition> tps = partitions.keySet();
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        for (TopicPartition tp : tps) {
+            counts.computeIfAbsent(tp.topic(), t -> partitions(t).size());
+        }
         consumer.assign(tps);
         consumer.seekToBeginning(tps);
         Map<TopicPartition, Long> end = consumer.endOffsets(tps, KafkaOptions.REACH_TIMEOUT);
@@ -88,8 +114,10 @@ public final class TopicReader implements AutoCloseable {
                 }
                 String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                 if (keyFilter.test(key)) {
+                    Optional<String> misrouted = Partitioning.misrouted(r.topic(), r.partition(), r.key(),
+                            counts.get(r.topic()));
                     sink.accept(new Entry(r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()),
-                            key, decode(partitions.get(tp), r)));
+                            key, misrouted.isPresent() ? new Misrouted(misrouted.get()) : decode(partitions.get(tp), r)));
                 }
             }
             open.removeIf(tp -> consumer.position(tp, KafkaOptions.REACH_TIMEOUT) >= end.get(tp));

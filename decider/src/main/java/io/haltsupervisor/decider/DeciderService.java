@@ -41,6 +41,7 @@ public final class DeciderService implements AutoCloseable {
     private final MeterRegistry registry;
     private final DeciderMetrics metrics;
     private final DeciderQueries queries;
+    private final DeciderHealth health = new DeciderHealth();
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
     private volatile boolean closed;
@@ -67,10 +68,11 @@ public final class DeciderService implements AutoCloseable {
             return;
         }
         LOG.info("starting decider: {} {}", config, kafka);
-        int partitions = prepareTopics();
-        Topology topology = DeciderTopology.build(config, metrics);
-        LOG.info("decider topology ({} partitions):\n{}", partitions, topology.describe());
-        Properties properties = DeciderTopology.streamsProperties(config, kafka.toMap(), metrics);
+        DeciderTopology.InputPartitions partitions = prepareTopics();
+        Topology topology = DeciderTopology.build(config, metrics, partitions);
+        LOG.info("decider topology ({} node-input partitions, {} image-mapping partitions):\n{}",
+                partitions.nodeInputs(), partitions.imageMappings(), topology.describe());
+        Properties properties = DeciderTopology.streamsProperties(config, kafka.toMap(), metrics, health);
         if (DeciderTopology.ordersByFetch(properties)) {
             LOG.warn("decider: {}={} (set through the client settings): a task catching up on a backlog decides "
                     + "what it has fetched without waiting for partitions that still have data on the broker, so "
@@ -80,6 +82,7 @@ public final class DeciderService implements AutoCloseable {
         }
         KafkaStreams ks = new KafkaStreams(topology, properties);
         ks.setUncaughtExceptionHandler(e -> {
+            health.failed("stream thread died: " + describe(e));
             LOG.error("decider stream thread died; shutting the decider down so it is restarted", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
@@ -102,7 +105,35 @@ public final class DeciderService implements AutoCloseable {
             return false;
         }
         KafkaStreams ks = streams;
-        return ks == null || ks.state() == KafkaStreams.State.CREATED || ks.state().isRunningOrRebalancing();
+        return failure().isEmpty();
+    }
+
+    /**
+     * Why the decider has stopped processing, once it has (a stream thread died, an output could not be written,
+     * Kafka Streams is not running); empty while starting, rebalancing or running. Shown by {@code /healthy}.
+     */
+    public Optional<String> failure() {
+        if (closed) {
+            return Optional.of("closed");
+        }
+        Optional<String> failed = health.failure();
+        if (failed.isPresent()) {
+            return failed.map(why -> "decider stopped: " + why);
+        }
+        KafkaStreams ks = streams;
+        if (ks == null || ks.state() == KafkaStreams.State.CREATED || ks.state().isRunningOrRebalancing()) {
+            return Optional.empty();
+        }
+        return Optional.of("decider stopped: Kafka Streams is " + ks.state());
+    }
+
+    /** The exception and its root cause, on one line. */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        for (int i = 0; root.getCause() != null && root.getCause() != root && i < 32; i++) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (cause: " + root + ")";
     }
 
     /** The Streams instance, once started (for tools and tests). */
@@ -134,8 +165,8 @@ public final class DeciderService implements AutoCloseable {
         LOG.info("decider stopped");
     }
 
-    /** Verifies the inputs and creates (or verifies) the control topic; returns the partition count. */
-    private int prepareTopics() {
+    /** Verifies the inputs and creates (or verifies) the control topic; returns the inputs' partition counts. */
+    private DeciderTopology.InputPartitions prepareTopics() {
         try (Admin admin = Admin.create(kafka.toMap())) {
             List<String> inputs = List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
                     Topics.OPERATOR_COMMANDS.name(), Topics.IMAGE_MAPPINGS.name());
@@ -155,7 +186,8 @@ public final class DeciderService implements AutoCloseable {
                         + " but " + Topics.HALT_OBSERVATIONS.name() + " has " + partitions + " partitions");
             }
             ensureControlTopic(admin, partitions);
-            return partitions;
+            return new DeciderTopology.InputPartitions(partitions,
+                    described.get(Topics.IMAGE_MAPPINGS.name()).partitions().size());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new IllegalStateException("the decider's input topics must exist before it starts: "

@@ -78,12 +78,33 @@ public final class DeciderTopology {
     private DeciderTopology() {
     }
 
+    /**
+     * Partitions of the decider's keyed inputs: of the node-keyed topics (co-partitioned) and of the image mappings.
+     * Each processor checks that a record is on the partition its key maps to ({@code Partitioning}).
+     */
+    public record InputPartitions(int nodeInputs, int imageMappings) {
+        /** One partition each: as in {@code TopologyTestDriver}, where every record is on partition 0. */
+        public static final InputPartitions ONE = new InputPartitions(1, 1);
+
+        public InputPartitions {
+            if (nodeInputs < 1 || imageMappings < 1) {
+                throw new IllegalArgumentException("partitions must be >= 1, got " + nodeInputs + " and "
+                        + imageMappings);
+            }
+        }
+    }
+
     /** The topology with meters in a private registry. */
     public static Topology build(DeciderConfig config) {
         return build(config, DeciderMetrics.detached());
     }
 
+    /** The topology over single-partition inputs (the test driver, the replay). */
     public static Topology build(DeciderConfig config, DeciderMetrics metrics) {
+        return build(config, metrics, InputPartitions.ONE);
+    }
+
+    public static Topology build(DeciderConfig config, DeciderMetrics metrics, InputPartitions partitions) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> keys = Serdes.String();
 
@@ -94,13 +115,15 @@ public final class DeciderTopology {
         NodeInputSerde inputs = new NodeInputSerde(config.controlTopic());
         KStream<String, Emit> nodeOut = builder
                 .stream(inputs.topics(), Consumed.with(keys, inputs).withName("decider-node-inputs"))
-                .process(() -> new NodeProcessor(config, metrics), Named.as("decider-node-processor"),
+                .process(() -> new NodeProcessor(config, metrics, partitions.nodeInputs()),
+                        Named.as("decider-node-processor"),
                         NODE_STATE_STORE, MAPPINGS_STORE, WAITERS_STORE, TIMERS_STORE, OPEN_INCIDENTS_STORE,
                         FLEET_VIEW_STORE);
         route(nodeOut, "decider-node", config, metrics, EnumSet.of(Sink.DECISIONS, Sink.FLEET));
 
         KStream<String, Emit> mappingOut = source(builder, Topics.IMAGE_MAPPINGS, "decider-image-mappings")
-                .process(MappingProcessor::new, Named.as("decider-mapping-processor"));
+                .process(() -> new MappingProcessor(partitions.imageMappings()),
+                        Named.as("decider-mapping-processor"));
         route(mappingOut, "decider-mapping", config, metrics, EnumSet.of(Sink.CONTROL));
         return builder.build();
     }
@@ -156,6 +179,12 @@ public final class DeciderTopology {
      */
     public static Properties streamsProperties(DeciderConfig config, Map<String, Object> clientProperties,
             DeciderMetrics metrics) {
+        return streamsProperties(config, clientProperties, metrics, new DeciderHealth());
+    }
+
+    /** As above, with the handlers reporting a reason to stop to {@code health}. */
+    public static Properties streamsProperties(DeciderConfig config, Map<String, Object> clientProperties,
+            DeciderMetrics metrics, DeciderHealth health) {
         Map<String, Object> p = new HashMap<>(clientProperties);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -164,6 +193,7 @@ public final class DeciderTopology {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numThreads());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnDeserialization.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProcessing.class);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.OnProduction.class);
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
@@ -173,6 +203,7 @@ public final class DeciderTopology {
         // overridable (KAFKA_CLIENT_MAX_TASK_IDLE_MS), and DeciderService warns when an override gives that up
         p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
         p.put(DeadLetters.METRICS_CONFIG, metrics);
+        p.put(DeciderHealth.CONFIG, health);
         config.advertisedEndpoint().ifPresent(e -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, e));
         Properties props = new Properties();
         props.putAll(p);

@@ -96,6 +96,7 @@ public final class InProcessTopology {
     private final Serde<Decision> decisionSerde = Topics.DECISIONS.valueSerde();
     private long streamTime = -1L;
     private long deadLetters;
+    private String lastDeadLetterError;
 
     /**
      * @param stateDir a directory the processors' context may name (nothing is written there)
@@ -160,7 +161,7 @@ public final class InProcessTopology {
     public void process(Prepared input, Consumer<Output> out) {
         if (input.error != null) {
             // DeadLetters.OnDeserialization: skipped before it reaches a processor; stream time does not move
-            deadLetter(input.topic);
+            deadLetter(input.topic, input.error);
             return;
         }
         Source source = input.value instanceof NodeInput ? Source.NODE : Source.MAPPING;
@@ -184,6 +185,11 @@ public final class InProcessTopology {
         return deadLetters;
     }
 
+    /** The error of the latest dead letter (null before the first). */
+    public String lastDeadLetterError() {
+        return lastDeadLetterError;
+    }
+
     @SuppressWarnings("unchecked")
     private void run(Source source, String topic, Record<String, ?> record, Consumer<Output> out) {
         streamTime = Math.max(streamTime, record.timestamp());
@@ -201,7 +207,7 @@ public final class InProcessTopology {
             }
         } catch (RuntimeException e) {
             // DeadLetters.OnProcessing: the record is dead-lettered; what it forwarded before stays forwarded
-            deadLetter(topic);
+            deadLetter(topic, e);
         }
         route(source, context.forwarded(), out);
         context.resetForwards();
@@ -241,7 +247,8 @@ public final class InProcessTopology {
         }
     }
 
-    private void deadLetter(String topic) {
+    private void deadLetter(String topic, RuntimeException error) {
+        lastDeadLetterError = error.getMessage() == null ? error.toString() : error.getMessage();
         deadLetters++;
         metrics.deadLetter(topic);
     }

@@ -1,7 +1,9 @@
 package io.haltsupervisor.decider;
 
 import io.haltsupervisor.schemas.ImageMappingChanged;
+import io.haltsupervisor.schemas.Partitioning;
 import io.haltsupervisor.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,7 +16,20 @@ import org.slf4j.LoggerFactory;
  */
 final class MappingProcessor implements Processor<String, ImageMappingChanged, String, Emit> {
     private static final Logger LOG = LoggerFactory.getLogger(MappingProcessor.class);
+    private final int partitions;
     private ProcessorContext<String, Emit> context;
+
+    MappingProcessor() {
+        this(1);
+    }
+
+    /** @param partitions partitions of the image-mapping topic: a plan's records must be on its key's partition */
+    MappingProcessor(int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+        }
+        this.partitions = partitions;
+    }
 
     @Override
     public void init(ProcessorContext<String, Emit> ctx) {
@@ -28,6 +43,14 @@ final class MappingProcessor implements Processor<String, ImageMappingChanged, S
             throw new RejectedRecordException("record on " + Topics.IMAGE_MAPPINGS.name()
                     + " has no key: expected the plan name as the key");
         }
+        context.recordMetadata().filter(md -> md.partition() >= 0).ifPresent(md -> {
+            byte[] key = plan.getBytes(StandardCharsets.UTF_8);
+            if (Partitioning.partitionOf(key, partitions) != md.partition()) {
+                // another partition's copy of the plan would outlive this one after compaction
+                throw new MisroutedRecordException(Partitioning.misrouted(md.topic(), md.partition(), key, partitions)
+                        .orElseThrow());
+            }
+        });
         ImageMappingChanged m = record.value();
         if (m == null) {
             LOG.info("image mapping for plan {} removed", plan);

@@ -6,7 +6,9 @@ import io.haltsupervisor.schemas.HaltObserved;
 import io.haltsupervisor.schemas.ImageMappingChanged;
 import io.haltsupervisor.schemas.NodeObservation;
 import io.haltsupervisor.schemas.OperatorCommandIssued;
+import io.haltsupervisor.schemas.Partitioning;
 import io.haltsupervisor.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -40,6 +43,8 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
     private final DeciderConfig config;
     private final DeciderMetrics metrics;
     private final NodeStateMachine machine;
+    /** Partitions of the node-keyed input topics: a record must be on the one its key maps to. */
+    private final int inputPartitions;
 
     private ProcessorContext<String, Emit> context;
     private KeyValueStore<String, NodeState> nodes;
@@ -68,6 +73,15 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
             new TreeMap<>(ObjectStore.UTF8_ORDER);
 
     NodeProcessor(DeciderConfig config, DeciderMetrics metrics) {
+        this(config, metrics, 1);
+    }
+
+    /** @param inputPartitions partitions of the node-keyed input topics (co-partitioned; the decider checks at start) */
+    NodeProcessor(DeciderConfig config, DeciderMetrics metrics, int inputPartitions) {
+        if (inputPartitions < 1) {
+            throw new IllegalArgumentException("inputPartitions must be >= 1, got " + inputPartitions);
+        }
+        this.inputPartitions = inputPartitions;
         this.config = config;
         this.metrics = metrics;
         this.machine = new NodeStateMachine(config.graceWindow(), config.dedupeRetention());
@@ -99,6 +113,9 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         long ts = record.timestamp();
         fireDue(Math.max(context.currentStreamTimeMs(), ts));
         NodeInput input = record.value();
+        if (!(input instanceof NodeInput.Control)) {
+            requirePartition(key);
+        }
         if (input instanceof NodeInput.Halt halt) {
             HaltObserved h = requireValue(halt.value(), key, Topics.HALT_OBSERVATIONS.name());
             requireKey(key, h.nodeId(), Topics.HALT_OBSERVATIONS.name());
@@ -309,6 +326,26 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
             key.append('0');
         }
         return key.append(digits).append('/').append(nodeId).toString();
+    }
+
+    /**
+     * A node's records must all be on its partition, or this task (knowing nothing of the node) would open a second
+     * incident for it. Skipped where there is no record metadata (the in-process replay, which checks as it reads).
+     */
+    private void requirePartition(String key) {
+        if (key == null) {
+            return; // rejected by the key check
+        }
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        if (metadata.isEmpty() || metadata.get().partition() < 0) {
+            return;
+        }
+        int partition = metadata.get().partition();
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        if (Partitioning.partitionOf(bytes, inputPartitions) != partition) {
+            throw new MisroutedRecordException(Partitioning.misrouted(metadata.get().topic(), partition, bytes,
+                    inputPartitions).orElseThrow());
+        }
     }
 
     private static <T> T requireValue(T value, String key, String topic) {

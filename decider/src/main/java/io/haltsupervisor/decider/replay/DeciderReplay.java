@@ -67,6 +67,7 @@ public final class DeciderReplay implements AutoCloseable {
     private final TestOutputTopic<byte[], byte[]> decisions;
     private final TestOutputTopic<byte[], byte[]> deadLetters;
     private long deadLetterCount;
+    private String lastDeadLetterError;
 
     /** A replay on the in-process engine. */
     public DeciderReplay(DeciderConfig base) {
@@ -137,7 +138,11 @@ public final class DeciderReplay implements AutoCloseable {
         }
         // asking for a topic nothing was written to yet makes the driver warn: ask only once there is one
         if (driver.producedTopicNames().contains(Topics.DEAD_LETTERS.name())) {
-            deadLetterCount += deadLetters.readRecordsToList().size();
+            for (TestRecord<byte[], byte[]> r : deadLetters.readRecordsToList()) {
+                deadLetterCount++;
+                lastDeadLetterError = Topics.DEAD_LETTERS.valueSerde().deserializer()
+                        .deserialize(Topics.DEAD_LETTERS.name(), r.value()).error();
+            }
         }
         return out;
     }
@@ -197,6 +202,11 @@ public final class DeciderReplay implements AutoCloseable {
     /** Records the replay sent to the dead-letter topic (the original run dead-lettered them too). */
     public long deadLetters() {
         return topology != null ? topology.deadLetters() : deadLetterCount;
+    }
+
+    /** Why the latest dead letter was written (null before the first). */
+    public String lastDeadLetterError() {
+        return topology != null ? topology.lastDeadLetterError() : lastDeadLetterError;
     }
 
     @Override
