@@ -11,6 +11,7 @@ import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.DeadLetterRecorded;
 import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.LogThrottle;
 import io.haltsupervisor.schemas.Partitioning;
 import io.haltsupervisor.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
@@ -72,6 +73,7 @@ public final class ActuatorService implements AutoCloseable {
     private static final int UNHEALTHY_AFTER_FAILURES = 5;
     private static final String COMPONENT = "actuator";
     private static final int MAX_PENDING_DEAD_LETTERS = 500;
+    private static final LogThrottle DEAD_LETTER_LOG = new LogThrottle(20);
     private static final long MAX_PENDING_NANOS = Duration.ofMillis(200).toNanos();
 
     private final ActuatorConfig config;
@@ -418,9 +420,13 @@ public final class ActuatorService implements AutoCloseable {
             DeadLetterRecorded dl = DeadLetterRecorded.of(record.topic(), record.partition(), record.offset(),
                     record.timestamp() < 0 ? null : Instant.ofEpochMilli(record.timestamp()), key, record.value(),
                     category, error, COMPONENT, clock.instant());
-            LOG.warn("Decision record at {}-{}@{} ({}, {} bytes) sent to {}: {}", record.topic(), record.partition(),
-                    record.offset(), category.name(), record.value() == null ? "no" : record.value().length,
-                    Topics.DEAD_LETTERS.name(), dl.error());
+            long held = DEAD_LETTER_LOG.admit(clock.millis());
+            if (held >= 0) {
+                LOG.warn("Decision record at {}-{}@{} ({}, {} bytes) sent to {}: {}{}", record.topic(),
+                        record.partition(), record.offset(), category.name(),
+                        record.value() == null ? "no" : record.value().length, Topics.DEAD_LETTERS.name(), dl.error(),
+                        held == 0 ? "" : " (" + held + " more sent without a log line)");
+            }
             ProducerRecord<byte[], byte[]> letter = dl.toProducerRecord(key);
             if (!inTransaction) {
                 producer.beginTransaction();

@@ -2,6 +2,8 @@ package io.haltsupervisor.decider;
 
 import io.haltsupervisor.schemas.DeadLetterRecorded;
 import io.haltsupervisor.schemas.DeadLetterRecorded.Category;
+import io.haltsupervisor.schemas.LogThrottle;
+import io.haltsupervisor.schemas.Topics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -34,6 +36,7 @@ public final class DeadLetters {
     public static final String METRICS_CONFIG = "halt-supervisor.decider.metrics";
     static final String COMPONENT = "decider";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+    private static final LogThrottle THROTTLE = new LogThrottle(20);
 
     private DeadLetters() {
     }
@@ -43,8 +46,12 @@ public final class DeadLetters {
         DeadLetterRecorded letter = DeadLetterRecorded.of(topic, partition, offset,
                 timestamp < 0 ? null : Instant.ofEpochMilli(timestamp), key, value, category, error, COMPONENT,
                 clock.instant());
-        LOG.warn("dead-lettered {}-{}@{} ({}, {} bytes): {}", topic, partition, offset, category.name(),
-                value == null ? "no" : Integer.toString(value.length), letter.error());
+        long held = THROTTLE.admit(clock.millis());
+        if (held >= 0) {
+            LOG.warn("dead-lettered {}-{}@{} ({}, {} bytes): {}{}", topic, partition, offset, category.name(),
+                    value == null ? "no" : Integer.toString(value.length), letter.error(),
+                    held == 0 ? "" : " (" + held + " more dead-lettered without a log line; see " + letter.toProducerRecord(null).topic() + ")");
+        }
         return letter.toProducerRecord(key);
     }
 
