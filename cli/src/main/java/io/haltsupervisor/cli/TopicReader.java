@@ -1,5 +1,11 @@
 package io.haltsupervisor.cli;
 
+import io.haltsupervisor.schemas.ActionResultRecorded;
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.HaltObserved;
+import io.haltsupervisor.schemas.ImageMappingChanged;
+import io.haltsupervisor.schemas.NodeObservation;
+import io.haltsupervisor.schemas.OperatorCommandIssued;
 import io.haltsupervisor.schemas.Partitioning;
 import io.haltsupervisor.schemas.Topic;
 import java.nio.charset.StandardCharsets;
@@ -117,19 +123,50 @@ public final class TopicReader implements AutoCloseable {
                     Optional<String> misrouted = Partitioning.misrouted(r.topic(), r.partition(), r.key(),
                             counts.get(r.topic()));
                     sink.accept(new Entry(r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()),
-                            key, misrouted.isPresent() ? new Misrouted(misrouted.get()) : decode(partitions.get(tp), r)));
+                            key, misrouted.isPresent() ? new Misrouted(misrouted.get()) : decode(partitions.get(tp), r, key)));
                 }
             }
             open.removeIf(tp -> consumer.position(tp, KafkaOptions.REACH_TIMEOUT) >= end.get(tp));
         }
     }
 
-    private static Object decode(Topic<?, ?> topic, ConsumerRecord<byte[], byte[]> r) {
+    /**
+     * The record's value, or why it is skipped: it does not deserialise, it is a tombstone on a topic that is not
+     * compacted, or it is keyed by something else than what it is about (the components reject such records too).
+     */
+    private static Object decode(Topic<?, ?> topic, ConsumerRecord<byte[], byte[]> r, String key) {
+        Object value;
         try {
-            return topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+            value = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
         } catch (RuntimeException e) {
             return new Unreadable(e.getMessage());
         }
+        if (value == null) {
+            return topic.compacted() ? null : new Unreadable("a tombstone on " + r.topic() + ": expected an event");
+        }
+        String about = keyOf(value);
+        if (about != null && !about.equals(key)) {
+            return new Unreadable("keyed '" + key + "' but about '" + about + "': expected the key to be the node id");
+        }
+        return value;
+    }
+
+    /** The key an event must have, where it says (its node id, or the fleet key). */
+    private static String keyOf(Object value) {
+        if (value instanceof Decision d) {
+            return d.key();
+        } else if (value instanceof HaltObserved h) {
+            return h.nodeId();
+        } else if (value instanceof NodeObservation o) {
+            return o.nodeId();
+        } else if (value instanceof OperatorCommandIssued c) {
+            return c.key();
+        } else if (value instanceof ActionResultRecorded a) {
+            return a.key();
+        } else if (value instanceof ImageMappingChanged m) {
+            return m.plan();
+        }
+        return null; // a dead letter is keyed by its source record's key, whatever it was
     }
 
     @Override
