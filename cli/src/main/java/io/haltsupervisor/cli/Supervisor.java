@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             IncidentsCommand.class,
             TimelineCommand.class,
             ReplayCommand.class,
+            RestoreCommand.class,
             MappingCommand.class,
             ProbeCommand.class,
             OperatorCommands.Ack.class,

@@ -46,6 +46,7 @@ final class BadRecords {
     private final int maxMessageBytes;
     private final Instant at;
     private int serial;
+    private int oversized;
 
     /**
      * @param nodes           node ids of the fleet (bad records use their keys)
@@ -62,13 +63,16 @@ final class BadRecords {
 
     /**
      * A bad record for {@code topic}, stamped between {@code from} and {@code to} ms. Of the oversized ones, one in
-     * {@code hugeEvery} is near the topic's limit, the others just over what its readers accept.
+     * {@code hugeEvery} is near the topic's {@code max.message.bytes}, the others just over what its readers accept.
      */
     Bad next(Topic<String, ?> topic, long from, long to, int hugeEvery) {
         Kind[] kinds = Kind.values();
         Kind kind = kinds[random.nextInt(kinds.length)];
         if (kind == Kind.NULL_VALUE && topic == Topics.IMAGE_MAPPINGS) {
             kind = Kind.WRONG_KEY; // a tombstone removes a plan there: a good record
+        }
+        if (kind == Kind.NULL_KEY && topic == Topics.IMAGE_MAPPINGS) {
+            kind = Kind.UNKNOWN_VERSION; // the broker itself refuses an unkeyed record on a compacted topic
         }
         String node = nodes.get(random.nextInt(nodes.size()));
         String key = topic == Topics.IMAGE_MAPPINGS ? "fuzz-plan-" + random.nextInt(50) : node;
@@ -88,7 +92,7 @@ final class BadRecords {
                     Arrays.copyOf(validBytes, 1 + random.nextInt(validBytes.length - 1)), headers(), kind);
             case OVERSIZED_JSON -> {
                 int cap = topic == Topics.DECISIONS ? Topics.MAX_DECISION_BYTES : Topics.MAX_INPUT_BYTES;
-                int size = serial++ % hugeEvery == 0 ? maxMessageBytes - 2048 : cap + 1 + random.nextInt(cap);
+                int size = oversized++ % hugeEvery == 0 ? maxMessageBytes - 2048 : cap + 1 + random.nextInt(1024);
                 // an unknown field is ignored by readers: without the size bound this record would be accepted
                 valid.put("padding", "p".repeat(Math.max(0, size - validBytes.length - 16)));
                 yield new Bad(topic.name(), null, k, bytes(valid), List.of(), kind);

@@ -108,10 +108,14 @@
  * client settings override it with -1. Measurements: docs/benchmarks.md, "decider".
  *
  * <h2>Poison</h2>
- * Records that do not deserialise ({@link io.haltsupervisor.decider.DeadLetters.OnDeserialization}) or that
- * deserialise but cannot be used — wrong key, tombstone, a mapping keyed by another plan — (thrown as
- * {@link io.haltsupervisor.decider.RejectedRecordException} before any state changes, handled by
- * {@link io.haltsupervisor.decider.DeadLetters.OnProcessing}) are written to {@code seid.dead-letters.v1} by
- * Streams in the same transaction, and processing continues.
+ * Records that do not deserialise or are larger than their topic's bound
+ * ({@link io.haltsupervisor.decider.DeadLetters.OnDeserialization}) or that deserialise but cannot be used — on
+ * another partition than their key's ({@link io.haltsupervisor.decider.MisroutedRecordException}), wrong key,
+ * tombstone, a mapping keyed by another plan — (thrown as {@link io.haltsupervisor.decider.RejectedRecordException}
+ * before any state changes, handled by {@link io.haltsupervisor.decider.DeadLetters.OnProcessing}) are written to
+ * {@code seid.dead-letters.v1} by Streams in the same transaction, as dead letters of at most 16 KiB, and
+ * processing continues. An output the producer cannot write fails the task
+ * ({@link io.haltsupervisor.decider.DeadLetters.OnProduction}) and the decider says why
+ * ({@link io.haltsupervisor.decider.DeciderHealth}); see docs/design.md, "One bad record".
  */
 package io.haltsupervisor.decider;
