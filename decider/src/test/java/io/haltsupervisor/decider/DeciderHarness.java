@@ -49,6 +49,11 @@ final class DeciderHarness implements AutoCloseable {
     }
 
     DeciderHarness(DeciderConfig base) {
+        this(base, DeciderTopology.InputPartitions.ONE);
+    }
+
+    /** With the processors told the inputs have {@code partitions} (the driver puts every record on partition 0). */
+    DeciderHarness(DeciderConfig base, DeciderTopology.InputPartitions partitions) {
         try {
             stateDir = Files.createTempDirectory("decider-ttd-");
         } catch (IOException e) {
@@ -61,7 +66,7 @@ final class DeciderHarness implements AutoCloseable {
         // (its transaction is not committed for a skipped record); the topology's logic is the same under
         // either guarantee, and DeciderIT covers exactly-once, dead letters included, on a real broker.
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        driver = new TopologyTestDriver(DeciderTopology.build(config, metrics), props, T0);
+        driver = new TopologyTestDriver(DeciderTopology.build(config, metrics, partitions), props, T0);
         halts = input(Topics.HALT_OBSERVATIONS);
         observations = input(Topics.NODE_OBSERVATIONS);
         mappings = input(Topics.IMAGE_MAPPINGS);

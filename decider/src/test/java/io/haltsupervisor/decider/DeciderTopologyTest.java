@@ -621,4 +621,31 @@ class DeciderTopologyTest {
         assertThat(h.nodeState(N1)).isNull();
         h.assertNothingElse();
     }
+    @Test
+    void aRecordOnAnotherPartitionThanItsKeysIsDeadLetteredAsMisroutedAndChangesNothing() {
+        // the driver puts every record on partition 0: with four partitions, a key of another partition is misrouted
+        String home = null;
+        String away = null;
+        for (int i = 0; home == null || away == null; i++) {
+            String node = "sei/part-" + i;
+            if (io.haltsupervisor.schemas.Partitioning.partitionOf(node, 4) == 0) {
+                home = home == null ? node : home;
+            } else {
+                away = away == null ? node : away;
+            }
+        }
+        try (DeciderHarness four = new DeciderHarness(DeciderConfig.defaults("decider-test"),
+                new DeciderTopology.InputPartitions(4, 1))) {
+            four.halts.pipeInput(away, statusHalt(away, 70, "v6", V6_HEIGHT, t(1), IMG5, t(2)), t(2));
+            four.halts.pipeInput(home, statusHalt(home, 70, "v6", V6_HEIGHT, t(1), IMG5, t(3)), t(3));
+
+            List<DeadLetterRecorded> letters = four.deadLetters.readValuesToList();
+            assertThat(letters).singleElement().satisfies(letter -> {
+                assertThat(letter.category()).isEqualTo(DeadLetterRecorded.Category.MISROUTED);
+                assertThat(letter.error()).contains("partition 0").contains("murmur2_random");
+            });
+            assertThat(four.nodeState(away)).isNull();
+            assertThat(four.decisions()).singleElement().satisfies(d -> assertThat(d.nodeId()).isEqualTo(home));
+        }
+    }
 }
