@@ -54,6 +54,8 @@ class BackupRestoreIT {
     private static final int PARTITIONS = 4;
     private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(120);
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    /** A week: no grace window ends during the run, by the wall clock or by record time. */
+    private static final String GRACE = Duration.ofDays(7).toMinutes() + "m";
     private static final List<Topic<?, ?>> EXPORTED = List.of(Topics.HALT_OBSERVATIONS, Topics.NODE_OBSERVATIONS,
             Topics.IMAGE_MAPPINGS, Topics.OPERATOR_COMMANDS, Topics.DECISIONS);
 
@@ -90,7 +92,7 @@ class BackupRestoreIT {
             assertThat(restore.exit()).as(restore.err()).isZero();
             assertThat(restore.out()).contains("each to its exported partition");
 
-            Cli replay = cli("replay", "--bootstrap", fresh.bootstrapServers());
+            Cli replay = cli("replay", "--bootstrap", fresh.bootstrapServers(), "--grace-window", GRACE);
             assertThat(replay.exit()).as(replay.out() + replay.err()).isZero();
             assertThat(replay.out()).contains("identical: " + decisions + " decisions recorded, " + decisions
                     + " replayed");
@@ -111,7 +113,7 @@ class BackupRestoreIT {
                 run(List.of("kcat", "-b", kcatRestored.bootstrapServers(), "-P", "-t", EXPORTED.get(i).name(),
                         "-K", "\t", "-l", lines.toString()), null, null);
             }
-            Cli replay = cli("replay", "--bootstrap", kcatRestored.bootstrapServers());
+            Cli replay = cli("replay", "--bootstrap", kcatRestored.bootstrapServers(), "--grace-window", GRACE);
             assertThat(replay.exit()).as("a kcat -P restore does not reproduce the log").isEqualTo(1);
             assertThat(replay.err()).contains("replay: skipped").contains("misrouted")
                     .contains("kcat -X partitioner=murmur2_random");
@@ -121,7 +123,8 @@ class BackupRestoreIT {
     /** A small live run: a mapping, pods, halts of every kind, an operator's ack. Returns the decisions made. */
     private int liveRun(String bootstrap) throws Exception {
         DeciderConfig config = DeciderConfig.fromEnv(Map.of(DeciderConfig.ENV_APPLICATION_ID, "backup-it",
-                DeciderConfig.ENV_STATE_DIR, Files.createDirectories(dir.resolve("state")).toString()));
+                DeciderConfig.ENV_STATE_DIR, Files.createDirectories(dir.resolve("state")).toString(),
+                DeciderConfig.ENV_GRACE_WINDOW, GRACE));
         try (DeciderService decider = new DeciderService(config, KafkaClientConfig.of(bootstrap),
                 new SimpleMeterRegistry());
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,

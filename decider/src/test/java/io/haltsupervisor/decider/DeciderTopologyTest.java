@@ -634,10 +634,11 @@ class DeciderTopologyTest {
                 away = away == null ? node : away;
             }
         }
+        String onZero = home;
         try (DeciderHarness four = new DeciderHarness(DeciderConfig.defaults("decider-test"),
                 new DeciderTopology.InputPartitions(4, 1))) {
             four.halts.pipeInput(away, statusHalt(away, 70, "v6", V6_HEIGHT, t(1), IMG5, t(2)), t(2));
-            four.halts.pipeInput(home, statusHalt(home, 70, "v6", V6_HEIGHT, t(1), IMG5, t(3)), t(3));
+            four.halts.pipeInput(onZero, statusHalt(onZero, 70, "v6", V6_HEIGHT, t(1), IMG5, t(3)), t(3));
 
             List<DeadLetterRecorded> letters = four.deadLetters.readValuesToList();
             assertThat(letters).singleElement().satisfies(letter -> {
@@ -645,7 +646,7 @@ class DeciderTopologyTest {
                 assertThat(letter.error()).contains("partition 0").contains("murmur2_random");
             });
             assertThat(four.nodeState(away)).isNull();
-            assertThat(four.decisions()).singleElement().satisfies(d -> assertThat(d.nodeId()).isEqualTo(home));
+            assertThat(four.decisions()).singleElement().satisfies(d -> assertThat(d.nodeId()).isEqualTo(onZero));
         }
     }
 }
