@@ -66,6 +66,14 @@ public final class MappingTopic {
                                 + r.offset());
                         continue;
                     }
+                    java.util.Optional<String> misrouted = io.haltsupervisor.schemas.Partitioning.misrouted(topic,
+                            r.partition(), r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), partitions.size());
+                    if (misrouted.isPresent()) {
+                        // the decider dead-letters it: it is not part of the mappings the decider holds
+                        warnings.accept("skipping the record at " + topic + "-" + r.partition() + "@" + r.offset()
+                                + ", " + misrouted.get());
+                        continue;
+                    }
                     if (r.value() == null) {
                         mappings.remove(r.key());
                         continue;
@@ -73,6 +81,11 @@ public final class MappingTopic {
                     try {
                         ImageMappingChanged m = Topics.IMAGE_MAPPINGS.valueSerde().deserializer()
                                 .deserialize(topic, r.value());
+                        if (!m.plan().equals(r.key())) {
+                            warnings.accept("skipping a mapping of plan '" + m.plan() + "' keyed '" + r.key() + "' at "
+                                    + topic + "-" + r.partition() + "@" + r.offset() + " (the decider rejects it too)");
+                            continue;
+                        }
                         mappings.put(r.key(), m);
                     } catch (SerializationException e) {
                         warnings.accept("skipping an unreadable mapping for plan '" + r.key() + "' at " + topic + "-"
