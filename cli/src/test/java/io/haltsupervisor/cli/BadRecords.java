@@ -45,8 +45,12 @@ final class BadRecords {
     private final int partitions;
     private final int maxMessageBytes;
     private final Instant at;
+    /** Oversized records per topic, at most (one in {@link #HUGE_EVERY} of them near the topic's limit). */
+    static final int MAX_OVERSIZED_PER_TOPIC = 120;
+    private static final int HUGE_EVERY = 40;
     private int serial;
     private int oversized;
+    private final java.util.Map<String, Integer> oversizedOf = new java.util.HashMap<>();
 
     /**
      * @param nodes           node ids of the fleet (bad records use their keys)
@@ -63,9 +67,9 @@ final class BadRecords {
 
     /**
      * A bad record for {@code topic}, stamped between {@code from} and {@code to} ms. Of the oversized ones, one in
-     * {@code hugeEvery} is near the topic's {@code max.message.bytes}, the others just over what its readers accept.
+     * {@value #HUGE_EVERY} is near the topic's {@code max.message.bytes}, the others just over what its readers accept.
      */
-    Bad next(Topic<String, ?> topic, long from, long to, int hugeEvery) {
+    Bad next(Topic<String, ?> topic, long from, long to) {
         Kind[] kinds = Kind.values();
         Kind kind = kinds[random.nextInt(kinds.length)];
         if (kind == Kind.NULL_VALUE && topic == Topics.IMAGE_MAPPINGS) {
@@ -73,6 +77,9 @@ final class BadRecords {
         }
         if (kind == Kind.NULL_KEY && topic == Topics.IMAGE_MAPPINGS) {
             kind = Kind.UNKNOWN_VERSION; // the broker itself refuses an unkeyed record on a compacted topic
+        }
+        if (kind == Kind.OVERSIZED_JSON && oversizedOf.merge(topic.name(), 1, Integer::sum) > MAX_OVERSIZED_PER_TOPIC) {
+            kind = Kind.TRUNCATED_JSON; // enough of them to prove the bound; more only fill the broker's disk
         }
         String node = nodes.get(random.nextInt(nodes.size()));
         String key = topic == Topics.IMAGE_MAPPINGS ? "fuzz-plan-" + random.nextInt(50) : node;
@@ -92,7 +99,7 @@ final class BadRecords {
                     Arrays.copyOf(validBytes, 1 + random.nextInt(validBytes.length - 1)), headers(), kind);
             case OVERSIZED_JSON -> {
                 int cap = topic == Topics.DECISIONS ? Topics.MAX_DECISION_BYTES : Topics.MAX_INPUT_BYTES;
-                int size = oversized++ % hugeEvery == 0 ? maxMessageBytes - 2048 : cap + 1 + random.nextInt(1024);
+                int size = oversized++ % HUGE_EVERY == 0 ? maxMessageBytes - 2048 : cap + 64 + random.nextInt(1024);
                 // an unknown field is ignored by readers: without the size bound this record would be accepted
                 valid.put("padding", "p".repeat(Math.max(0, size - validBytes.length - 16)));
                 yield new Bad(topic.name(), null, k, bytes(valid), List.of(), kind);
