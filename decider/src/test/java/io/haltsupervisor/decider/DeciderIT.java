@@ -172,9 +172,9 @@ class DeciderIT {
         assertThat(letters.get(0).offset()).isGreaterThanOrEqualTo(0);
 
         // metrics: ours and Kafka Streams' own
-        assertThat(registry.find("decider.decisions").counters()).extracting(c -> c.count())
+        assertThat(registry.find("halt_supervisor.decider.decisions").counters()).extracting(c -> c.count())
                 .satisfies(counts -> assertThat(counts.stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(8));
-        assertThat(registry.find("decider.dead.letters").counter()).isNotNull();
+        assertThat(registry.find("halt_supervisor.decider.dead.letters").counter()).isNotNull();
         assertThat(registry.getMeters()).anyMatch(m -> m.getId().getName().startsWith("kafka.stream"));
 
         // interactive queries
