@@ -19,6 +19,7 @@ import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.KafkaClientConfig;
 import io.haltsupervisor.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -85,14 +86,14 @@ final class E2eStack implements AutoCloseable {
     final AlertmanagerLauncher alertmanager;
     final TopicLog topics;
     final ClusterView cluster;
-    final SimpleMeterRegistry registry;
+    final MeterRegistry registry;
     final Components components;
     private final Deque<AutoCloseable> resources;
     private final List<SimulatedFleet> fleets = new ArrayList<>();
 
     private E2eStack(Deque<AutoCloseable> resources, EmbeddedKafka kafka, InMemoryKubernetes kube,
             SimulatedSeidServer seids, PagerDutyReceiver pagerDuty, AlertmanagerLauncher alertmanager, TopicLog topics,
-            ClusterView cluster, SimpleMeterRegistry registry, Components components) {
+            ClusterView cluster, MeterRegistry registry, Components components) {
         this.resources = resources;
         this.registry = registry;
         this.kafka = kafka;
@@ -113,6 +114,12 @@ final class E2eStack implements AutoCloseable {
      * @param overrides environment settings on top of the suite's defaults
      */
     static E2eStack start(String name, Map<String, String> mappings, Map<String, String> overrides) {
+        return start(name, mappings, overrides, new SimpleMeterRegistry());
+    }
+
+    /** {@link #start(String, Map, Map)} with the components' meters in {@code registry} (e.g. a Prometheus one). */
+    static E2eStack start(String name, Map<String, String> mappings, Map<String, String> overrides,
+            MeterRegistry registry) {
         long begin = System.nanoTime();
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
@@ -165,7 +172,6 @@ final class E2eStack implements AutoCloseable {
             env.put("ACTUATOR_PAGERDUTY_ROUTING_KEY", ROUTING_KEY);
             env.put("ACTUATOR_ALERTMANAGER_URLS", alertmanager.url().toString());
             env.putAll(overrides);
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
             Components components = Components.start(Components.all(), env,
                     KafkaClientConfig.of(kafka.bootstrapServers()), registry, kube.client());
             resources.push(components);
