@@ -86,6 +86,10 @@ class PrometheusScrapeIT {
                         }
                     });
 
+            assertThat(values(prometheus.query("sum(halt_supervisor_decider_open_incidents)")))
+                    .as("the waiting node's incident (at least) is open").singleElement()
+                    .satisfies(open -> assertThat(open).isGreaterThanOrEqualTo(1.0));
+
             // a poison record on an input topic: the decider dead-letters it and the real rule fires
             assertThat(alerts(prometheus, "HaltSupervisorDeadLetters")).as("no dead-letter alert before").isEmpty();
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
