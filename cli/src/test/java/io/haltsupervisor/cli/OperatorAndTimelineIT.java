@@ -52,6 +52,15 @@ class OperatorAndTimelineIT {
     }
 
     @SuppressWarnings("unchecked")
+    /** A sample event (about sei/rpc-0) as if it were about {@code node}. */
+    @SuppressWarnings("unchecked")
+    static <V> V about(Topic<String, V> topic, String node, Object sample) {
+        byte[] json = topic.valueSerde().serializer().serialize(topic.name(), (V) sample);
+        String moved = new String(json, java.nio.charset.StandardCharsets.UTF_8).replace("sei/rpc-0", node);
+        return topic.valueSerde().deserializer().deserialize(topic.name(),
+                moved.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     static <V> void publish(Topic<String, V> topic, String key, Object... values) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
@@ -87,10 +96,13 @@ class OperatorAndTimelineIT {
     @Test
     void timelineShowsOneNodesRecordsFromEveryTopicInOrder() {
         String node = "sei/timeline-0";
-        publish(Topics.HALT_OBSERVATIONS, node, SampleEvents.haltObservations().get(0));
-        publish(Topics.HALT_OBSERVATIONS, "sei/someone-else", SampleEvents.haltObservations().get(0));
-        publish(Topics.DECISIONS, node, SampleEvents.decisions().get(0));
-        publish(Topics.ACTION_RESULTS, node, SampleEvents.actionResults().get(0));
+        // the samples are about sei/rpc-0: re-addressed to the node, since a record keyed by another node than its
+        // body's is skipped (the decider and the actuator reject it)
+        publish(Topics.HALT_OBSERVATIONS, node, about(Topics.HALT_OBSERVATIONS, node, SampleEvents.haltObservations().get(0)));
+        publish(Topics.HALT_OBSERVATIONS, "sei/someone-else", about(Topics.HALT_OBSERVATIONS, "sei/someone-else",
+                SampleEvents.haltObservations().get(0)));
+        publish(Topics.DECISIONS, node, about(Topics.DECISIONS, node, SampleEvents.decisions().get(0)));
+        publish(Topics.ACTION_RESULTS, node, about(Topics.ACTION_RESULTS, node, SampleEvents.actionResults().get(0)));
 
         Run r = run("timeline", node, "--bootstrap", kafka.bootstrapServers());
         assertThat(r.exit()).as(r.err()).isZero();
