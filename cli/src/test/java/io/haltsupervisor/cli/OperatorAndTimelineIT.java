@@ -51,7 +51,6 @@ class OperatorAndTimelineIT {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    @SuppressWarnings("unchecked")
     /** A sample event (about sei/rpc-0) as if it were about {@code node}. */
     @SuppressWarnings("unchecked")
     static <V> V about(Topic<String, V> topic, String node, Object sample) {
@@ -61,6 +60,7 @@ class OperatorAndTimelineIT {
                 moved.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    @SuppressWarnings("unchecked")
     static <V> void publish(Topic<String, V> topic, String key, Object... values) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
