@@ -472,8 +472,12 @@ public final class InMemoryKubernetes implements AutoCloseable {
                 if (stored == null) {
                     return Optional.empty();
                 }
-                result = io.fabric8.zjsonpatch.JsonPatch.apply(Serialization.unmarshal(body, JsonNode.class),
-                        Serialization.unmarshal(stored.getValue(), JsonNode.class));
+                try {
+                    result = io.fabric8.zjsonpatch.JsonPatch.apply(Serialization.unmarshal(body, JsonNode.class),
+                            Serialization.unmarshal(stored.getValue(), JsonNode.class));
+                } catch (JsonPatchException e) {
+                    return Optional.empty(); // the store answers it (fabric8 creates missing parents first)
+                }
             } else if (request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT) {
                 result = Serialization.unmarshal(body, JsonNode.class);
             } else {
