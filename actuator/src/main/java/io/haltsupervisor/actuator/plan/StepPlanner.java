@@ -233,7 +233,8 @@ public final class StepPlanner {
                     + d.reasonCode() + ") and no image mapping exists for it: add a mapping for "
                     + orUnknown(d.planName());
             case PlanUnknown -> "halted for an upgrade (halt code " + d.reasonCode()
-                    + ") but the plan is unknown (no halt_intent, no mapping at the next height): find the plan"
+                    + ") but the plan is unknown (no halt_intent, no mapping at a height the node can have reached"
+                    + " since it was last seen): find the plan"
                     + " and add its mapping";
         };
     }
