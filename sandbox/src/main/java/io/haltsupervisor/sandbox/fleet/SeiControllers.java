@@ -133,9 +133,11 @@ final class SeiControllers {
         JsonNode plan = status.get("plan");
         if (plan == null || plan.isNull()) {
             if (current.isEmpty()) {
-                // the init plan, reduced to its outcome: running once the first pod exists
-                if (statefulSets.podAtRevision(sts)) {
-                    status.put("currentImage", image);
+                // the init plan, reduced to its outcome: running once the first pod exists, on that pod's image (a
+                // spec.image changed meanwhile is then drift, rolled by the next reconcile's update plan)
+                Optional<String> running = statefulSets.podImage(sts);
+                if (running.isPresent()) {
+                    status.put("currentImage", running.get());
                     setPhase(status, "Running");
                 }
             } else if (image != null && !image.equals(current)) {
@@ -143,6 +145,8 @@ final class SeiControllers {
                         SeiResources.REASON_UPDATE_STARTED, "image drift detected: spec=" + image + " current="
                                 + current, generation);
                 status.set("plan", newPlan());
+                LOG.info("simulated SeiNode controller: {} image drift {} -> {}: update plan started", name, current,
+                        image);
                 // upstream requeues at once so the plan is persisted before it runs: it runs next reconcile
             }
         } else {
@@ -392,7 +396,8 @@ final class SeiControllers {
         child.getMetadata().setGeneration(generation + 1);
         try {
             seiNodes().resource(child).update();
-            LOG.debug("simulated SeiNetwork controller: rewrote SeiNode {}", child.getMetadata().getName());
+            LOG.info("simulated SeiNetwork controller: rewrote SeiNode {} from its network (image {})",
+                    child.getMetadata().getName(), child.get("spec", "image").toString());
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
@@ -434,7 +439,7 @@ final class SeiControllers {
     /** The controller's single status patch per reconcile, only when the status changed. */
     private void flushStatus(String plural, String name, String resourceVersion, ObjectNode before,
             ObjectNode status) {
-        if (before.equals(status)) {
+        if (before.toString().equals(status.toString())) { // text: 2 read back is an int, 2L written a long
             return;
         }
         ObjectNode patch = JSON.objectNode();
@@ -525,8 +530,8 @@ final class SeiControllers {
         /** Creates or updates the SeiNode's StatefulSet: template image and replicas. */
         StatefulSet apply(GenericKubernetesResource seiNode, String image, int replicas);
 
-        /** True when the StatefulSet's pod exists at its update revision. */
-        boolean podAtRevision(StatefulSet sts);
+        /** The seid image of the StatefulSet's pod, when it has one. */
+        Optional<String> podImage(StatefulSet sts);
 
         /** {@code replace-pod}: deletes pods at an old revision; true when the task is complete. */
         boolean replaceOldRevisionPods(StatefulSet sts);

@@ -228,7 +228,10 @@ public final class SimulatedFleet implements AutoCloseable {
                 try {
                     tick();
                 } catch (RuntimeException e) {
-                    LOG.warn("fleet simulator tick failed: {}", e.toString());
+                    LOG.warn("fleet simulator tick failed: {}", e.toString(), e);
+                } catch (Error e) {
+                    LOG.error("fleet simulator stopped: {}", e.toString(), e);
+                    throw e;
                 }
             }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -242,14 +245,14 @@ public final class SimulatedFleet implements AutoCloseable {
                 sei.reconcileSeiNetwork(network);
                 reconciles.merge(network, 1, Integer::sum);
             } catch (KubernetesClientException e) {
-                LOG.debug("simulator: network {} not reconciled this tick: {}", network, e.getMessage());
+                LOG.info("simulator: network {} not reconciled this tick: {}", network, e.getMessage());
             }
         }
         for (NodeRuntime rt : nodes.values()) {
             try {
                 reconcile(rt);
             } catch (KubernetesClientException e) {
-                LOG.debug("simulator: {} not reconciled this tick: {}", rt.spec.name(), e.getMessage());
+                LOG.info("simulator: {} not reconciled this tick: {}", rt.spec.name(), e.getMessage());
             }
         }
     }
@@ -304,9 +307,10 @@ public final class SimulatedFleet implements AutoCloseable {
             }
 
             @Override
-            public boolean podAtRevision(StatefulSet sts) {
+            public Optional<String> podImage(StatefulSet sts) {
                 Pod pod = client.pods().inNamespace(NAMESPACE).withName(rt.spec.name() + "-0").get();
-                return pod != null && SeiControllers.hasRevision(pod, revision(sts));
+                return pod == null ? Optional.empty() : pod.getSpec().getContainers().stream()
+                        .filter(c -> CONTAINER.equals(c.getName())).map(c -> c.getImage()).findFirst();
             }
 
             @Override
