@@ -417,7 +417,7 @@ public final class DeciderBench {
                 registry)) {
             service.start();
             Result timed = untilCommitted(bootstrap, config.applicationId(), service::ready, "the decider");
-            long decisions = (long) registry.find("decider.decisions").counters().stream()
+            long decisions = (long) registry.find("halt_supervisor.decider.decisions").counters().stream()
                     .mapToDouble(c -> c.count()).sum();
             return new Result(timed.records, timed.seconds, decisions, timed.cpu);
         }
