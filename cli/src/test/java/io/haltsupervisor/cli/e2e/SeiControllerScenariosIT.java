@@ -166,6 +166,7 @@ class SeiControllerScenariosIT {
             assertThat(stack.cluster.podUid(node.name())).as("replaced by the controller").isNotEqualTo(halted.get(i));
             assertThat(node.runningImage()).isEqualTo(V6);
             assertThat(stack.pagerDutyTriggersAbout(node.nodeId())).as("an upgrade pages no one").isEmpty();
+            stack.assertPagerDutyResolvedExactlyWhatWasTriggered(node.nodeId());
         }
 
         reconcileLoops(net, LOOPS_AFTER);
@@ -233,6 +234,7 @@ class SeiControllerScenariosIT {
             stories.outcomes(resolved, Stories.resolveSteps(true));
             stack.assertDecisionLog(node.nodeId(), incident + "/rollback/0", incident + "/resolve/1");
             assertThat(stories.pagerDutyActions(incident)).containsExactly("trigger", "resolve");
+            stack.assertPagerDutyResolvedExactlyWhatWasTriggered(node.nodeId());
         }
 
         reconcileLoops(net, LOOPS_AFTER);
@@ -283,6 +285,8 @@ class SeiControllerScenariosIT {
                     .as("no condition claims a quarantine that did not happen").isNull();
             assertThat(stack.topics.decisions(node.nodeId())).extracting(Decision::decisionId)
                     .containsExactly(node.nodeId() + "#1/quarantine/0");
+            assertThat(stack.assertPagerDutyResolvedExactlyWhatWasTriggered(node.nodeId()))
+                    .containsOnlyKeys(node.nodeId() + "#1", node.nodeId() + "#1/action-failed");
         }
         stack.assertNoDeadLetters();
     }
@@ -313,6 +317,7 @@ class SeiControllerScenariosIT {
                 .containsExactly("True/UpgradeStarted", "False/Resolved");
         assertThat(node.ready()).isTrue();
         assertThat(stack.pagerDutyTriggersAbout(id)).isEmpty();
+        stack.assertPagerDutyResolvedExactlyWhatWasTriggered(id);
         stack.assertNoDeadLetters();
     }
 }
