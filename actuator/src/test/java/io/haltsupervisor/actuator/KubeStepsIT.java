@@ -216,8 +216,8 @@ class KubeStepsIT {
         List<ActionResultRecorded> first = run(upgrade(uid));
 
         assertThat(image(kind)).isEqualTo(V6);
-        assertThat(podExists()).as("only a Deployment's rollout replaces the pod by itself")
-                .isEqualTo(kind == TargetKind.DEPLOYMENT);
+        assertThat(podExists()).as("a Deployment's rollout and a SeiNode's controller replace the pod themselves;"
+                + " the actuator deletes it only for a plain StatefulSet").isEqualTo(kind.rollsPodItself());
         assertThat(first).extracting(ActionResultRecorded::outcome).containsOnly(Outcome.APPLIED);
         assertThat(first.get(0).target()).isEqualTo(kind.display() + " " + NODE);
         Map<String, Object> condition = condition(kind);
@@ -277,7 +277,7 @@ class KubeStepsIT {
         assertThat(rs).extracting(ActionResultRecorded::outcome).containsOnly(Outcome.APPLIED);
         assertThat(rs.get(0).step()).isEqualTo("page-trigger:pagerduty");
         assertThat(image(kind)).isEqualTo(V5);
-        assertThat(podExists()).isEqualTo(kind == TargetKind.DEPLOYMENT);
+        assertThat(podExists()).isEqualTo(kind.rollsPodItself());
         assertThat(condition(kind)).containsEntry("status", "True").containsEntry("reason", "RollbackStarted");
         assertThat(onlyEvent("RollbackStarted").getType()).isEqualTo("Warning");
         JsonNode page = pd.events().get(0);
@@ -446,6 +446,102 @@ class KubeStepsIT {
                 Map.entry("failure-page-trigger:pagerduty", Outcome.APPLIED));
         assertThat(rs.get(0).detail()).isEqualTo("no SeiNode, StatefulSet or Deployment sei/rpc-0");
         assertThat(rs.get(0).target()).isEqualTo("node sei/rpc-0");
+    }
+
+    // --- SeiNodes a SeiNetwork owns ---------------------------------------------------------------------------
+
+    /** A SeiNetwork {@code net} on {@code image} and its SeiNodes {@code net-0…} with a controller ownerReference. */
+    private void seedNetwork(String image, int replicas) {
+        GenericKubernetesResource network = client.genericKubernetesResources(InMemoryKubernetes.SEINETWORK_CONTEXT)
+                .inNamespace(NS).resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion(InMemoryKubernetes.SEI_API_VERSION).withKind("SeiNetwork").withNewMetadata()
+                        .withName("net").withNamespace(NS).endMetadata()
+                        .withAdditionalProperties(Map.of("spec", new HashMap<>(Map.of("image", image, "replicas",
+                                replicas, "genesis", Map.of("chainId", "arctic-1"))))).build()).create();
+        for (int i = 0; i < replicas; i++) {
+            client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace(NS).resource(
+                    new GenericKubernetesResourceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                            .withKind("SeiNode").withNewMetadata().withName("net-" + i).withNamespace(NS)
+                            .addNewOwnerReference().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                            .withKind("SeiNetwork").withName("net").withUid(network.getMetadata().getUid())
+                            .withController(true).endOwnerReference().endMetadata()
+                            .withAdditionalProperties(Map.of("spec", new HashMap<>(Map.of("image", image,
+                                    "chainId", "arctic-1")))).build()).create();
+        }
+    }
+
+    private GenericKubernetesResource seiObject(io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext ctx,
+            String name) {
+        return client.genericKubernetesResources(ctx).inNamespace(NS).withName(name).get();
+    }
+
+    private static Decision.UpgradeDecided upgradeOf(String node) {
+        String incident = NS + "/" + node + "#1";
+        return new Decision.UpgradeDecided(1, incident + "/upgrade/0", incident, NS + "/" + node, T, 70, "v6", V6, V5,
+                new Decision.ImageMappingRef("v6", V6, 151_000_000L, "configmap:sei/upgrades"), node + "-0", null);
+    }
+
+    @Test
+    void aNetworkMembersUpgradeSetsTheSeiNetworksImageOnceForAllItsNodes() throws Exception {
+        seedNetwork(V5, 3);
+        KubeTargets targets = new KubeTargets(actuatorClient);
+        targets.detect();
+        assertThat(targets.kindOf("sei/net-1")).isEqualTo(TargetKind.SEINETWORK_MEMBER);
+        assertThat(targets.resolve("sei/net-1").orElseThrow().imageHolder().display()).isEqualTo("SeiNetwork sei/net");
+
+        List<ActionResultRecorded> first = run(upgradeOf("net-0"));
+        assertThat(outcomes(first)).containsExactly(Map.entry("set-image", Outcome.APPLIED),
+                Map.entry("condition", Outcome.APPLIED), Map.entry("event", Outcome.APPLIED));
+        assertThat(first.get(0).detail()).isEqualTo("SeiNetwork sei/net image " + V5 + " -> " + V6
+                + " (the image of every node of the network; SeiNode sei/net-0 follows it)");
+        assertThat((String) seiObject(InMemoryKubernetes.SEINETWORK_CONTEXT, "net").get("spec", "image")).isEqualTo(V6);
+        assertThat((String) seiObject(InMemoryKubernetes.SEINODE_CONTEXT, "net-0").get("spec", "image"))
+                .as("the child is left to the network's controller").isEqualTo(V5);
+        assertThat(seiObject(InMemoryKubernetes.SEINODE_CONTEXT, "net-0").getMetadata().getAnnotations())
+                .as("nothing we need is kept where the network rewrites it").isNullOrEmpty();
+
+        for (String other : List.of("net-1", "net-2")) {
+            List<ActionResultRecorded> rs = run(upgradeOf(other));
+            assertThat(outcomes(rs)).containsExactly(Map.entry("set-image", Outcome.ALREADY_APPLIED),
+                    Map.entry("condition", Outcome.APPLIED), Map.entry("event", Outcome.APPLIED));
+            assertThat(rs.get(0).detail()).startsWith("SeiNetwork sei/net already has image " + V6);
+        }
+        long networkPatches = kube.requests().stream().filter(r -> "PATCH".equals(r.method())
+                && r.path().contains("/seinetworks/net")).count();
+        assertThat(networkPatches).as("one effective change for the whole network").isEqualTo(1);
+    }
+
+    @Test
+    void aNetworkMemberIsNotQuarantinedButPagedWithTheReason() throws Exception {
+        seedNetwork(V5, 3);
+        String incident = "sei/net-1#1";
+        List<ActionResultRecorded> rs = run(new Decision.QuarantineDecided(1, incident + "/quarantine/0", incident,
+                "sei/net-1", T, 72, "v6", V5, "net-1-0", null));
+        assertThat(outcomes(rs)).containsExactly(Map.entry("page-trigger:pagerduty", Outcome.APPLIED),
+                Map.entry("quarantine", Outcome.REFUSED_BY_POLICY),
+                Map.entry("failure-page-trigger:pagerduty", Outcome.APPLIED));
+        assertThat(rs.get(1).detail()).contains("owned by SeiNetwork sei/net").contains("would be reverted")
+                .contains("all 3 of its validators");
+        assertThat((Object) seiObject(InMemoryKubernetes.SEINODE_CONTEXT, "net-1").get("spec", "paused")).isNull();
+        assertThat((Object) seiObject(InMemoryKubernetes.SEINETWORK_CONTEXT, "net").get("spec", "paused")).isNull();
+        assertThat(pd.events()).extracting(e -> e.path("payload").path("summary").asText())
+                .anySatisfy(summary -> assertThat(summary).contains("would be reverted"));
+    }
+
+    @Test
+    void aNetworkMemberWhoseNetworkIsGoneIsNotPatchedWhereTheChangeWouldNotLast() throws Exception {
+        client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace(NS).resource(
+                new GenericKubernetesResourceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                        .withKind("SeiNode").withNewMetadata().withName("net-0").withNamespace(NS)
+                        .addNewOwnerReference().withApiVersion(InMemoryKubernetes.SEI_API_VERSION).withKind("SeiNetwork")
+                        .withName("net").withUid("gone").withController(true).endOwnerReference().endMetadata()
+                        .withAdditionalProperties(Map.of("spec", new HashMap<>(Map.of("image", V5, "chainId", "c"))))
+                        .build()).create();
+        List<ActionResultRecorded> rs = run(upgradeOf("net-0"));
+        assertThat(rs.get(0).step()).isEqualTo("set-image");
+        assertThat(rs.get(0).outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(rs.get(0).detail()).contains("SeiNetwork sei/net").contains("not found");
+        assertThat((String) seiObject(InMemoryKubernetes.SEINODE_CONTEXT, "net-0").get("spec", "image")).isEqualTo(V5);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.haltsupervisor.actuator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -68,7 +69,22 @@ class RbacIT {
                     .withName("c").withNamespace("sei").endMetadata().withNewSpec().withReplicas(1).withNewTemplate()
                     .withNewSpec().addNewContainer().withName("seid").withImage(V5).endContainer().endSpec()
                     .endTemplate().endSpec().build()).create();
-            for (String pod : List.of("a-0", "b-0", "c-0")) {
+            GenericKubernetesResource network = c.genericKubernetesResources(InMemoryKubernetes.SEINETWORK_CONTEXT)
+                    .inNamespace("sei").resource(new GenericKubernetesResourceBuilder()
+                            .withApiVersion(InMemoryKubernetes.SEI_API_VERSION).withKind("SeiNetwork")
+                            .withNewMetadata().withName("n").withNamespace("sei").endMetadata()
+                            .withAdditionalProperties(Map.of("spec", new HashMap<>(Map.of("image", V5, "replicas", 1,
+                                    "genesis", Map.of("chainId", "arctic-1")))))
+                            .build()).create();
+            c.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").resource(
+                    new GenericKubernetesResourceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                            .withKind("SeiNode").withNewMetadata().withName("n-0").withNamespace("sei")
+                            .addNewOwnerReference().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                            .withKind("SeiNetwork").withName("n").withUid(network.getMetadata().getUid())
+                            .withController(true).endOwnerReference().endMetadata()
+                            .withAdditionalProperties(Map.of("spec", new HashMap<>(Map.of("image", V5)))).build())
+                    .create();
+            for (String pod : List.of("a-0", "b-0", "c-0", "n-0-0")) {
                 c.pods().inNamespace("sei").resource(new PodBuilder().withNewMetadata().withName(pod)
                         .withNamespace("sei").endMetadata().withNewSpec().addNewContainer().withName("seid")
                         .withImage(V5).endContainer().endSpec().build()).create();
@@ -84,7 +100,7 @@ class RbacIT {
                     s instanceof PageStep ? StepOutcome.applied("pages are not Kubernetes calls") : exec.execute(d, s),
                     r -> { }, Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
                     new ActuatorMetrics(new SimpleMeterRegistry()));
-            for (String name : List.of("a", "b", "c")) {
+            for (String name : List.of("a", "b", "c", "n-0")) {
                 String node = "sei/" + name;
                 String inc = node + "#1";
                 String uid = c.pods().inNamespace("sei").withName(name + "-0").get().getMetadata().getUid();

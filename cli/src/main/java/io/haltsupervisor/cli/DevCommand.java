@@ -71,7 +71,8 @@ public final class DevCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", paramLabel = "NAME",
             description = "Drive the fleet through a story: upgrade, missing-mapping, too-new, downgrade, "
-                    + "exit-code-only, crash-loop or all. Without it the fleet runs healthy and waits for you.")
+                    + "exit-code-only, crash-loop, network-upgrade or all. Without it the fleet runs healthy and waits"
+                    + " for you.")
     String scenario;
 
     @Option(names = "--nodes", defaultValue = "6",
@@ -282,6 +283,8 @@ public final class DevCommand implements Callable<Integer> {
         env.putIfAbsent("POLLER_HEARTBEAT", "30s");
         env.putIfAbsent("DECIDER_STATE_DIR", stateDir.toString());
         env.putIfAbsent("DECIDER_APPLICATION_ID", "halt-supervisor-dev");
+        // the simulated chain makes a block every 100 ms: its fastest pace bounds plans found by height
+        env.putIfAbsent("DECIDER_MIN_BLOCK_TIME", "50ms");
         env.putIfAbsent("ACTUATOR_NAMESPACES", String.join(",", namespaceList()));
         env.putIfAbsent("ACTUATOR_WEBHOOK_URL", pager.url().toString());
         env.putIfAbsent("ACTUATOR_GROUP_ID", "halt-supervisor-dev-actuator");

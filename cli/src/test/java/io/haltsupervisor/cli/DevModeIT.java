@@ -116,7 +116,7 @@ class DevModeIT {
             assertThat(dev.exitValue()).as(String.join("\n", lines)).isZero();
             String out = String.join("\n", lines);
             for (String scenario : List.of("upgrade", "missing-mapping", "too-new", "downgrade", "exit-code-only",
-                    "crash-loop")) {
+                    "crash-loop", "network-upgrade")) {
                 assertThat(out).contains("scenario " + String.format(java.util.Locale.ROOT, "%-15s", scenario)
                         + " complete");
             }

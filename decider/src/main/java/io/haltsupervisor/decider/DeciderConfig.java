@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * @param wallClockTimers    false to drive timers by record time only (exact replay, see package doc)
  * @param dedupeRetention    how long a resolved incident's halt identities are remembered
  * @param partitions         partitions of the decider's input topics; 0 to discover them at start
+ * @param minBlockTime       the chain's fastest block time: an exit-code-only 70 takes its plan from a mapping's
+ *                           height only if the node could have produced the blocks up to it at this pace
+ * @param heightMargin       time added to that window (clock skew between pollers and kubelet, poll intervals)
  */
 public record DeciderConfig(
         String applicationId,
@@ -39,7 +42,9 @@ public record DeciderConfig(
         Duration punctuateInterval,
         boolean wallClockTimers,
         Duration dedupeRetention,
-        int partitions) {
+        int partitions,
+        Duration minBlockTime,
+        Duration heightMargin) {
 
     public static final String ENV_APPLICATION_ID = "DECIDER_APPLICATION_ID";
     public static final String ENV_GRACE_WINDOW = "DECIDER_GRACE_WINDOW";
@@ -53,6 +58,8 @@ public record DeciderConfig(
     public static final String ENV_WALL_CLOCK_TIMERS = "DECIDER_WALL_CLOCK_TIMERS";
     public static final String ENV_DEDUPE_RETENTION = "DECIDER_DEDUPE_RETENTION";
     public static final String ENV_PARTITIONS = "DECIDER_PARTITIONS";
+    public static final String ENV_MIN_BLOCK_TIME = "DECIDER_MIN_BLOCK_TIME";
+    public static final String ENV_HEIGHT_MARGIN = "DECIDER_HEIGHT_MARGIN";
 
     public static final String DEFAULT_APPLICATION_ID = "halt-supervisor-decider";
 
@@ -85,6 +92,10 @@ public record DeciderConfig(
             throw new IllegalArgumentException(
                     ENV_PARTITIONS + ": expected 0 (discover) or a positive integer, got " + partitions);
         }
+        positive(minBlockTime, ENV_MIN_BLOCK_TIME);
+        if (heightMargin == null || heightMargin.isNegative()) {
+            throw new IllegalArgumentException(ENV_HEIGHT_MARGIN + ": expected a duration >= 0, got " + heightMargin);
+        }
     }
 
     /** The defaults, with {@code applicationId}. */
@@ -96,7 +107,7 @@ public record DeciderConfig(
      * Reads the settings from the environment. Defaults: application id {@value #DEFAULT_APPLICATION_ID},
      * grace window 5m, breaker threshold 3 within 10m, commit interval 100ms, state dir
      * {@code $TMPDIR/halt-supervisor-decider}, 1 thread, no advertised endpoint, punctuation every 1s,
-     * wall-clock timers on, dedupe retention 1h, partitions discovered.
+     * wall-clock timers on, dedupe retention 1h, partitions discovered, fastest block time 250ms, height margin 30s.
      *
      * <p>Durations are {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601
      * ({@code PT5M}).
@@ -117,7 +128,9 @@ public record DeciderConfig(
                 duration(env, ENV_PUNCTUATE_INTERVAL, Duration.ofSeconds(1)),
                 bool(env, ENV_WALL_CLOCK_TIMERS, true),
                 duration(env, ENV_DEDUPE_RETENTION, Duration.ofHours(1)),
-                integer(env, ENV_PARTITIONS, 0));
+                integer(env, ENV_PARTITIONS, 0),
+                duration(env, ENV_MIN_BLOCK_TIME, Duration.ofMillis(250)),
+                duration(env, ENV_HEIGHT_MARGIN, Duration.ofSeconds(30)));
     }
 
     /** The decider's control topic: mappings and fleet breaker state, broadcast to every partition. */
@@ -128,33 +141,33 @@ public record DeciderConfig(
     /** This config with another application id (e.g. a replay beside the live decider). */
     public DeciderConfig withApplicationId(String id) {
         return new DeciderConfig(id, graceWindow, breakerThreshold, breakerWindow, commitInterval, stateDir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions);
+                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
     }
 
     /** This config with another state directory. */
     public DeciderConfig withStateDir(Path dir) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval, dir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions);
+                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
     }
 
     /** This config with another advertised endpoint. */
     public DeciderConfig withAdvertisedEndpoint(String hostPort) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval,
                 stateDir, numThreads, Optional.ofNullable(hostPort), punctuateInterval, wallClockTimers,
-                dedupeRetention, partitions);
+                dedupeRetention, partitions, minBlockTime, heightMargin);
     }
 
     /** This config with another thread count. */
     public DeciderConfig withNumThreads(int threads) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval,
                 stateDir, threads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention,
-                partitions);
+                partitions, minBlockTime, heightMargin);
     }
 
     /** This config with another commit interval. */
     public DeciderConfig withCommitInterval(Duration interval) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, interval, stateDir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions);
+                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
     }
 
     @Override
@@ -165,7 +178,8 @@ public record DeciderConfig(
                 + ", commitInterval=" + commitInterval + ", stateDir=" + stateDir + ", numThreads=" + numThreads
                 + ", advertisedEndpoint=" + advertisedEndpoint.orElse("none") + ", punctuateInterval="
                 + punctuateInterval + ", wallClockTimers=" + wallClockTimers + ", dedupeRetention=" + dedupeRetention
-                + ", partitions=" + (partitions == 0 ? "discover" : Integer.toString(partitions)) + "}";
+                + ", partitions=" + (partitions == 0 ? "discover" : Integer.toString(partitions))
+                + ", minBlockTime=" + minBlockTime + ", heightMargin=" + heightMargin + "}";
     }
 
     private static void positive(Duration d, String variable) {

@@ -84,7 +84,8 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
         this.inputPartitions = inputPartitions;
         this.config = config;
         this.metrics = metrics;
-        this.machine = new NodeStateMachine(config.graceWindow(), config.dedupeRetention());
+        this.machine = new NodeStateMachine(config.graceWindow(), config.dedupeRetention(),
+                NodeStateMachine.HeightRule.of(config));
     }
 
     @Override

@@ -27,6 +27,8 @@ import java.util.List;
  * @param lastIntent      the last {@code halt_intent} seen since the node was last healthy
  * @param hold            an operator put the node on hold: no automatic action until {@code release}
  * @param recentCommands  ids of the last operator commands applied (a repeat is ignored)
+ * @param lastBlockHeightAt when {@code lastBlockHeight} was last observed (the observation's own time), or null
+ *                          (state written before this was kept)
  */
 public record NodeState(
         String nodeId,
@@ -39,7 +41,8 @@ public record NodeState(
         Long lastBlockHeight,
         HaltIntent lastIntent,
         boolean hold,
-        List<String> recentCommands) {
+        List<String> recentCommands,
+        Instant lastBlockHeightAt) {
 
     static final int MAX_HEALTHY_IMAGES = 5;
     static final int MAX_REFUSED_IMAGES = 32;
@@ -53,27 +56,27 @@ public record NodeState(
     }
 
     static NodeState initial(String nodeId) {
-        return new NodeState(nodeId, 0, null, null, null, List.of(), List.of(), null, null, false, List.of());
+        return new NodeState(nodeId, 0, null, null, null, List.of(), List.of(), null, null, false, List.of(), null);
     }
 
     NodeState withOpen(Incident incident) {
         return new NodeState(nodeId, incidentCount, incident, lastResolved, pod, healthyImages, refusedImages,
-                lastBlockHeight, lastIntent, hold, recentCommands);
+                lastBlockHeight, lastIntent, hold, recentCommands, lastBlockHeightAt);
     }
 
     NodeState withIncidentCount(int count) {
         return new NodeState(nodeId, count, open, lastResolved, pod, healthyImages, refusedImages, lastBlockHeight,
-                lastIntent, hold, recentCommands);
+                lastIntent, hold, recentCommands, lastBlockHeightAt);
     }
 
     NodeState withResolved(ResolvedSummary summary) {
         return new NodeState(nodeId, incidentCount, null, summary, pod, healthyImages, refusedImages,
-                lastBlockHeight, null, hold, recentCommands);
+                lastBlockHeight, null, hold, recentCommands, lastBlockHeightAt);
     }
 
     NodeState withPod(PodInfo info) {
         return new NodeState(nodeId, incidentCount, open, lastResolved, info, healthyImages, refusedImages,
-                lastBlockHeight, lastIntent, hold, recentCommands);
+                lastBlockHeight, lastIntent, hold, recentCommands, lastBlockHeightAt);
     }
 
     NodeState withHealthyImage(String image) {
@@ -84,7 +87,7 @@ public record NodeState(
         images.add(image);
         healthyImages.stream().filter(i -> !i.equals(image)).limit(MAX_HEALTHY_IMAGES - 1L).forEach(images::add);
         return new NodeState(nodeId, incidentCount, open, lastResolved, pod, images, refusedImages, lastBlockHeight,
-                lastIntent, hold, recentCommands);
+                lastIntent, hold, recentCommands, lastBlockHeightAt);
     }
 
     NodeState withRefusedImage(String image) {
@@ -97,15 +100,16 @@ public record NodeState(
             images.remove(0);
         }
         return new NodeState(nodeId, incidentCount, open, lastResolved, pod, healthyImages, images, lastBlockHeight,
-                lastIntent, hold, recentCommands);
+                lastIntent, hold, recentCommands, lastBlockHeightAt);
     }
 
-    NodeState withBlockHeight(Long height) {
-        if (height == null || height.equals(lastBlockHeight)) {
+    /** The node was seen at {@code height} at {@code at} (an observation's own time). */
+    NodeState withBlockHeight(Long height, Instant at) {
+        if (height == null || height.equals(lastBlockHeight) && java.util.Objects.equals(at, lastBlockHeightAt)) {
             return this;
         }
         return new NodeState(nodeId, incidentCount, open, lastResolved, pod, healthyImages, refusedImages, height,
-                lastIntent, hold, recentCommands);
+                lastIntent, hold, recentCommands, at);
     }
 
     NodeState withLastIntent(HaltIntent intent) {
@@ -113,12 +117,12 @@ public record NodeState(
             return this;
         }
         return new NodeState(nodeId, incidentCount, open, lastResolved, pod, healthyImages, refusedImages,
-                lastBlockHeight, intent, hold, recentCommands);
+                lastBlockHeight, intent, hold, recentCommands, lastBlockHeightAt);
     }
 
     NodeState withHold(boolean onHold) {
         return new NodeState(nodeId, incidentCount, open, lastResolved, pod, healthyImages, refusedImages,
-                lastBlockHeight, lastIntent, onHold, recentCommands);
+                lastBlockHeight, lastIntent, onHold, recentCommands, lastBlockHeightAt);
     }
 
     NodeState withCommand(String commandId) {
@@ -128,7 +132,7 @@ public record NodeState(
             ids.remove(0);
         }
         return new NodeState(nodeId, incidentCount, open, lastResolved, pod, healthyImages, refusedImages,
-                lastBlockHeight, lastIntent, hold, ids);
+                lastBlockHeight, lastIntent, hold, ids, lastBlockHeightAt);
     }
 
     /** The image the node currently runs, as far as the decider knows. */
@@ -292,10 +296,12 @@ public record NodeState(
      * @param acked      an operator acknowledged the page
      * @param released   an operator released the node while this incident was open
      * @param releasedAt when
+     * @param haltedAt   when the halt that opened it happened, as its observation says (a container's
+     *                   {@code finishedAt}, an intent's {@code announced_at}, else when it was observed), or null
      */
     public record Incident(String id, int number, int reasonCode, String planName, String planSource,
             Long haltHeight, Instant openedAt, HaltIdentity halt, int seq, DecisionState decision, TimerState timer,
-            boolean acked, boolean released, Instant releasedAt) {
+            boolean acked, boolean released, Instant releasedAt, Instant haltedAt) {
 
         public Incident {
             timer = timer == null ? TimerState.NONE : timer;
@@ -303,38 +309,38 @@ public record NodeState(
 
         Incident withHalt(HaltIdentity identity) {
             return new Incident(id, number, reasonCode, planName, planSource, haltHeight, openedAt, identity, seq,
-                    decision, timer, acked, released, releasedAt);
+                    decision, timer, acked, released, releasedAt, haltedAt);
         }
 
         Incident withPlan(String plan, String source, Long height) {
             return new Incident(id, number, reasonCode, plan, source, height, openedAt, halt, seq, decision, timer,
-                    acked, released, releasedAt);
+                    acked, released, releasedAt, haltedAt);
         }
 
         Incident withDecision(DecisionState state, TimerState timerState) {
             return new Incident(id, number, reasonCode, planName, planSource, haltHeight, openedAt, halt, seq + 1,
-                    state, timerState, acked, released, releasedAt);
+                    state, timerState, acked, released, releasedAt, haltedAt);
         }
 
         Incident withTimer(TimerState timerState) {
             return new Incident(id, number, reasonCode, planName, planSource, haltHeight, openedAt, halt, seq,
-                    decision, timerState, acked, released, releasedAt);
+                    decision, timerState, acked, released, releasedAt, haltedAt);
         }
 
         /** A timer decision (terminate, escalate) uses a sequence number too. */
         Incident withTimerDecision(TimerState timerState) {
             return new Incident(id, number, reasonCode, planName, planSource, haltHeight, openedAt, halt, seq + 1,
-                    decision, timerState, acked, released, releasedAt);
+                    decision, timerState, acked, released, releasedAt, haltedAt);
         }
 
         Incident withAcked() {
             return new Incident(id, number, reasonCode, planName, planSource, haltHeight, openedAt, halt, seq,
-                    decision, timer, true, released, releasedAt);
+                    decision, timer, true, released, releasedAt, haltedAt);
         }
 
         Incident withReleased(Instant at) {
             return new Incident(id, number, reasonCode, planName, planSource, haltHeight, openedAt, halt, seq,
-                    decision, timer, acked, true, at);
+                    decision, timer, acked, true, at, haltedAt);
         }
 
         NodeState.Phase phase() {

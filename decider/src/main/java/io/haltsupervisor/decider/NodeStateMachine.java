@@ -49,8 +49,7 @@ public final class NodeStateMachine {
          * The mapping with the smallest upgrade height at or above {@code height} (ties: the first plan
          * name), or empty. A node that halts with 70 halted at the first upgrade past its last committed
          * block that its binary cannot handle, so for a node last seen at height {@code h} this is the
-         * plan it most likely halted for; {@code h + 1} exactly when the last observation was the last
-         * block before the halt.
+         * plan it most likely halted for — if the node can have got there ({@link HeightRule}).
          */
         Optional<ImageMappingChanged> firstMappingFrom(long height);
 
@@ -74,10 +73,57 @@ public final class NodeStateMachine {
 
     private final Duration grace;
     private final Duration dedupeRetention;
+    private final HeightRule heightRule;
 
-    public NodeStateMachine(Duration graceWindow, Duration dedupeRetention) {
+    public NodeStateMachine(Duration graceWindow, Duration dedupeRetention, HeightRule heightRule) {
         this.grace = graceWindow;
         this.dedupeRetention = dedupeRetention;
+        this.heightRule = heightRule;
+    }
+
+    /**
+     * When a mapping's upgrade height can be the plan of a 70 seen only by exit code: the node, last seen at
+     * height {@code h} at time {@code seenAt}, must have been able to commit the blocks up to the upgrade height
+     * (height − 1 − h of them) before it exited at {@code haltedAt}, producing at most one block per
+     * {@code minBlockTime} over that interval plus {@code margin}. Otherwise the mapping is not the plan (a
+     * node last seen eleven million blocks below it did not get there in minutes), and the incident waits
+     * with {@code PlanUnknown}. Times come from the records, so the rule is deterministic.
+     */
+    public record HeightRule(Duration minBlockTime, Duration margin) {
+        public HeightRule {
+            Objects.requireNonNull(minBlockTime, "minBlockTime");
+            Objects.requireNonNull(margin, "margin");
+            if (minBlockTime.isZero() || minBlockTime.isNegative()) {
+                throw new IllegalArgumentException("minBlockTime must be positive, got " + minBlockTime);
+            }
+        }
+
+        /** The rule with the decider's settings ({@code DECIDER_MIN_BLOCK_TIME}, {@code DECIDER_HEIGHT_MARGIN}). */
+        public static HeightRule of(DeciderConfig config) {
+            return new HeightRule(config.minBlockTime(), config.heightMargin());
+        }
+
+        /** True when a node seen at {@code height} at {@code seenAt} can have reached {@code upgradeHeight}. */
+        public boolean reachable(long height, Instant seenAt, Long upgradeHeight, Instant haltedAt) {
+            if (upgradeHeight == null || seenAt == null || haltedAt == null) {
+                return false;
+            }
+            long needed = upgradeHeight - 1 - height;
+            if (needed <= 0) {
+                return true;
+            }
+            Duration window = Duration.between(seenAt, haltedAt);
+            if (window.isNegative()) {
+                window = Duration.ZERO;
+            }
+            long possible = window.plus(margin).toNanos() / minBlockTime.toNanos();
+            return needed <= possible;
+        }
+
+        /** The most blocks a node can produce in {@code window} under this rule (for messages and docs). */
+        public long blocksIn(Duration window) {
+            return window.plus(margin).toNanos() / minBlockTime.toNanos();
+        }
     }
 
     // ------------------------------------------------------------------ halts
@@ -131,7 +177,7 @@ public final class NodeStateMachine {
 
     /** Keeps what a halt observation says about the node itself (intent, height). */
     private static NodeState remember(NodeState s, HaltObserved h) {
-        NodeState next = s.withBlockHeight(h.latestBlockHeight());
+        NodeState next = s.withBlockHeight(h.latestBlockHeight(), h.observedAt());
         if (h.source() == ObservationSource.STATUS) {
             next = next.withLastIntent(h.intent());
         }
@@ -152,7 +198,7 @@ public final class NodeStateMachine {
         Incident incident = new Incident(id, number, h.reasonCode(), h.planName(),
                 h.planName() == null ? null : "intent", intent == null ? null : intent.height(),
                 Instant.ofEpochMilli(ts), HaltIdentity.of(h, s.pod()), 0, null, TimerState.NONE, false, false,
-                null);
+                null, eventTime(h));
         Decided d = decide(s.withIncidentCount(number), incident, ts, env);
         List<Decision> decisions = new ArrayList<>(before);
         decisions.add(d.decision());
@@ -191,8 +237,11 @@ public final class NodeStateMachine {
                 source = "last-intent";
                 height = s.lastIntent().height();
             }
+            Instant haltedAt = inc.haltedAt() != null ? inc.haltedAt() : inc.openedAt();
             if (plan == null && s.lastBlockHeight() != null) {
-                Optional<ImageMappingChanged> byHeight = env.firstMappingFrom(s.lastBlockHeight() + 1);
+                Optional<ImageMappingChanged> byHeight = env.firstMappingFrom(s.lastBlockHeight() + 1)
+                        .filter(m -> heightRule.reachable(s.lastBlockHeight(), s.lastBlockHeightAt(),
+                                m.upgradeHeight(), haltedAt));
                 if (byHeight.isPresent()) {
                     plan = byHeight.get().plan();
                     source = "height";
@@ -344,7 +393,7 @@ public final class NodeStateMachine {
             image = p.image();
             fresh = s.open() == null || freshRun(s.open().halt(), p);
         } else if (o instanceof NodeStatusObserved st) {
-            s = s.withBlockHeight(st.latestBlockHeight());
+            s = s.withBlockHeight(st.latestBlockHeight(), st.observedAt());
             healthy = st.change() == NodeStatusObserved.Change.RECOVERED;
             image = s.currentImage();
             fresh = true;
@@ -399,7 +448,7 @@ public final class NodeStateMachine {
                 && ts - last.resolvedAt().toEpochMilli() > dedupeRetention.toMillis()) {
             return new NodeState(s.nodeId(), s.incidentCount(), s.open(), last.forgetIdentities(), s.pod(),
                     s.healthyImages(), s.refusedImages(), s.lastBlockHeight(), s.lastIntent(), s.hold(),
-                    s.recentCommands());
+                    s.recentCommands(), s.lastBlockHeightAt());
         }
         return s;
     }

@@ -54,10 +54,13 @@
  *
  * <p><b>Exit-code-only 70</b>: the plan comes from the incident, else from the node's last halt_intent seen since
  * it was last healthy (cleared at each resolution, so an old plan is never reused), else from the mapping
- * with the smallest upgrade height above the node's last known block height (exactly that height + 1 when the
- * last observation was the last block before the halt; the poller's heartbeat is usually older, and a node that
- * halts with 70 halts at the first upgrade past its last block), else {@code await-mapping(PlanUnknown)}, registered
- * under that height so a later mapping at or above it decides the incident.
+ * with the smallest upgrade height above the node's last known block height — a node that halts with 70 halts at
+ * the first upgrade past its last block — <em>if that height is reachable</em>: from the last known height, seen
+ * at the observation's time, the node must have been able to commit the blocks up to it before it exited (the
+ * container's {@code finishedAt}), at one block per {@code DECIDER_MIN_BLOCK_TIME} (default 250 ms, the chain's
+ * fastest pace) over that interval plus {@code DECIDER_HEIGHT_MARGIN} (default 30 s)
+ * ({@link io.haltsupervisor.decider.NodeStateMachine.HeightRule}); else {@code await-mapping(PlanUnknown)},
+ * registered under that height so a later mapping at or above it is tried again by the same rule.
  *
  * <h2>Time and determinism</h2>
  * Decisions use record timestamps ({@code decidedAt} is the timestamp of the record that caused them) and

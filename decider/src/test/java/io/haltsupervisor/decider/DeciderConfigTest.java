@@ -43,10 +43,12 @@ class DeciderConfigTest {
                 Map.entry("DECIDER_PUNCTUATE_INTERVAL", "2s"),
                 Map.entry("DECIDER_WALL_CLOCK_TIMERS", "false"),
                 Map.entry("DECIDER_DEDUPE_RETENTION", "2h"),
-                Map.entry("DECIDER_PARTITIONS", "6")));
+                Map.entry("DECIDER_PARTITIONS", "6"),
+                Map.entry("DECIDER_MIN_BLOCK_TIME", "400ms"),
+                Map.entry("DECIDER_HEIGHT_MARGIN", "0")));
         assertThat(c).isEqualTo(new DeciderConfig("decider-eu", Duration.ofSeconds(90), 5, Duration.ofMinutes(15),
                 Duration.ofMillis(250), Path.of("/var/lib/decider"), 2, Optional.of("decider-0.decider:8080"),
-                Duration.ofSeconds(2), false, Duration.ofHours(2), 6));
+                Duration.ofSeconds(2), false, Duration.ofHours(2), 6, Duration.ofMillis(400), Duration.ZERO));
         assertThat(c.controlTopic()).isEqualTo("decider-eu-control");
     }
 

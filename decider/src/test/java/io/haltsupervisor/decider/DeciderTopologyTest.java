@@ -151,7 +151,8 @@ class DeciderTopologyTest {
         h.map(mapping("v7", IMG6 + "-v7", V6_HEIGHT + 5_000_000L, t(0)), t(0));
         h.map(mapping("v5", IMG5, V6_HEIGHT - 5_000_000L, t(0)), t(0));
         h.observe(heartbeat(N0, V6_HEIGHT - 700, t(1)), t(1));
-        h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(10), IMG5), t(11));
+        // 699 blocks to go: reachable in the 199 s (+ 30 s margin) to the exit at 0.25 s per block (916)
+        h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(200), IMG5), t(201));
 
         UpgradeDecided up = only(h.decisions(), UpgradeDecided.class);
         assertThat(up.planName()).isEqualTo("v6");
@@ -160,15 +161,42 @@ class DeciderTopologyTest {
     }
 
     @Test
+    void exitCodeDoesNotTakeAPlanWhoseHeightTheNodeCouldNotHaveReached() {
+        // seen at 140,000,000, exits ten seconds later: the mapping at 151,000,000 is eleven million blocks away
+        h.map(mapping("v6", IMG6, V6_HEIGHT, t(0)), t(0));
+        h.observe(heartbeat(N0, 140_000_000L, t(1)), t(1));
+        h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(11), IMG5), t(12));
+
+        MappingAwaited awaited = only(h.decisions(), MappingAwaited.class);
+        assertThat(awaited.waitReason()).isEqualTo(Decision.WaitReason.PlanUnknown);
+        assertThat(awaited.planName()).isNull();
+        h.assertNothingElse();
+    }
+
+    @Test
+    void aMappingHeightQualifiesUpToTheBlocksTheFastestChainCouldProduceInTheWindowAndMargin() {
+        // 10 s from the last height to the exit, + 30 s margin, at 0.25 s per block: at most 160 blocks
+        h.map(mapping("v6", IMG6, V6_HEIGHT, t(0)), t(0));
+        h.observe(heartbeat(N0, V6_HEIGHT - 1 - 160, t(1)), t(1));
+        h.observe(heartbeat(N1, V6_HEIGHT - 1 - 161, t(1)), t(1));
+        h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(11), IMG5), t(12));
+        h.halt(exitHalt(N1, 70, "uid-b", "containerd://c2", 1, t(11), IMG5), t(12));
+
+        assertThat(h.decisions()).extracting(Decision::decisionId)
+                .containsExactly(N0 + "#1/upgrade/0", N1 + "#1/await-mapping/0");
+        h.assertNothingElse();
+    }
+
+    @Test
     void planUnknownIsDecidedByALaterMappingAboveTheLastHeightButNotByOneBelowIt() {
         h.observe(heartbeat(N0, V6_HEIGHT - 700, t(1)), t(1));
-        h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(10), IMG5), t(11));
+        h.halt(exitHalt(N0, 70, "uid-a", "containerd://c1", 1, t(200), IMG5), t(201));
         assertThat(only(h.decisions(), MappingAwaited.class).waitReason())
                 .isEqualTo(Decision.WaitReason.PlanUnknown);
 
-        h.map(mapping("v5", IMG5, V6_HEIGHT - 5_000_000L, t(20)), t(20));
+        h.map(mapping("v5", IMG5, V6_HEIGHT - 5_000_000L, t(220)), t(220));
         h.assertNothingElse();
-        h.map(mapping("v6", IMG6, V6_HEIGHT, t(30)), t(30));
+        h.map(mapping("v6", IMG6, V6_HEIGHT, t(230)), t(230));
         UpgradeDecided up = only(h.decisions(), UpgradeDecided.class);
         assertThat(up.planName()).isEqualTo("v6");
         h.assertNothingElse();

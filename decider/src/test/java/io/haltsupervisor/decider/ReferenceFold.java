@@ -45,7 +45,8 @@ final class ReferenceFold {
     };
 
     ReferenceFold(DeciderConfig config, ImageMappingChanged... known) {
-        this.machine = new NodeStateMachine(config.graceWindow(), config.dedupeRetention());
+        this.machine = new NodeStateMachine(config.graceWindow(), config.dedupeRetention(),
+                NodeStateMachine.HeightRule.of(config));
         for (ImageMappingChanged m : known) {
             mappings.put(m.plan(), m);
         }

@@ -80,9 +80,11 @@ public final class PodWatcher {
                     + "(stay-alive) can show this node's halts", nodeId, podName, step.cosmovisorReason());
             events.warn(pod, "cosmovisor", "CosmovisorDetected", "DetectCosmovisor",
                     "Container '" + container + "' runs under cosmovisor: " + step.cosmovisorReason()
-                            + ". Cosmovisor exits 1 when seid fails, masking the halt exit codes 70-89; "
-                            + "halt-supervisor can only see this node's halts on /status (run seid with "
-                            + "--halt-stay-alive) or disable cosmovisor.");
+                            + ". Cosmovisor exits 1 when seid fails (71, 72, 73-89) and treats a 70 as an upgrade "
+                            + "of its own (switch binary and restart, or exit 0), so the halt exit codes 70-89 rarely "
+                            + "reach Kubernetes; halt-supervisor can only see this node's halts on /status (run seid "
+                            + "with its stay-alive flag, whose name is not settled upstream: --halt-stay-alive or "
+                            + "--halt-stays-running) or disable cosmovisor.");
         }
     }
 

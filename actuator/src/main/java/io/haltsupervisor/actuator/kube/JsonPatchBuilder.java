@@ -35,11 +35,12 @@ final class JsonPatchBuilder {
     }
 
     /**
-     * Sets annotations on an object whose current annotations are {@code current} (null when the object has
-     * none: the whole map is added then, since JSON Patch cannot add under a missing parent).
+     * Sets annotations on an object whose current annotations are {@code current} (null or empty when the object
+     * has none — fabric8 reads an absent map as empty —: the whole map is added then, since JSON Patch cannot add
+     * under a missing parent).
      */
     JsonPatchBuilder setAnnotations(Map<String, String> current, Map<String, String> values) {
-        if (current == null) {
+        if (current == null || current.isEmpty()) {
             return add("/metadata/annotations", values);
         }
         values.forEach((k, v) -> add("/metadata/annotations/" + token(k), v));

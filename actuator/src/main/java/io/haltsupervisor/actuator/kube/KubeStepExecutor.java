@@ -34,7 +34,9 @@ import io.haltsupervisor.actuator.plan.Step.ReleaseQuarantine;
 import io.haltsupervisor.actuator.plan.Step.SetCondition;
 import io.haltsupervisor.actuator.plan.Step.SetImage;
 import io.haltsupervisor.actuator.plan.TargetKind;
+import io.haltsupervisor.actuator.kube.Target.SeiNetworkTarget;
 import io.haltsupervisor.actuator.kube.Target.SeiNodeTarget;
+import io.haltsupervisor.schemas.SeiResources;
 import io.haltsupervisor.actuator.kube.Target.WorkloadTarget;
 import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.Json;
@@ -120,16 +122,27 @@ public final class KubeStepExecutor {
         }
     }
 
-    private StepOutcome setImage(Target target, SetImage s) throws InterruptedException {
+    private StepOutcome setImage(Target node, SetImage s) throws InterruptedException {
+        Target target = node.imageHolder();
+        if (target == null) {
+            return new Failed(node.ownerChain() + ": that SeiNetwork was not found, and the node's own spec.image would be"
+                    + " rewritten by it; not patching the SeiNode");
+        }
         String current;
         String imagePath;
         JsonPatchBuilder patch = new JsonPatchBuilder();
-        if (target instanceof SeiNodeTarget node) {
-            if (!node.hasSpec()) {
+        if (target instanceof SeiNetworkTarget network) {
+            if (!network.hasSpec()) {
                 return new Failed(target.display() + " has no spec");
             }
-            current = node.image();
-            imagePath = "/spec/image";
+            current = network.image();
+            imagePath = SeiResources.NETWORK_SPEC_IMAGE;
+        } else if (target instanceof SeiNodeTarget seiNode) {
+            if (!seiNode.hasSpec()) {
+                return new Failed(target.display() + " has no spec");
+            }
+            current = seiNode.image();
+            imagePath = SeiResources.NODE_SPEC_IMAGE;
         } else {
             WorkloadTarget w = (WorkloadTarget) target;
             int index = w.containerIndex(containerName);
@@ -142,8 +155,10 @@ public final class KubeStepExecutor {
             current = w.containers().get(index).getImage();
             imagePath = containerPath + "/image";
         }
+        String forWhom = target == node ? "" : " (the image of every node of the network; " + node.display()
+                + " follows it)";
         if (s.targetImage().equals(current)) {
-            return StepOutcome.alreadyApplied(target.display() + " already runs " + s.targetImage());
+            return StepOutcome.alreadyApplied(target.display() + " already has image " + s.targetImage() + forWhom);
         }
         if (s.expectedImage() != null && !s.expectedImage().equals(current)) {
             return new Failed("image of " + target.display() + " changed meanwhile: expected " + s.expectedImage()
@@ -173,7 +188,7 @@ public final class KubeStepExecutor {
             }
             throw e;
         }
-        return StepOutcome.applied(target.display() + " image " + current + " -> " + s.targetImage());
+        return StepOutcome.applied(target.display() + " image " + current + " -> " + s.targetImage() + forWhom);
     }
 
     private StepOutcome deletePod(Decision decision, DeletePod p) throws InterruptedException {
@@ -270,6 +285,12 @@ public final class KubeStepExecutor {
     }
 
     private StepOutcome quarantine(Target target, Quarantine q) throws InterruptedException {
+        if (target.kind() == TargetKind.SEINETWORK_MEMBER) {
+            return new Refused(target.ownerChain() + ": the SeiNetwork syncs spec.paused into every child on each"
+                    + " reconcile, so pausing this node would be reverted, and pausing the network would stop all "
+                    + replicasOf(target) + " of its validators; not done automatically. Judge the network's"
+                    + " consensus, then pause the SeiNetwork or fix its image by hand");
+        }
         Map<String, String> annotations = target.object().getMetadata().getAnnotations();
         JsonPatchBuilder patch = new JsonPatchBuilder().test("/metadata/resourceVersion", target.resourceVersion());
         if (target instanceof SeiNodeTarget node) {
@@ -313,6 +334,10 @@ public final class KubeStepExecutor {
     }
 
     private StepOutcome release(Target target) throws InterruptedException {
+        if (target.kind() == TargetKind.SEINETWORK_MEMBER) {
+            return StepOutcome.alreadyApplied(target.ownerChain() + ": its spec.paused follows the SeiNetwork and"
+                    + " the supervisor never pauses it; nothing to release");
+        }
         Map<String, String> annotations = target.object().getMetadata().getAnnotations();
         JsonPatchBuilder patch = new JsonPatchBuilder().test("/metadata/resourceVersion", target.resourceVersion());
         if (target instanceof SeiNodeTarget node) {
@@ -438,7 +463,7 @@ public final class KubeStepExecutor {
         ObjectReference related = null;
         ObjectReference pod = e.podName() == null ? null : new ObjectReferenceBuilder().withApiVersion("v1")
                 .withKind("Pod").withNamespace(target.namespace()).withName(e.podName()).withUid(e.podUid()).build();
-        if (target.kind() == TargetKind.SEINODE || pod == null) {
+        if (target.kind().seiNode() || pod == null) {
             regarding = target.reference();
             related = pod;
         } else {
@@ -474,15 +499,24 @@ public final class KubeStepExecutor {
     private void jsonPatch(Target target, JsonPatchBuilder patch) {
         PatchContext json = PatchContext.of(PatchType.JSON);
         String body = patch.build();
-        switch (target.kind()) {
-            case SEINODE -> client.genericKubernetesResources(KubeTargets.SEINODE).inNamespace(target.namespace())
+        if (target instanceof SeiNetworkTarget) {
+            client.genericKubernetesResources(KubeTargets.SEINETWORK).inNamespace(target.namespace())
                     .withName(target.name()).patch(json, body);
-            case STATEFULSET -> client.apps().statefulSets().inNamespace(target.namespace()).withName(target.name())
-                    .patch(json, body);
-            case DEPLOYMENT -> client.apps().deployments().inNamespace(target.namespace()).withName(target.name())
-                    .patch(json, body);
-            default -> throw new IllegalStateException("cannot patch a " + target.kind());
+        } else if (target instanceof SeiNodeTarget) {
+            client.genericKubernetesResources(KubeTargets.SEINODE).inNamespace(target.namespace())
+                    .withName(target.name()).patch(json, body);
+        } else if (target.kind() == TargetKind.STATEFULSET) {
+            client.apps().statefulSets().inNamespace(target.namespace()).withName(target.name()).patch(json, body);
+        } else if (target.kind() == TargetKind.DEPLOYMENT) {
+            client.apps().deployments().inNamespace(target.namespace()).withName(target.name()).patch(json, body);
+        } else {
+            throw new IllegalStateException("cannot patch a " + target.kind());
         }
+    }
+
+    private static String replicasOf(Target member) {
+        Target holder = member.imageHolder();
+        return holder instanceof SeiNetworkTarget n && n.replicas() > 0 ? Integer.toString(n.replicas()) : "the";
     }
 
     private static String show(Condition c) {

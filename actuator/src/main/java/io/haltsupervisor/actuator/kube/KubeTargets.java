@@ -1,6 +1,8 @@
 package io.haltsupervisor.actuator.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.Config;
@@ -11,21 +13,34 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.haltsupervisor.actuator.plan.TargetKind;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import io.haltsupervisor.schemas.SeiResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds what a node id ({@code namespace/name}) names: the {@code SeiNode} of that name when the SeiNode CRD
- * is installed (detected once, at start), else the StatefulSet, else the Deployment of that name.
+ * Finds what a node id ({@code namespace/name}) names, and where each kind of change to it lasts — the one place
+ * that resolves targets and their owner chain:
+ * <ul>
+ *   <li>the {@code SeiNode} of that name when the SeiNode CRD is installed (detected once, at start); when its
+ *       controller ownerReference names a {@code SeiNetwork}, that network too — the network rewrites the
+ *       child's labels, annotations, {@code spec.image} and {@code spec.paused} on every reconcile
+ *       (sei-k8s-controller {@code internal/controller/seinetwork/nodes.go} at 2d670ad8), so the node's image
+ *       lasts only on the network ({@link Target#imageHolder()});</li>
+ *   <li>else the StatefulSet, else the Deployment of that name.</li>
+ * </ul>
  */
 public final class KubeTargets {
-    public static final String SEI_GROUP = "sei.io";
-    public static final String SEI_VERSION = "v1alpha1";
-    public static final String SEINODE_CRD = "seinodes." + SEI_GROUP;
+    public static final String SEI_GROUP = SeiResources.GROUP;
+    public static final String SEI_VERSION = SeiResources.VERSION;
+    public static final String SEINODE_CRD = SeiResources.SEINODE_CRD;
     public static final CustomResourceDefinitionContext SEINODE = new CustomResourceDefinitionContext.Builder()
-            .withGroup(SEI_GROUP).withVersion(SEI_VERSION).withKind("SeiNode").withPlural("seinodes")
-            .withScope("Namespaced").build();
+            .withGroup(SEI_GROUP).withVersion(SEI_VERSION).withKind(SeiResources.SEINODE_KIND)
+            .withPlural(SeiResources.SEINODE_PLURAL).withScope("Namespaced").build();
+    public static final CustomResourceDefinitionContext SEINETWORK = new CustomResourceDefinitionContext.Builder()
+            .withGroup(SEI_GROUP).withVersion(SEI_VERSION).withKind(SeiResources.SEINETWORK_KIND)
+            .withPlural(SeiResources.SEINETWORK_PLURAL).withScope("Namespaced").build();
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeTargets.class);
 
@@ -86,7 +101,14 @@ public final class KubeTargets {
             GenericKubernetesResource node = client.genericKubernetesResources(SEINODE).inNamespace(namespace)
                     .withName(name).get();
             if (node != null) {
-                return Optional.of(new Target.SeiNodeTarget(node));
+                String network = networkOwner(node);
+                if (network == null) {
+                    return Optional.of(new Target.SeiNodeTarget(node));
+                }
+                GenericKubernetesResource owner = client.genericKubernetesResources(SEINETWORK).inNamespace(namespace)
+                        .withName(network).get();
+                return Optional.of(new Target.SeiNodeTarget(node, network,
+                        owner == null ? null : new Target.SeiNetworkTarget(owner)));
             }
         }
         StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
@@ -98,6 +120,21 @@ public final class KubeTargets {
             return Optional.of(Target.WorkloadTarget.of(deployment));
         }
         return Optional.empty();
+    }
+
+    /** The name of the SeiNetwork named by the object's controller ownerReference, or null. */
+    static String networkOwner(HasMetadata object) {
+        List<OwnerReference> refs = object.getMetadata().getOwnerReferences();
+        if (refs == null) {
+            return null;
+        }
+        for (OwnerReference ref : refs) {
+            if (Boolean.TRUE.equals(ref.getController()) && SeiResources.SEINETWORK_KIND.equals(ref.getKind())
+                    && ref.getApiVersion() != null && ref.getApiVersion().startsWith(SEI_GROUP + "/")) {
+                return ref.getName();
+            }
+        }
+        return null;
     }
 
     /** The node's kind for planning; {@link TargetKind#MISSING} when not found or unreadable right now. */

@@ -54,22 +54,57 @@ public sealed interface Target {
                 .withNamespace(namespace()).withName(name()).withUid(object().getMetadata().getUid()).build();
     }
 
-    /** A {@code SeiNode} ({@code sei.io/v1alpha1}): image in {@code spec.image}, quarantine in {@code spec.paused}. */
-    record SeiNodeTarget(GenericKubernetesResource object) implements Target {
+    /**
+     * Where a change to the node's image lasts: the object whose image field is patched. Itself, except for a
+     * SeiNode a SeiNetwork owns: its network (null when the owner named in the ownerReference is not found).
+     */
+    default Target imageHolder() {
+        return this;
+    }
+
+    /** The node's controller owners we act through, innermost first ({@code SeiNetwork sei/net}), for messages. */
+    default String ownerChain() {
+        return display();
+    }
+
+    /**
+     * A {@code SeiNode} ({@code sei.io/v1alpha1}): image in {@code spec.image}, quarantine in {@code spec.paused},
+     * our condition in {@code status.conditions}. {@code networkName} is the SeiNetwork named by its controller
+     * ownerReference (null for a standalone SeiNode) and {@code network} that SeiNetwork as read with it (null
+     * when not found).
+     */
+    record SeiNodeTarget(GenericKubernetesResource object, String networkName, SeiNetworkTarget network)
+            implements Target {
+
+        /** A standalone SeiNode. */
+        public SeiNodeTarget(GenericKubernetesResource object) {
+            this(object, null, null);
+        }
+
         @Override
         public TargetKind kind() {
-            return TargetKind.SEINODE;
+            return networkName == null ? TargetKind.SEINODE : TargetKind.SEINETWORK_MEMBER;
+        }
+
+        @Override
+        public Target imageHolder() {
+            return networkName == null ? this : network;
+        }
+
+        @Override
+        public String ownerChain() {
+            return networkName == null ? display() : display() + " (owned by SeiNetwork " + namespace() + "/"
+                    + networkName + ")";
         }
 
         /** {@code spec.image}, or null. */
         public String image() {
-            Object image = spec().get("image");
-            return image == null ? null : image.toString();
+            return SeiObjects.text(object, "spec", "image");
         }
 
         /** {@code spec.paused}. */
         public boolean paused() {
-            return Boolean.TRUE.equals(spec().get("paused")) || "true".equals(String.valueOf(spec().get("paused")));
+            return SeiObjects.flag(object, "spec", "paused");
         }
 
         /** True when the object has a {@code spec} map. */
@@ -77,23 +112,49 @@ public sealed interface Target {
             return object.getAdditionalProperties().get("spec") instanceof Map<?, ?>;
         }
 
-        @SuppressWarnings("unchecked")
-        private Map<String, Object> spec() {
-            Object spec = object.getAdditionalProperties().get("spec");
-            return spec instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        /** {@code status} as a map, or null when absent. */
+        public Map<String, Object> status() {
+            return SeiObjects.map(object, "status");
         }
 
-        /** {@code status} as a map, or null when absent. */
-        @SuppressWarnings("unchecked")
-        public Map<String, Object> status() {
-            Object status = object.getAdditionalProperties().get("status");
-            return status instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+        /** {@code status.currentImage}: the image the controller last saw rolled out, or null. */
+        public String currentImage() {
+            return SeiObjects.text(object, "status", "currentImage");
         }
 
         /** {@code status.conditions} as raw maps (other controllers' conditions kept as they are), or null. */
         public List<?> conditions() {
             Map<String, Object> status = status();
             return status != null && status.get("conditions") instanceof List<?> l ? l : null;
+        }
+    }
+
+    /** A {@code SeiNetwork} ({@code sei.io/v1alpha1}) owning SeiNodes: one {@code spec.image} for all of them. */
+    record SeiNetworkTarget(GenericKubernetesResource object) implements Target {
+        @Override
+        public TargetKind kind() {
+            return TargetKind.SEINETWORK_MEMBER;
+        }
+
+        @Override
+        public String display() {
+            return "SeiNetwork " + namespace() + "/" + name();
+        }
+
+        /** {@code spec.image}, or null. */
+        public String image() {
+            return SeiObjects.text(object, "spec", "image");
+        }
+
+        /** {@code spec.replicas}, or 0 when absent. */
+        public int replicas() {
+            Object r = SeiObjects.value(object, "spec", "replicas");
+            return r instanceof Number n ? n.intValue() : 0;
+        }
+
+        /** True when the object has a {@code spec} map. */
+        public boolean hasSpec() {
+            return object.getAdditionalProperties().get("spec") instanceof Map<?, ?>;
         }
     }
 

@@ -39,10 +39,11 @@ import java.util.TreeSet;
  * <ul>
  *   <li>Decisions that page put their page steps first, so a human hears even when the cluster API is
  *       slow or failing.</li>
- *   <li>Image changes ({@code set-image}) come before pod deletion. The old pod is deleted for SeiNodes and
- *       StatefulSets (Sei runs them with {@code OnDelete}, and a SeiNode controller only carries
- *       {@code spec.image} into such a StatefulSet's template); a Deployment's rollout replaces the pod
- *       itself. {@code terminate-pod} deletes the pod for every kind.</li>
+ *   <li>Image changes ({@code set-image}) come before pod deletion. The old pod is deleted only for plain
+ *       StatefulSets (Sei runs them with {@code OnDelete}); a SeiNode's controller replaces the pod itself and a
+ *       Deployment's rollout does ({@link TargetKind#rollsPodItself}). For a SeiNode a SeiNetwork owns,
+ *       {@code set-image} is carried out on the SeiNetwork (the executor resolves where). {@code terminate-pod}
+ *       deletes the pod for every kind.</li>
  *   <li>Condition and event come last: they report what was done.</li>
  * </ul>
  */
@@ -258,7 +259,8 @@ public final class StepPlanner {
                     + d.reasonCode() + ") and no image mapping exists for it: add a mapping for "
                     + orUnknown(d.planName());
             case PlanUnknown -> "halted for an upgrade (halt code " + d.reasonCode()
-                    + ") but the plan is unknown (no halt_intent, no mapping at the next height): find the plan"
+                    + ") but the plan is unknown (no halt_intent, no mapping at a height the node can have reached"
+                    + " since it was last seen): find the plan"
                     + " and add its mapping";
         };
     }

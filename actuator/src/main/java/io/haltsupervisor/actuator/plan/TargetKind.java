@@ -1,13 +1,19 @@
 package io.haltsupervisor.actuator.plan;
 
 /**
- * What a node id names in the cluster, detected per node before planning: a {@code SeiNode} (when the
- * CRD is installed), else the StatefulSet or Deployment of that name. {@link #MISSING} when none was
- * found (the cluster steps then fail with that reason); {@link #FLEET} for fleet-wide decisions, which
- * have no cluster target.
+ * What a node id names in the cluster, detected per node before planning ({@code kube/KubeTargets}): a
+ * standalone {@code SeiNode} (when the CRD is installed), a {@code SeiNode} a {@code SeiNetwork} owns, else the
+ * StatefulSet or Deployment of that name. {@link #MISSING} when none was found (the cluster steps then fail with
+ * that reason); {@link #FLEET} for fleet-wide decisions, which have no cluster target.
  */
 public enum TargetKind {
+    /** A SeiNode no SeiNetwork owns: its own {@code spec.image} and {@code spec.paused} last. */
     SEINODE("SeiNode"),
+    /**
+     * A SeiNode whose controller owner is a SeiNetwork, which rewrites the child's labels, annotations,
+     * {@code spec.image} and {@code spec.paused} on every reconcile: image changes go to the SeiNetwork.
+     */
+    SEINETWORK_MEMBER("SeiNode"),
     STATEFULSET("StatefulSet"),
     DEPLOYMENT("Deployment"),
     MISSING("missing"),
@@ -25,12 +31,18 @@ public enum TargetKind {
     }
 
     /**
-     * True when a pod-template change replaces the pod by itself (a Deployment's rollout). False for
-     * StatefulSets, which Sei runs with {@code updateStrategy: OnDelete}, and for SeiNodes, whose controller
-     * carries {@code spec.image} into such a StatefulSet: there the actuator deletes the old pod itself, once
-     * the template carries the new image.
+     * True when an image change replaces the pod without us: a Deployment's rollout, and a SeiNode's controller,
+     * whose node-update plan deletes the pod at the old StatefulSet revision itself ({@code replace-pod} in
+     * sei-k8s-controller {@code internal/task/replace_pod.go} at 2d670ad8) — deleting it too would be a second,
+     * racing delete. False for plain StatefulSets, which Sei runs with {@code updateStrategy: OnDelete}: there
+     * the actuator deletes the old pod itself.
      */
     public boolean rollsPodItself() {
-        return this == DEPLOYMENT;
+        return this == DEPLOYMENT || this == SEINODE || this == SEINETWORK_MEMBER;
+    }
+
+    /** True for both kinds of SeiNode. */
+    public boolean seiNode() {
+        return this == SEINODE || this == SEINETWORK_MEMBER;
     }
 }

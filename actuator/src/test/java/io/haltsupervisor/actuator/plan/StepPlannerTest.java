@@ -83,9 +83,17 @@ class StepPlannerTest {
                 .containsExactly("set-image", "condition", "event");
     }
 
+    @ParameterizedTest
+    @EnumSource(value = TargetKind.class, names = {"SEINODE", "SEINETWORK_MEMBER"})
+    void upgradeOfASeiNodeLeavesThePodToItsControllersOwnReplacement(TargetKind kind) {
+        assertThat(names(StepPlanner.plan(UPGRADE, kind, PD))).containsExactly("set-image", "condition", "event");
+        assertThat(names(StepPlanner.plan(ROLLBACK, kind, PD)))
+                .containsExactly("page-trigger:pagerduty", "set-image", "condition", "event");
+    }
+
     @Test
-    void upgradeOfASeiNodeDeletesTheOldPodToo() {
-        assertThat(names(StepPlanner.plan(UPGRADE, TargetKind.SEINODE, PD)))
+    void upgradeOfAPlainStatefulSetDeletesTheOldPodToo() {
+        assertThat(names(StepPlanner.plan(UPGRADE, TargetKind.STATEFULSET, PD)))
                 .containsExactly("set-image", "delete-pod", "condition", "event");
     }
 
@@ -141,7 +149,7 @@ class StepPlannerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TargetKind.class, names = {"SEINODE", "STATEFULSET", "DEPLOYMENT"})
+    @EnumSource(value = TargetKind.class, names = {"SEINODE", "SEINETWORK_MEMBER", "STATEFULSET", "DEPLOYMENT"})
     void quarantinePagesThenQuarantinesForEveryKind(TargetKind kind) {
         Plan plan = StepPlanner.plan(QUARANTINE, kind, PD);
         assertThat(names(plan)).containsExactly("page-trigger:pagerduty", "quarantine", "condition", "event");
@@ -163,7 +171,7 @@ class StepPlannerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TargetKind.class, names = {"SEINODE", "STATEFULSET", "DEPLOYMENT"})
+    @EnumSource(value = TargetKind.class, names = {"SEINODE", "SEINETWORK_MEMBER", "STATEFULSET", "DEPLOYMENT"})
     void terminatePodDeletesThePodWhateverOwnsIt(TargetKind kind) {
         Plan plan = StepPlanner.plan(TERMINATE, kind, PD);
         assertThat(names(plan)).containsExactly("delete-pod", "event");

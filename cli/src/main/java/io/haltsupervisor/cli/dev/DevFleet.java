@@ -9,6 +9,7 @@ import io.haltsupervisor.cli.LiveView;
 import io.haltsupervisor.sandbox.fleet.ChainModel;
 import io.haltsupervisor.sandbox.fleet.NodeSpec;
 import io.haltsupervisor.sandbox.fleet.SimulatedFleet;
+import io.haltsupervisor.sandbox.fleet.SimulatedNetwork;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
 import io.haltsupervisor.sandbox.seid.SimulatedSeidServer;
 import io.haltsupervisor.schemas.Decision;
@@ -93,8 +94,13 @@ public final class DevFleet implements AutoCloseable {
         SimulatedFleet fleet = new SimulatedFleet(client, seids, chain(), BLOCK_TIME, restartBackoff);
         DevFleet dev = new DevFleet(client, seids, fleet);
         for (Scenario s : scenarios) {
-            fleet.add(spec(s));
-            dev.scenarioByNode.put(SimulatedFleet.nodeId(s.nodeName()), s);
+            if (s == Scenario.NETWORK_UPGRADE) {
+                SimulatedNetwork net = fleet.addNetwork(s.token(), Scenario.NETWORK_SIZE, spec(s));
+                net.nodes().forEach(n -> dev.scenarioByNode.put(n.nodeId(), s));
+            } else {
+                fleet.add(spec(s));
+                dev.scenarioByNode.put(SimulatedFleet.nodeId(s.nodeName()), s);
+            }
         }
         for (int i = 0; fleet.names().size() < size; i++) {
             fleet.add(NodeSpec.seiNode("node-" + i, V5, 400_000 + 1_000L * i, 0));
@@ -114,6 +120,7 @@ public final class DevFleet implements AutoCloseable {
             case EXIT_CODE_ONLY -> NodeSpec.seiNode(name, V5, V6_HEIGHT - 60, 0).olderSeid()
                     .withWorkload(NodeSpec.Workload.STATEFULSET);
             case CRASH_LOOP -> NodeSpec.seiNode(name, V5, 500_000, 0).olderSeid();
+            case NETWORK_UPGRADE -> NodeSpec.seiNode(s.token(), V5, V6_HEIGHT - 60, 0);
         };
     }
 
@@ -159,19 +166,21 @@ public final class DevFleet implements AutoCloseable {
     private void setImage(Scenario s, String image, String story) {
         String name = s.nodeName();
         try {
-            LOG.info("scenario {}: {} — setting {} to {} and deleting its pod", s.token(), story, name, image);
             if (spec(s).workload() == NodeSpec.Workload.SEINODE) {
+                // its controller rolls the pod itself (replace-pod): nothing to delete by hand
+                LOG.info("scenario {}: {} — setting SeiNode {} to {}", s.token(), story, name, image);
                 client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT)
                         .inNamespace(SimulatedFleet.NAMESPACE).withName(name)
                         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"image\":\"" + image + "\"}}");
+                return;
             } else {
+                LOG.info("scenario {}: {} — setting {} to {} and deleting its pod", s.token(), story, name, image);
                 client.apps().statefulSets().inNamespace(SimulatedFleet.NAMESPACE).withName(name).edit(sts -> {
                     sts.getSpec().getTemplate().getSpec().getContainers().stream()
                             .filter(c -> SimulatedFleet.CONTAINER.equals(c.getName())).forEach(c -> c.setImage(image));
                     return sts;
                 });
             }
-            fleet.tick(); // the SeiNode controller copies the image into the StatefulSet
             client.pods().inNamespace(SimulatedFleet.NAMESPACE).withName(name + "-0").delete();
         } catch (RuntimeException e) {
             LOG.warn("scenario {}: could not set the image: {}", s.token(), e.toString());

@@ -19,7 +19,15 @@ public enum Scenario {
     /** An older seid (no halt_intent, no stay-alive) in a plain StatefulSet exits 70: plan found by height. */
     EXIT_CODE_ONLY("exit-code-only", List.of("upgrade", "resolve")),
     /** An older seid crash-loops on 71 across restarts: one incident, one rollback, resolved. */
-    CRASH_LOOP("crash-loop", List.of("rollback", "resolve"));
+    CRASH_LOOP("crash-loop", List.of("rollback", "resolve")),
+    /**
+     * A SeiNetwork of {@value #NETWORK_SIZE} validators reaches an upgrade height: three incidents, one change of
+     * the network's {@code spec.image} (the others find it done), the controller rolls every node, all resolved.
+     */
+    NETWORK_UPGRADE("network-upgrade", List.of("upgrade", "resolve"));
+
+    /** The nodes of the network-upgrade scenario's SeiNetwork. */
+    public static final int NETWORK_SIZE = 3;
 
     private final String token;
     private final List<String> expectedKinds;
@@ -33,7 +41,7 @@ public enum Scenario {
         return token;
     }
 
-    /** The node this scenario plays on. */
+    /** The node this scenario plays on (the first of them for {@link #NETWORK_UPGRADE}: its SeiNetwork is {@link #token()}). */
     public String nodeName() {
         return token + "-0";
     }
@@ -55,6 +63,6 @@ public enum Scenario {
             }
         }
         throw new IllegalArgumentException("--scenario: expected one of upgrade, missing-mapping, too-new, downgrade, "
-                + "exit-code-only, crash-loop, all; got '" + value + "'");
+                + "exit-code-only, crash-loop, network-upgrade, all; got '" + value + "'");
     }
 }

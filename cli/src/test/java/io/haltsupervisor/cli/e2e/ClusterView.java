@@ -47,9 +47,23 @@ final class ClusterView implements AutoCloseable {
     private final KubernetesClient client;
     private final Map<String, List<Condition>> history = new ConcurrentHashMap<>();
     private final List<Watch> watches = new ArrayList<>();
+    private final Map<String, Integer> podDeletions = new ConcurrentHashMap<>();
 
     ClusterView(KubernetesClient client) {
         this.client = client;
+        watches.add(client.pods().inNamespace(NAMESPACE).watch(new Watcher<Pod>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                if (action == Action.DELETED) {
+                    podDeletions.merge(pod.getMetadata().getName(), 1, Integer::sum);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                // the test is over, or the API went away: nothing more to record
+            }
+        }));
         watches.add(client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace(NAMESPACE)
                 .watch(new Recorder<>("SeiNode", ClusterView::condition)));
         watches.add(client.apps().statefulSets().inNamespace(NAMESPACE)
@@ -163,6 +177,37 @@ final class ClusterView implements AutoCloseable {
         }
     }
 
+    /** How many times the pod {@code NAME-0} was deleted (by anyone) since the view started. */
+    int podDeletions(String name) {
+        return podDeletions.getOrDefault(name + "-0", 0);
+    }
+
+    GenericKubernetesResource seiNetwork(String name) {
+        return client.genericKubernetesResources(InMemoryKubernetes.SEINETWORK_CONTEXT).inNamespace(NAMESPACE)
+                .withName(name).get();
+    }
+
+    /** A SeiNode's {@code status} as a map (empty when it has none). */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> seiNodeStatus(String name) {
+        Object status = seiNode(name).getAdditionalProperties().get("status");
+        return status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    /** A Sei object's condition of {@code type} as {@code STATUS/REASON}, or null. */
+    static String conditionOf(GenericKubernetesResource object, String type) {
+        if (object == null || !(object.getAdditionalProperties().get("status") instanceof Map<?, ?> status)
+                || !(status.get("conditions") instanceof List<?> conditions)) {
+            return null;
+        }
+        for (Object c : conditions) {
+            if (c instanceof Map<?, ?> m && type.equals(m.get("type"))) {
+                return m.get("status") + "/" + m.get("reason");
+            }
+        }
+        return null;
+    }
+
     /** The node's pod ({@code NAME-0}), or null. */
     Pod pod(String name) {
         return client.pods().inNamespace(NAMESPACE).withName(name + "-0").get();
@@ -194,9 +239,9 @@ final class ClusterView implements AutoCloseable {
     // ------------------------------------------------------------------ the operator's hands
 
     /**
-     * A human changes the node's image (a too-new binary, a botched rollback, a fix) and deletes its pod, as one
-     * must with an {@code OnDelete} StatefulSet: the SeiNode's {@code spec.image} (its controller carries it
-     * into the StatefulSet at the fleet's next tick) or the StatefulSet's pod template.
+     * A human changes the node's image (a too-new binary, a botched rollback, a fix): the SeiNode's
+     * {@code spec.image} — its controller rolls the pod itself — or the StatefulSet's pod template, and then deletes
+     * the pod, as one must with an {@code OnDelete} StatefulSet.
      */
     void shipImage(SimulatedFleet fleet, String name, NodeSpec.Workload workload, String image) {
         if (workload == NodeSpec.Workload.SEINODE) {
@@ -210,8 +255,7 @@ final class ClusterView implements AutoCloseable {
                 return sts;
             });
         }
-        fleet.tick(); // the SeiNode controller copies the image into the StatefulSet's template
-        if (pod(name) != null) {
+        if (workload != NodeSpec.Workload.SEINODE && pod(name) != null) {
             client.pods().inNamespace(NAMESPACE).withName(name + "-0").delete();
         }
     }

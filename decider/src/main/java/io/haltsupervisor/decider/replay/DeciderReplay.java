@@ -113,7 +113,9 @@ public final class DeciderReplay implements AutoCloseable {
                 "DECIDER_GRACE_WINDOW", base.graceWindow().toMillis() + "ms",
                 "DECIDER_BREAKER_THRESHOLD", Integer.toString(base.breakerThreshold()),
                 "DECIDER_BREAKER_WINDOW", base.breakerWindow().toMillis() + "ms",
-                "DECIDER_DEDUPE_RETENTION", base.dedupeRetention().toMillis() + "ms"));
+                "DECIDER_DEDUPE_RETENTION", base.dedupeRetention().toMillis() + "ms",
+                "DECIDER_MIN_BLOCK_TIME", base.minBlockTime().toString(),
+                "DECIDER_HEIGHT_MARGIN", base.heightMargin().toString()));
     }
 
     /**

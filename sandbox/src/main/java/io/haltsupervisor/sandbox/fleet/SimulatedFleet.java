@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
@@ -21,12 +23,17 @@ import io.haltsupervisor.sandbox.seid.Fault;
 import io.haltsupervisor.sandbox.seid.SimulatedSeid;
 import io.haltsupervisor.sandbox.seid.SimulatedSeidServer;
 import io.haltsupervisor.schemas.HaltIntent;
+import io.haltsupervisor.schemas.SeiResources;
 import io.haltsupervisor.schemas.ShutdownReason;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +50,19 @@ import org.slf4j.LoggerFactory;
  * A simulated Sei fleet on an (in-memory) Kubernetes API: it plays the parts a real cluster's
  * controllers and kubelet play, so the supervisor can be run and tested end to end.
  *
- * <p>Each node is a {@code SeiNode} (or a plain StatefulSet) owning a StatefulSet owning pod
- * {@code NAME-0}, and a simulated {@code seid} on a {@link SimulatedSeidServer} whose URL is in the pod's
+ * <p>A node is a standalone {@code SeiNode}, a {@code SeiNode} a {@code SeiNetwork} owns ({@link #addNetwork}),
+ * or a plain StatefulSet; the StatefulSet owns pod {@code NAME-0}, and a simulated {@code seid} on a
+ * {@link SimulatedSeidServer} serves the {@code /status} whose URL is in the pod's
  * {@value #STATUS_URL_ANNOTATION} annotation. Every {@link #tick()}:
  * <ul>
- *   <li>the SeiNode "controller" copies {@code spec.image} into the StatefulSet's pod template and
- *       {@code spec.paused} into its replicas (paused → 0);</li>
- *   <li>the StatefulSet "controller" ({@code OnDelete}) creates the missing pod from the current
- *       template, deletes the pod when scaled to 0, and never replaces a running pod by itself;</li>
+ *   <li>the SeiNetwork and SeiNode "controllers" ({@link SeiControllers}) reconcile as sei-k8s-controller does:
+ *       the network rewrites its children from its spec, a SeiNode carries {@code spec.image} into its
+ *       StatefulSet, rolls an image change with its own plan — deleting the old pod itself — and reports
+ *       {@code status.currentImage}, {@code phase} and its conditions; {@code spec.paused} scales the StatefulSet
+ *       to 0;</li>
+ *   <li>the StatefulSet "controller" ({@code OnDelete}) creates the missing pod from the current template,
+ *       labelled with the template's revision, deletes the pod when scaled to 0, never replaces a running pod by
+ *       itself, and reports {@code currentRevision}/{@code updateRevision}/{@code updatedReplicas};</li>
  *   <li>the "kubelet" runs the node's binary against the {@link ChainModel}: it produces blocks,
  *       applies upgrades it knows, or halts with 70/71/72 — staying alive with {@code halt_intent} on
  *       {@code /status}, or exiting with the code (1 under cosmovisor) and crash-looping with
@@ -62,11 +74,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class SimulatedFleet implements AutoCloseable {
     public static final String NAMESPACE = "sei";
-    public static final String CONTAINER = "seid";
+    public static final String CONTAINER = SeiResources.SEID_CONTAINER;
     public static final String APP_LABEL = "app.kubernetes.io/name";
     public static final String APP_LABEL_VALUE = "seid";
     public static final String STATUS_URL_ANNOTATION = "halt-supervisor.io/status-url";
     public static final int RPC_PORT = 26657;
+    public static final String CHAIN_ID = "pacific-1";
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedFleet.class);
 
@@ -76,7 +89,10 @@ public final class SimulatedFleet implements AutoCloseable {
     private final Clock clock;
     private final Duration blockTime;
     private final Duration restartBackoff;
+    private final SeiControllers sei;
     private final Map<String, NodeRuntime> nodes = new LinkedHashMap<>();
+    private final List<String> networks = new ArrayList<>();
+    private final Map<String, Integer> reconciles = new HashMap<>();
     private ScheduledExecutorService ticker;
 
     /**
@@ -91,6 +107,7 @@ public final class SimulatedFleet implements AutoCloseable {
         this.clock = Clock.systemUTC();
         this.blockTime = blockTime;
         this.restartBackoff = restartBackoff;
+        this.sei = new SeiControllers(client, NAMESPACE, clock);
     }
 
     public ChainModel chain() {
@@ -102,10 +119,7 @@ public final class SimulatedFleet implements AutoCloseable {
         if (nodes.containsKey(spec.name())) {
             throw new IllegalArgumentException("node " + spec.name() + " exists already");
         }
-        SimulatedSeid seid = seids.node(NAMESPACE + "-" + spec.name()).height(spec.height()).blockTime(blockTime)
-                .haltIntentSupported(spec.haltIntentSupported()).version(versionOf(spec.image()));
-        NodeRuntime rt = new NodeRuntime(spec, seid);
-        OwnerReference stsOwner = null;
+        NodeRuntime rt = runtime(spec, null);
         if (spec.workload() == NodeSpec.Workload.SEINODE) {
             GenericKubernetesResource seiNode = client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT)
                     .inNamespace(NAMESPACE).resource(new GenericKubernetesResourceBuilder()
@@ -114,35 +128,57 @@ public final class SimulatedFleet implements AutoCloseable {
                             .withNewMetadata().withName(spec.name()).withNamespace(NAMESPACE)
                             .withUid(UUID.randomUUID().toString()).withGeneration(1L).endMetadata()
                             .withAdditionalProperties(Map.of("spec", new LinkedHashMap<>(Map.of(
-                                    "image", spec.image(), "paused", false, "chainId", "pacific-1"))))
+                                    "image", spec.image(), "paused", false, "chainId", CHAIN_ID))))
                             .build())
                     .create();
-            stsOwner = new OwnerReferenceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
-                    .withKind(InMemoryKubernetes.SEINODE_KIND).withName(spec.name())
-                    .withUid(seiNode.getMetadata().getUid()).withController(true).build();
+            applyStatefulSet(rt, seiNode, spec.image(), 1);
+        } else {
+            createStatefulSet(rt, null, spec.image(), 1);
         }
-        StatefulSetBuilder sts = new StatefulSetBuilder()
-                .withNewMetadata().withName(spec.name()).withNamespace(NAMESPACE)
-                .withUid(UUID.randomUUID().toString()).withGeneration(1L)
-                .addToLabels(APP_LABEL, APP_LABEL_VALUE).endMetadata()
-                .withNewSpec().withReplicas(1).withServiceName(spec.name())
-                .withNewSelector().addToMatchLabels("app.kubernetes.io/instance", spec.name()).endSelector()
-                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
-                .withNewTemplate()
-                .withNewMetadata().addToLabels(APP_LABEL, APP_LABEL_VALUE)
-                .addToLabels("app.kubernetes.io/instance", spec.name()).endMetadata()
-                .withNewSpec().withRestartPolicy("Always")
-                .addNewContainer().withName(CONTAINER).withImage(spec.image())
-                .withCommand(command(spec)).withEnv(env(spec))
-                .withPorts(new ContainerPortBuilder().withName("rpc").withContainerPort(RPC_PORT).build())
-                .endContainer()
-                .endSpec().endTemplate().endSpec();
-        if (stsOwner != null) {
-            sts.editMetadata().withOwnerReferences(stsOwner).endMetadata();
-        }
-        client.apps().statefulSets().inNamespace(NAMESPACE).resource(sts.build()).create();
         nodes.put(spec.name(), rt);
         return new SimulatedNode(this, spec.name());
+    }
+
+    /**
+     * Creates a {@code SeiNetwork} of {@code replicas} validators running {@code node}'s image; its controller
+     * creates the child SeiNodes {@code NAME-0…} (each starting as {@code node} says: height, applied upgrades,
+     * stay-alive…) at once and on every tick.
+     */
+    public synchronized SimulatedNetwork addNetwork(String name, int replicas, NodeSpec node) {
+        if (networks.contains(name)) {
+            throw new IllegalArgumentException("network " + name + " exists already");
+        }
+        if (node.workload() != NodeSpec.Workload.SEINODE) {
+            throw new IllegalArgumentException("a SeiNetwork's nodes are SeiNodes, not " + node.workload());
+        }
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("image", node.image());
+        spec.put("replicas", replicas);
+        spec.put("paused", false);
+        spec.put("deletionPolicy", "Retain");
+        spec.put("genesis", Map.of("chainId", CHAIN_ID));
+        client.genericKubernetesResources(InMemoryKubernetes.SEINETWORK_CONTEXT).inNamespace(NAMESPACE)
+                .resource(new GenericKubernetesResourceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                        .withKind(InMemoryKubernetes.SEINETWORK_KIND).withNewMetadata().withName(name)
+                        .withNamespace(NAMESPACE).withUid(UUID.randomUUID().toString()).withGeneration(1L)
+                        .endMetadata().withAdditionalProperties(Map.of("spec", spec)).build())
+                .create();
+        networks.add(name);
+        List<SimulatedNode> members = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            NodeSpec child = new NodeSpec(name + "-" + i, NodeSpec.Workload.SEINODE, node.image(), node.height(),
+                    node.applied(), node.stayAlive(), node.haltIntentSupported(), node.cosmovisor());
+            nodes.put(child.name(), runtime(child, name));
+            members.add(new SimulatedNode(this, child.name()));
+        }
+        sei.reconcileSeiNetwork(name);
+        return new SimulatedNetwork(this, name, members);
+    }
+
+    private NodeRuntime runtime(NodeSpec spec, String network) {
+        SimulatedSeid seid = seids.node(NAMESPACE + "-" + spec.name()).height(spec.height()).blockTime(blockTime)
+                .haltIntentSupported(spec.haltIntentSupported()).version(versionOf(spec.image()));
+        return new NodeRuntime(spec, seid, network);
     }
 
     private static List<String> command(NodeSpec spec) {
@@ -151,6 +187,7 @@ public final class SimulatedFleet implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>(List.of("seid", "start", "--home", "/sei"));
         if (spec.stayAlive()) {
+            // the flag's name is not settled upstream (--halt-stay-alive or --halt-stays-running): one of them
             cmd.add("--halt-stay-alive");
         }
         return cmd;
@@ -159,6 +196,24 @@ public final class SimulatedFleet implements AutoCloseable {
     private static List<EnvVar> env(NodeSpec spec) {
         return spec.cosmovisor() ? List.of(new EnvVar("DAEMON_NAME", "seid", null), new EnvVar("DAEMON_HOME", "/sei", null))
                 : List.of();
+    }
+
+    /**
+     * Images whose rollout the SeiNode controller fails from now on ({@code replace-pod} fails with {@code error}):
+     * the node's {@code NodeUpdateInProgress} condition becomes {@code False/UpdateFailed} with that message.
+     */
+    public void failUpdatesTo(String image, String error) {
+        sei.failUpdatesTo(image, error);
+    }
+
+    /** How many times the Sei controllers reconciled {@code name} (a SeiNode or SeiNetwork) so far. */
+    public synchronized int reconciles(String name) {
+        return reconciles.getOrDefault(name, 0);
+    }
+
+    /** Status patches of the Sei controllers refused with 409 because someone else wrote first (then retried). */
+    public int statusConflicts() {
+        return sei.statusConflicts();
     }
 
     /** Starts ticking every {@code period} on a background thread. */
@@ -173,32 +228,50 @@ public final class SimulatedFleet implements AutoCloseable {
                 try {
                     tick();
                 } catch (RuntimeException e) {
-                    LOG.warn("fleet simulator tick failed: {}", e.toString());
+                    LOG.warn("fleet simulator tick failed: {}", e.toString(), e);
+                } catch (Error e) {
+                    LOG.error("fleet simulator stopped: {}", e.toString(), e);
+                    throw e;
                 }
             }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
         }
         return this;
     }
 
-    /** One round of controllers and kubelet for every node. */
+    /** One round of controllers and kubelet for every network and node. */
     public synchronized void tick() {
+        for (String network : networks) {
+            try {
+                sei.reconcileSeiNetwork(network);
+                reconciles.merge(network, 1, Integer::sum);
+            } catch (KubernetesClientException e) {
+                LOG.info("simulator: network {} not reconciled this tick: {}", network, e.getMessage());
+            }
+        }
         for (NodeRuntime rt : nodes.values()) {
             try {
                 reconcile(rt);
             } catch (KubernetesClientException e) {
-                LOG.debug("simulator: {} not reconciled this tick: {}", rt.spec.name(), e.getMessage());
+                LOG.info("simulator: {} not reconciled this tick: {}", rt.spec.name(), e.getMessage());
             }
         }
     }
 
     private void reconcile(NodeRuntime rt) {
         String name = rt.spec.name();
-        StatefulSet sts = client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get();
-        if (sts == null) {
-            return;
-        }
+        StatefulSet sts;
         if (rt.spec.workload() == NodeSpec.Workload.SEINODE) {
-            sts = syncSeiNode(name, sts);
+            Optional<StatefulSet> owned = sei.reconcileSeiNode(name, statefulSets(rt));
+            if (owned.isEmpty()) {
+                return; // no SeiNode (yet: a network creates its children)
+            }
+            reconciles.merge(name, 1, Integer::sum);
+            sts = owned.get();
+        } else {
+            sts = client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get();
+            if (sts == null) {
+                return;
+            }
         }
         String templateImage = seidContainerImage(sts);
         int replicas = Optional.ofNullable(sts.getSpec().getReplicas()).orElse(1);
@@ -209,6 +282,7 @@ public final class SimulatedFleet implements AutoCloseable {
                 client.pods().inNamespace(NAMESPACE).withName(podName).delete();
             }
             rt.stop(clock.instant());
+            writeStatefulSetStatus(sts, null, false);
             return;
         }
         if (pod == null) {
@@ -219,20 +293,89 @@ public final class SimulatedFleet implements AutoCloseable {
         }
         runProcess(rt);
         writeStatus(rt, pod);
+        writeStatefulSetStatus(sts, pod, rt.ready);
     }
 
-    private StatefulSet syncSeiNode(String name, StatefulSet sts) {
-        GenericKubernetesResource seiNode = client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT)
-                .inNamespace(NAMESPACE).withName(name).get();
-        if (seiNode == null) {
-            return sts;
+    // ------------------------------------------------------------------ the StatefulSet controller
+
+    /** The StatefulSet layer as the simulated SeiNode controller uses it. */
+    private SeiControllers.StatefulSetFactory statefulSets(NodeRuntime rt) {
+        return new SeiControllers.StatefulSetFactory() {
+            @Override
+            public StatefulSet apply(GenericKubernetesResource seiNode, String image, int replicas) {
+                return applyStatefulSet(rt, seiNode, image, replicas);
+            }
+
+            @Override
+            public Optional<String> podImage(StatefulSet sts) {
+                Pod pod = client.pods().inNamespace(NAMESPACE).withName(rt.spec.name() + "-0").get();
+                return pod == null ? Optional.empty() : pod.getSpec().getContainers().stream()
+                        .filter(c -> CONTAINER.equals(c.getName())).map(c -> c.getImage()).findFirst();
+            }
+
+            @Override
+            public boolean replaceOldRevisionPods(StatefulSet sts) {
+                return replacePods(sts);
+            }
+
+            @Override
+            public boolean allReplicasUpdated(StatefulSet sts) {
+                StatefulSet now = client.apps().statefulSets().inNamespace(NAMESPACE)
+                        .withName(sts.getMetadata().getName()).get();
+                StatefulSetStatus st = now == null ? null : now.getStatus();
+                int replicas = Optional.ofNullable(now == null ? null : now.getSpec().getReplicas()).orElse(1);
+                return st != null && Objects.equals(st.getObservedGeneration(), now.getMetadata().getGeneration())
+                        && Optional.ofNullable(st.getUpdatedReplicas()).orElse(0) >= replicas;
+            }
+        };
+    }
+
+    /**
+     * {@code replace-pod} ({@code internal/task/replace_pod.go} at 2d670ad8): once the StatefulSet has observed its
+     * generation, delete every owned pod whose revision label is not the update revision and that is not already
+     * terminating; done at once (no readiness wait), or when the StatefulSet is already rolled.
+     */
+    private boolean replacePods(StatefulSet sts) {
+        StatefulSet now = client.apps().statefulSets().inNamespace(NAMESPACE).withName(sts.getMetadata().getName())
+                .get();
+        if (now == null || now.getStatus() == null
+                || !Objects.equals(now.getStatus().getObservedGeneration(), now.getMetadata().getGeneration())
+                || now.getStatus().getUpdateRevision() == null) {
+            return false;
         }
-        String image = seiNode.get("spec", "image");
-        Object pausedValue = seiNode.get("spec", "paused");
-        boolean paused = Boolean.TRUE.equals(pausedValue) || "true".equals(String.valueOf(pausedValue));
-        int replicas = paused ? 0 : 1;
-        String templateImage = seidContainerImage(sts);
-        boolean imageDiffers = image != null && !image.equals(templateImage);
+        String update = now.getStatus().getUpdateRevision();
+        if (update.equals(now.getStatus().getCurrentRevision())) {
+            return true;
+        }
+        Pod pod = client.pods().inNamespace(NAMESPACE).withName(sts.getMetadata().getName() + "-0").get();
+        if (pod != null && !SeiControllers.hasRevision(pod, update) && pod.getMetadata().getDeletionTimestamp() == null
+                && ownedBy(pod, now)) {
+            client.pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).delete();
+            LOG.info("simulated SeiNode controller: replace-pod deleted {} (revision {}, update revision {})",
+                    pod.getMetadata().getName(), pod.getMetadata().getLabels().get(SeiControllers.REVISION_LABEL),
+                    update);
+        }
+        return true;
+    }
+
+    private static boolean ownedBy(Pod pod, StatefulSet sts) {
+        List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
+        return refs != null && refs.stream().anyMatch(r -> "StatefulSet".equals(r.getKind())
+                && sts.getMetadata().getUid().equals(r.getUid()));
+    }
+
+    /** The SeiNode's StatefulSet, created or brought to {@code image} and {@code replicas}. */
+    private StatefulSet applyStatefulSet(NodeRuntime rt, GenericKubernetesResource seiNode, String image,
+            int replicas) {
+        String name = rt.spec.name();
+        StatefulSet sts = client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get();
+        if (sts == null) {
+            OwnerReference owner = new OwnerReferenceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                    .withKind(InMemoryKubernetes.SEINODE_KIND).withName(name)
+                    .withUid(seiNode.getMetadata().getUid()).withController(true).build();
+            return createStatefulSet(rt, owner, image, replicas);
+        }
+        boolean imageDiffers = image != null && !image.equals(seidContainerImage(sts));
         boolean replicasDiffer = !Objects.equals(sts.getSpec().getReplicas(), replicas);
         if (!imageDiffers && !replicasDiffer) {
             return sts;
@@ -246,6 +389,78 @@ public final class SimulatedFleet implements AutoCloseable {
             s.getSpec().setReplicas(replicas);
             return s;
         });
+    }
+
+    private StatefulSet createStatefulSet(NodeRuntime rt, OwnerReference owner, String image, int replicas) {
+        NodeSpec spec = rt.spec;
+        StatefulSetBuilder sts = new StatefulSetBuilder()
+                .withNewMetadata().withName(spec.name()).withNamespace(NAMESPACE)
+                .withUid(UUID.randomUUID().toString()).withGeneration(1L)
+                .addToLabels(APP_LABEL, APP_LABEL_VALUE).endMetadata()
+                .withNewSpec().withReplicas(replicas).withServiceName(spec.name())
+                .withNewSelector().addToMatchLabels("app.kubernetes.io/instance", spec.name()).endSelector()
+                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+                .withNewTemplate()
+                .withNewMetadata().addToLabels(APP_LABEL, APP_LABEL_VALUE)
+                .addToLabels("app.kubernetes.io/instance", spec.name()).endMetadata()
+                .withNewSpec().withRestartPolicy("Always")
+                .addNewContainer().withName(CONTAINER).withImage(image)
+                .withCommand(command(spec)).withEnv(env(spec))
+                .withPorts(new ContainerPortBuilder().withName("rpc").withContainerPort(RPC_PORT).build())
+                .endContainer()
+                .endSpec().endTemplate().endSpec();
+        if (owner != null) {
+            sts.editMetadata().withOwnerReferences(owner).addToLabels(SeiControllers.NODE_LABEL, spec.name())
+                    .endMetadata();
+            sts.editSpec().editTemplate().editMetadata().addToLabels(SeiControllers.NODE_LABEL, spec.name())
+                    .endMetadata().endTemplate().endSpec();
+        }
+        return client.apps().statefulSets().inNamespace(NAMESPACE).resource(sts.build()).create();
+    }
+
+    /** The StatefulSet's status as its controller reports it: revisions and replica counts. */
+    private void writeStatefulSetStatus(StatefulSet sts, Pod pod, boolean ready) {
+        StatefulSet now = client.apps().statefulSets().inNamespace(NAMESPACE).withName(sts.getMetadata().getName())
+                .get();
+        if (now == null) {
+            return;
+        }
+        String update = revision(now);
+        String previous = now.getStatus() == null ? null : now.getStatus().getCurrentRevision();
+        boolean podUpdated = pod != null && SeiControllers.hasRevision(pod, update);
+        int replicas = Optional.ofNullable(now.getSpec().getReplicas()).orElse(1);
+        String current;
+        if (pod != null) {
+            current = pod.getMetadata().getLabels().get(SeiControllers.REVISION_LABEL);
+        } else {
+            current = replicas == 0 || previous == null ? update : previous;
+        }
+        StatefulSetStatus desired = new StatefulSetStatusBuilder().withObservedGeneration(now.getMetadata()
+                .getGeneration()).withReplicas(pod == null ? 0 : 1).withReadyReplicas(ready && pod != null ? 1 : 0)
+                .withUpdatedReplicas(podUpdated ? 1 : 0).withCurrentReplicas(pod == null ? 0 : podUpdated ? 1 : 0)
+                .withCurrentRevision(current).withUpdateRevision(update)
+                .build();
+        if (desired.equals(now.getStatus())) {
+            return;
+        }
+        now.setStatus(desired);
+        try {
+            client.apps().statefulSets().inNamespace(NAMESPACE).resource(now).updateStatus();
+        } catch (KubernetesClientException e) {
+            LOG.debug("simulator: status of StatefulSet {} not written: {}", now.getMetadata().getName(),
+                    e.getMessage());
+        }
+    }
+
+    /** The revision of a StatefulSet's current template, as its pods' {@code controller-revision-hash} label. */
+    static String revision(StatefulSet sts) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(seidContainerImage(sts)
+                    .getBytes(StandardCharsets.UTF_8));
+            return sts.getMetadata().getName() + "-" + HexFormat.of().formatHex(digest, 0, 5);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String seidContainerImage(StatefulSet sts) {
@@ -262,6 +477,7 @@ public final class SimulatedFleet implements AutoCloseable {
                 .withUid(UUID.randomUUID().toString())
                 .withLabels(new HashMap<>(template.getMetadata().getLabels()))
                 .addToLabels("statefulset.kubernetes.io/pod-name", rt.spec.name() + "-0")
+                .addToLabels(SeiControllers.REVISION_LABEL, revision(sts))
                 .addToAnnotations(STATUS_URL_ANNOTATION, rt.seid.statusUrl().toString())
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
                         .withName(sts.getMetadata().getName()).withUid(sts.getMetadata().getUid())
@@ -273,6 +489,8 @@ public final class SimulatedFleet implements AutoCloseable {
                 .forEach(c -> c.setImage(image));
         return client.pods().inNamespace(NAMESPACE).resource(pod).create();
     }
+
+    // ------------------------------------------------------------------ the kubelet
 
     private void runProcess(NodeRuntime rt) {
         Instant now = clock.instant();
@@ -415,6 +633,8 @@ public final class SimulatedFleet implements AutoCloseable {
     static final class NodeRuntime {
         final NodeSpec spec;
         final SimulatedSeid seid;
+        /** The SeiNetwork that owns the node's SeiNode, or null. */
+        final String network;
         int applied;
         String podUid;
         String image;
@@ -431,9 +651,10 @@ public final class SimulatedFleet implements AutoCloseable {
         /** A halt code forced on the process whatever the chain says (see {@link SimulatedNode#forceHalt}). */
         Integer forcedHalt;
 
-        NodeRuntime(NodeSpec spec, SimulatedSeid seid) {
+        NodeRuntime(NodeSpec spec, SimulatedSeid seid, String network) {
             this.spec = spec;
             this.seid = seid;
+            this.network = network;
             this.applied = spec.applied();
             this.image = spec.image();
         }

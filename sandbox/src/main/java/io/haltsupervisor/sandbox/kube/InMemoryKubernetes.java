@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Preconditions;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
@@ -24,6 +23,11 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
 import io.fabric8.zjsonpatch.JsonPatchException;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,12 +48,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An in-memory Kubernetes API for dev mode and tests: fabric8's mock server in CRUD mode on loopback,
- * with the {@code SeiNode} custom resource definition ({@code sei.io/v1alpha1}) installed.
+ * with the {@code SeiNode} and {@code SeiNetwork} custom resource definitions ({@code sei.io/v1alpha1}) installed
+ * (see {@link CrdSchema}: structural schemas with the real field names of every field we use).
  *
- * <p>It stores objects and serves create, get, list, watch (informers), delete, JSON Patch, JSON merge patch
- * on maps and scalars, status subresources and {@code events.k8s.io/v1} Events. Where fabric8's stock mock
- * differs from a real API server in ways our code depends on, this one answers as a real one does:
+ * <p>It stores objects and serves create, get, list, watch (informers), delete, JSON Patch, JSON merge patch,
+ * status subresources and {@code events.k8s.io/v1} Events. Where fabric8's stock mock differs from a real API
+ * server in ways our code depends on, this one answers as a real one does:
  * <ul>
+ *   <li>a JSON merge patch follows RFC 7386 — a list in the patch replaces the stored list (fabric8's own merge
+ *       appends to it) — and a {@code metadata.resourceVersion} in it is an optimistic lock (409 when stale);</li>
+ *   <li>a write to a {@code SeiNode} or {@code SeiNetwork} that would store a field the CRD does not define, or
+ *       a value of the wrong type, is refused with {@code 422 Invalid} (strict field validation);</li>
  *   <li>a JSON Patch whose {@code test} op fails (or that cannot be applied) is answered at once with
  *       {@code 422 Invalid} and a Status (the stock mock never answers: the client times out);</li>
  *   <li>a DELETE whose {@code DeleteOptions} carry {@code preconditions.uid} or
@@ -66,8 +75,8 @@ import org.slf4j.LoggerFactory;
  * <p><strong>This is still not a real API server.</strong> It has no controllers (nothing creates pods for a
  * StatefulSet, no kubelet restarts containers, no garbage collection through owner references: the
  * sandbox's simulator plays those parts), no authentication, RBAC or admission, no validation against CRD
- * schemas, no strategic merge patch or server-side apply ({@code 415}), a merge patch on a list appends
- * instead of replacing, preconditions on a collection DELETE ({@code deletecollection}) are ignored,
+ * schemas beyond the Sei CRDs' field names and types, no strategic merge patch or server-side apply
+ * ({@code 415}), preconditions on a collection DELETE ({@code deletecollection}) are ignored,
  * resourceVersion conflicts on update and patch are only fabric8's own checks, and unsupported field
  * selectors are ignored (logged by fabric8) rather than refused. Test against a real cluster before
  * trusting anything that depends on those.
@@ -79,6 +88,9 @@ public final class InMemoryKubernetes implements AutoCloseable {
     public static final String SEINODE_KIND = "SeiNode";
     public static final String SEINODE_PLURAL = "seinodes";
     public static final String SEINODE_CRD_NAME = SEINODE_PLURAL + "." + SEI_GROUP;
+    public static final String SEINETWORK_KIND = "SeiNetwork";
+    public static final String SEINETWORK_PLURAL = "seinetworks";
+    public static final String SEINETWORK_CRD_NAME = SEINETWORK_PLURAL + "." + SEI_GROUP;
 
     /** How many requests {@link #requests()} keeps; older ones are dropped (dev mode runs for hours). */
     public static final int MAX_RECORDED_REQUESTS = 5_000;
@@ -91,6 +103,18 @@ public final class InMemoryKubernetes implements AutoCloseable {
             .withPlural(SEINODE_PLURAL)
             .withScope("Namespaced")
             .build();
+
+    /** The SeiNetwork resource as the fabric8 client needs to address it. */
+    public static final CustomResourceDefinitionContext SEINETWORK_CONTEXT = new CustomResourceDefinitionContext.Builder()
+            .withGroup(SEI_GROUP)
+            .withVersion(SEI_VERSION)
+            .withKind(SEINETWORK_KIND)
+            .withPlural(SEINETWORK_PLURAL)
+            .withScope("Namespaced")
+            .build();
+
+    private static final CrdSchema SEINODE_SCHEMA = CrdSchema.load(SEINODE_CRD_NAME);
+    private static final CrdSchema SEINETWORK_SCHEMA = CrdSchema.load(SEINETWORK_CRD_NAME);
 
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryKubernetes.class);
     /** How long a {@link #hangNext hung} request waits for its answer: longer than any client waits. */
@@ -142,16 +166,17 @@ public final class InMemoryKubernetes implements AutoCloseable {
         client = server.createClient();
         if (installSeiNodeCrd) {
             client.apiextensions().v1().customResourceDefinitions().resource(seiNodeCrd()).create();
+            client.apiextensions().v1().customResourceDefinitions().resource(seiNetworkCrd()).create();
         }
         clearRequests();
     }
 
-    /** Starts an API with the SeiNode CRD installed. */
+    /** Starts an API with the SeiNode and SeiNetwork CRDs installed. */
     public static InMemoryKubernetes start() {
         return new InMemoryKubernetes(true);
     }
 
-    /** Starts an API without the SeiNode CRD: plain StatefulSets and Deployments only. */
+    /** Starts an API without the Sei CRDs: plain StatefulSets and Deployments only. */
     public static InMemoryKubernetes startWithoutSeiNodes() {
         return new InMemoryKubernetes(false);
     }
@@ -274,22 +299,26 @@ public final class InMemoryKubernetes implements AutoCloseable {
         }
     }
 
-    /** The SeiNode CRD, with a status subresource and a permissive schema. */
+    /**
+     * The SeiNode CRD (a new copy each call): a status subresource and a structural schema with the real field
+     * names and types of every field we use ({@code crds/seinodes.sei.io.yaml}).
+     */
     public static CustomResourceDefinition seiNodeCrd() {
-        return new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName(SEINODE_CRD_NAME).endMetadata()
-                .withNewSpec()
-                .withGroup(SEI_GROUP)
-                .withScope("Namespaced")
-                .withNewNames().withKind(SEINODE_KIND).withPlural(SEINODE_PLURAL).withSingular("seinode")
-                .withListKind(SEINODE_KIND + "List").endNames()
-                .addNewVersion().withName(SEI_VERSION).withServed(true).withStorage(true)
-                .withNewSubresources().withNewStatus().endStatus().endSubresources()
-                .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-                .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-                .endVersion()
-                .endSpec()
-                .build();
+        return Serialization.clone(SEINODE_SCHEMA.crd());
+    }
+
+    /** The SeiNetwork CRD (a new copy each call), as {@link #seiNodeCrd()} ({@code crds/seinetworks.sei.io.yaml}). */
+    public static CustomResourceDefinition seiNetworkCrd() {
+        return Serialization.clone(SEINETWORK_SCHEMA.crd());
+    }
+
+    /** The schema the API validates writes of {@code plural} ({@code seinodes}, {@code seinetworks}) against. */
+    public static Optional<CrdSchema> schemaOf(String plural) {
+        return switch (plural == null ? "" : plural) {
+            case SEINODE_PLURAL -> Optional.of(SEINODE_SCHEMA);
+            case SEINETWORK_PLURAL -> Optional.of(SEINETWORK_SCHEMA);
+            default -> Optional.empty();
+        };
     }
 
     @Override
@@ -305,7 +334,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
         private final Object writes = new Object();
 
         Dispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
-            super(List.of(SEINODE_CONTEXT));
+            super(List.of(SEINODE_CONTEXT, SEINETWORK_CONTEXT));
             this.expectations = expectations;
             this.expectationDispatcher = new MockDispatcher(expectations);
         }
@@ -349,7 +378,19 @@ public final class InMemoryKubernetes implements AutoCloseable {
                             return refused.get();
                         }
                     }
-                    return super.dispatch(request);
+                    RecordedRequest effective = request;
+                    if (request.method() == HttpMethod.PATCH && isMergePatch(request)) {
+                        Optional<RecordedRequest> rewritten = mergePatchAsJsonPatch(request, body);
+                        if (rewritten.isEmpty()) {
+                            return super.dispatch(request); // nothing stored: let the store answer 404
+                        }
+                        effective = rewritten.get();
+                    }
+                    Optional<MockResponse> invalid = invalidSeiObject(effective);
+                    if (invalid.isPresent()) {
+                        return invalid.get();
+                    }
+                    return super.dispatch(effective);
                 }
             } catch (JsonPatchException e) {
                 return status(422, "Invalid", "the server rejected our request due to an error in our request: "
@@ -358,6 +399,97 @@ public final class InMemoryKubernetes implements AutoCloseable {
                 LOG.warn("in-memory Kubernetes API failed on {} {}", request.getMethod(), request.getPath(), e);
                 return status(500, "InternalError", "in-memory API: " + e, null, null);
             }
+        }
+
+        private static boolean isMergePatch(RecordedRequest request) {
+            String type = request.getHeader("Content-Type");
+            return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/merge-patch+json");
+        }
+
+        /**
+         * An RFC 7386 JSON merge patch, applied to the stored object here (lists and scalars replaced, {@code null}
+         * removes, objects merged key by key), handed to the store as the equivalent JSON Patch. fabric8's own
+         * merge appends to lists. A {@code metadata.resourceVersion} in the patch is kept, so the store's
+         * optimistic-lock check answers 409 when it is stale, as a real API server does. Empty when nothing is
+         * stored under the path.
+         */
+        private Optional<RecordedRequest> mergePatchAsJsonPatch(RecordedRequest request, String body) {
+            Map.Entry<AttributeSet, String> stored = findResource(getKey(request.getPath()));
+            if (stored == null) {
+                return Optional.empty();
+            }
+            JsonNode current = Serialization.unmarshal(stored.getValue(), JsonNode.class);
+            JsonNode patch = Serialization.unmarshal(body, JsonNode.class);
+            if (patch == null || !patch.isObject()) {
+                throw new JsonPatchException("a merge patch must be a JSON object, got " + body);
+            }
+            JsonNode merged = mergePatch(current.deepCopy(), patch);
+            ArrayNode ops = Serialization.jsonMapper().createArrayNode();
+            for (Iterator<String> it = patch.fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                String pointer = "/" + field.replace("~", "~0").replace("/", "~1");
+                if (merged.has(field)) {
+                    ops.addObject().put("op", "add").put("path", pointer).set("value", merged.get(field));
+                } else if (current.has(field)) {
+                    ops.addObject().put("op", "remove").put("path", pointer);
+                }
+            }
+            Headers headers = request.getHeaders().newBuilder()
+                    .set("Content-Type", "application/json-patch+json").build();
+            return Optional.of(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                    headers, new Buffer(ops.toString().getBytes(StandardCharsets.UTF_8))));
+        }
+
+        /**
+         * A 422 when a write to a Sei custom resource would store a field its CRD does not define, or a value of the
+         * wrong type: strict field validation against the sandbox's CRD schemas ({@link CrdSchema}).
+         */
+        private Optional<MockResponse> invalidSeiObject(RecordedRequest request) {
+            String path = request.getPath();
+            String plain = path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
+            if (!plain.startsWith("/apis/" + SEI_GROUP + "/")) {
+                return Optional.empty();
+            }
+            String[] segments = plain.split("/");
+            String plural = null;
+            for (int i = 0; i + 2 < segments.length; i++) {
+                if ("namespaces".equals(segments[i])) {
+                    plural = segments[i + 2];
+                }
+            }
+            Optional<CrdSchema> schema = schemaOf(plural);
+            if (schema.isEmpty()) {
+                return Optional.empty();
+            }
+            String body = request.getBody() == null ? "" : new String(request.getBody().getBytes(),
+                    StandardCharsets.UTF_8);
+            if (body.isBlank()) {
+                return Optional.empty();
+            }
+            JsonNode result;
+            if (request.method() == HttpMethod.PATCH) {
+                Map.Entry<AttributeSet, String> stored = findResource(getKey(path));
+                if (stored == null) {
+                    return Optional.empty();
+                }
+                try {
+                    result = io.fabric8.zjsonpatch.JsonPatch.apply(Serialization.unmarshal(body, JsonNode.class),
+                            Serialization.unmarshal(stored.getValue(), JsonNode.class));
+                } catch (JsonPatchException e) {
+                    return Optional.empty(); // the store answers it (fabric8 creates missing parents first)
+                }
+            } else if (request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT) {
+                result = Serialization.unmarshal(body, JsonNode.class);
+            } else {
+                return Optional.empty();
+            }
+            List<String> violations = schema.get().violations(result);
+            if (violations.isEmpty()) {
+                return Optional.empty();
+            }
+            String name = result.path("metadata").path("name").asText(null);
+            return Optional.of(status(422, "Invalid", schema.get().crd().getSpec().getNames().getKind() + " \""
+                    + name + "\" is invalid: " + String.join("; ", violations), name, plural));
         }
 
         /** A 409 when the DELETE names one object and its {@code DeleteOptions} preconditions do not match it. */
@@ -401,6 +533,24 @@ public final class InMemoryKubernetes implements AutoCloseable {
             }
             return Optional.empty();
         }
+    }
+
+    /** RFC 7386: {@code patch} applied to {@code target} (which it may change); the result. */
+    static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) {
+            return patch;
+        }
+        ObjectNode result = target != null && target.isObject() ? (ObjectNode) target
+                : Serialization.jsonMapper().createObjectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isNull()) {
+                result.remove(e.getKey());
+            } else {
+                result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+            }
+        }
+        return result;
     }
 
     /** {@code pods} of {@code /api/v1/namespaces/sei/pods/rpc-0-0?…}: the segment before the name. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -52,6 +53,117 @@ class SimulatedFleetIT {
         return pod.getStatus().getContainerStatuses().get(0);
     }
 
+    private GenericKubernetesResource seiNode(String name) {
+        return client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei")
+                .withName(name).get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> seiNodeStatus(String name) {
+        Object status = seiNode(name).getAdditionalProperties().get("status");
+        return status == null ? Map.of() : (Map<String, Object>) status;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> condition(String name, String type) {
+        Object conditions = seiNodeStatus(name).get("conditions");
+        if (conditions instanceof List<?> list) {
+            for (Object c : list) {
+                if (c instanceof Map<?, ?> m && type.equals(m.get("type"))) {
+                    return (Map<String, Object>) m;
+                }
+            }
+        }
+        return Map.of();
+    }
+
+    private void ticks(int n) {
+        for (int i = 0; i < n; i++) {
+            fleet.tick();
+        }
+    }
+
+    @Test
+    void aSeiNetworkCreatesOwnedChildrenAndRewritesWhatOthersChangeOnThem() {
+        SimulatedNetwork net = fleet.addNetwork("val", 3, NodeSpec.seiNode("val", V5, 500, 0));
+        ticks(2);
+        for (int i = 0; i < 3; i++) {
+            GenericKubernetesResource child = seiNode("val-" + i);
+            assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+                assertThat(ref.getKind()).isEqualTo("SeiNetwork");
+                assertThat(ref.getController()).isTrue();
+            });
+            assertThat(child.getMetadata().getLabels()).containsEntry("sei.io/seinetwork", "val")
+                    .containsEntry("sei.io/seinetwork-ordinal", Integer.toString(i));
+            assertThat((String) child.get("spec", "image")).isEqualTo(V5);
+            assertThat(pod("val-" + i)).isNotNull();
+        }
+        // someone sets a child's image and an annotation: the network puts both back on its next reconcile
+        client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").withName("val-1")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"x\":\"y\"}},"
+                        + "\"spec\":{\"image\":\"" + V6 + "\",\"paused\":true}}");
+        fleet.tick();
+        assertThat((String) seiNode("val-1").get("spec", "image")).isEqualTo(V5);
+        assertThat((Object) seiNode("val-1").get("spec", "paused")).isEqualTo(false);
+        assertThat(seiNode("val-1").getMetadata().getAnnotations()).isNullOrEmpty();
+        assertThat(net.image()).isEqualTo(V5);
+        assertThat((Object) net.object().get("status", "upToDateReplicas")).isEqualTo(3);
+    }
+
+    @Test
+    void aNetworkImageChangeRollsEveryChildThroughItsOwnUpdatePlan() {
+        SimulatedNetwork net = fleet.addNetwork("roll", 2, NodeSpec.seiNode("roll", V5, 500, 0));
+        ticks(2);
+        List<String> uids = List.of(pod("roll-0").getMetadata().getUid(), pod("roll-1").getMetadata().getUid());
+        client.genericKubernetesResources(InMemoryKubernetes.SEINETWORK_CONTEXT).inNamespace("sei").withName("roll")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"image\":\"" + V6 + "\"}}");
+        fleet.tick();
+        assertThat((Object) net.object().get("status", "upToDateReplicas")).isEqualTo(0);
+        ticks(5);
+        for (int i = 0; i < 2; i++) {
+            assertThat(seiNodeStatus("roll-" + i)).containsEntry("currentImage", V6);
+            assertThat(condition("roll-" + i, "NodeUpdateInProgress")).containsEntry("reason", "UpdateComplete");
+            assertThat(pod("roll-" + i).getMetadata().getUid()).isNotEqualTo(uids.get(i));
+            assertThat(seid(pod("roll-" + i)).getImage()).isEqualTo(V6);
+        }
+        assertThat((Object) net.object().get("status", "upToDateReplicas")).isEqualTo(2);
+        assertThat(net.nodes()).extracting(SimulatedNode::runningImage).containsOnly(V6);
+    }
+
+    @Test
+    void aConditionAnotherWriterAddsSurvivesTheControllersStatusWrites() {
+        fleet.add(NodeSpec.seiNode("cond-0", V5, 500, 0));
+        ticks(2);
+        String rv = seiNode("cond-0").getMetadata().getResourceVersion();
+        client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").withName("cond-0")
+                .subresource("status").patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"test\",\"path\":"
+                        + "\"/metadata/resourceVersion\",\"value\":\"" + rv + "\"},{\"op\":\"add\",\"path\":"
+                        + "\"/status/conditions/-\",\"value\":{\"type\":\"Upgrading\",\"status\":\"True\","
+                        + "\"reason\":\"UpgradeStarted\",\"message\":\"m\",\"lastTransitionTime\":"
+                        + "\"2026-01-01T00:00:00Z\"}}]");
+        client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").withName("cond-0")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"image\":\"" + V6 + "\"}}");
+        ticks(6);
+        assertThat(condition("cond-0", "NodeUpdateInProgress")).containsEntry("reason", "UpdateComplete");
+        assertThat(condition("cond-0", "Upgrading")).as("kept by every status patch of the controller")
+                .containsEntry("reason", "UpgradeStarted");
+    }
+
+    @Test
+    void aFailingRolloutEndsWithUpdateFailedAndTheControllersMessage() {
+        fleet.add(NodeSpec.seiNode("fail-0", V5, 500, 0));
+        ticks(2);
+        fleet.failUpdatesTo(V6, "image pull failed: manifest unknown");
+        client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").withName("fail-0")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"image\":\"" + V6 + "\"}}");
+        ticks(3);
+        assertThat(condition("fail-0", "NodeUpdateInProgress")).containsEntry("status", "False")
+                .containsEntry("reason", "UpdateFailed");
+        assertThat((String) condition("fail-0", "NodeUpdateInProgress").get("message"))
+                .contains("replace-pod: image pull failed: manifest unknown");
+        assertThat(seiNodeStatus("fail-0")).containsEntry("currentImage", V5);
+    }
+
     @Test
     void aStayAliveNodeHaltsWith70AtTheUpgradeHeightAndRunsAgainOnTheNewImage() {
         SimulatedNode node = fleet.add(NodeSpec.seiNode("rpc-0", V5, 990, 0));
@@ -67,16 +179,24 @@ class SimulatedFleetIT {
         assertThat(seid(pod("rpc-0")).getReady()).isFalse();
         assertThat(seid(pod("rpc-0")).getState().getRunning()).as("stay-alive keeps running").isNotNull();
 
+        String oldUid = pod("rpc-0").getMetadata().getUid();
         client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei").withName("rpc-0")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"image\":\"" + V6 + "\"}}");
         fleet.tick();
         assertThat(SimulatedFleet.seidContainerImage(client.apps().statefulSets().inNamespace("sei")
                 .withName("rpc-0").get())).isEqualTo(V6);
-        assertThat(pod("rpc-0").getSpec().getContainers().get(0).getImage()).as("OnDelete").isEqualTo(V5);
+        assertThat(condition("rpc-0", "NodeUpdateInProgress")).containsEntry("status", "True")
+                .containsEntry("reason", "UpdateStarted");
+        assertThat(seiNodeStatus("rpc-0")).containsEntry("currentImage", V5);
 
-        String oldUid = pod("rpc-0").getMetadata().getUid();
-        client.pods().inNamespace("sei").withName("rpc-0-0").delete();
-        fleet.tick();
+        // the controller's own plan deletes the halted pod (replace-pod) and observes the new image
+        for (int i = 0; i < 4; i++) {
+            fleet.tick();
+        }
+        assertThat(seiNodeStatus("rpc-0")).containsEntry("currentImage", V6).containsEntry("phase", "Running")
+                .doesNotContainKey("plan");
+        assertThat(condition("rpc-0", "NodeUpdateInProgress")).containsEntry("status", "False")
+                .containsEntry("reason", "UpdateComplete");
         Pod recreated = pod("rpc-0");
         assertThat(recreated.getMetadata().getUid()).isNotEqualTo(oldUid);
         assertThat(seid(recreated).getImage()).isEqualTo(V6);
@@ -166,6 +286,7 @@ class SimulatedFleetIT {
         assertThat(client.apps().statefulSets().inNamespace("sei").withName("q-0").get().getSpec().getReplicas())
                 .isZero();
         assertThat(pod("q-0")).isNull();
+        assertThat(condition("q-0", "Paused")).containsEntry("status", "True").containsEntry("reason", "Paused");
     }
 
     @Test

@@ -55,6 +55,53 @@ class InMemoryKubernetesIT {
     }
 
     @Test
+    void aMergePatchReplacesAListInsteadOfAppendingToIt() {
+        pod("merge-0");
+        String status = "{\"status\":{\"containerStatuses\":[{\"name\":\"seid\",\"image\":\"%s\","
+                + "\"ready\":%s,\"restartCount\":0,\"imageID\":\"\"}]}}";
+        var pods = kube.client().pods().inNamespace("sei").withName("merge-0");
+        pods.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), String.format(status, V5, false));
+        pods.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), String.format(status, V5, true));
+        assertThat(pods.get().getStatus().getContainerStatuses()).singleElement()
+                .satisfies(cs -> assertThat(cs.getReady()).isTrue());
+        pods.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"a\":\"1\"}}}");
+        pods.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"a\":null,\"b\":\"2\"}}}");
+        assertThat(pods.get().getMetadata().getLabels()).containsExactly(Map.entry("b", "2"));
+    }
+
+    @Test
+    void aMergePatchWithAStaleResourceVersionIsAConflict() {
+        pod("merge-1");
+        var pods = kube.client().pods().inNamespace("sei").withName("merge-1");
+        String stale = pods.get().getMetadata().getResourceVersion();
+        pods.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"a\":\"1\"}}}");
+        assertThatThrownBy(() -> pods.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{"
+                + "\"resourceVersion\":\"" + stale + "\",\"labels\":{\"a\":\"2\"}}}"))
+                .isInstanceOf(KubernetesClientException.class)
+                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
+        assertThat(pods.get().getMetadata().getLabels()).containsEntry("a", "1");
+    }
+
+    @Test
+    void aWriteOfAFieldTheSeiCrdDoesNotDefineIsRefusedWith422() {
+        var nodes = kube.client().genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace("sei");
+        nodes.resource(new GenericKubernetesResourceBuilder().withApiVersion(InMemoryKubernetes.SEI_API_VERSION)
+                .withKind("SeiNode").withNewMetadata().withName("strict-0").withNamespace("sei").endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("chainId", "c", "image", V5))).build()).create();
+        assertThatThrownBy(() -> nodes.withName("strict-0").subresource("status").patch(PatchContext.of(
+                PatchType.JSON), "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"runningImage\":\"x\"}}]"))
+                .isInstanceOf(KubernetesClientException.class)
+                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+                .hasMessageContaining("unknown field \"status.runningImage\"");
+        assertThatThrownBy(() -> nodes.withName("strict-0").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"spec\":{\"paused\":\"yes\"}}"))
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("spec.paused: expected boolean");
+        nodes.withName("strict-0").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"status\":{\"currentImage\":\"" + V5 + "\"}}");
+        assertThat((String) nodes.withName("strict-0").get().get("status", "currentImage")).isEqualTo(V5);
+    }
+
+    @Test
     void servesSeiNodesWithJsonPatchGuardedByTestAndAnswersAFailedTestWith422AtOnce() {
         KubernetesClient client = kube.client();
         assertThat(client.apiextensions().v1().customResourceDefinitions()
