@@ -168,6 +168,11 @@ public final class Acls {
                 viewer(VIEWER));
     }
 
+    /** The default principal a CLI command ({@code "mapping put"}, {@code "ack"}, {@code "timeline"}) runs as. */
+    public static Optional<Principal> forCommand(String command) {
+        return defaults().stream().filter(p -> p.commands().contains(command)).findFirst();
+    }
+
     private static Map<String, List<Topic<?, ?>>> viewerCommands() {
         Map<String, List<Topic<?, ?>>> m = new LinkedHashMap<>();
         m.put("incidents", List.of(Topics.DECISIONS));
@@ -188,7 +193,7 @@ public final class Acls {
         Objects.requireNonNull(principal, "principal");
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof AuthenticationException) {
-                return Optional.of("Kafka refused to authenticate " + principal.user() + " (" + t.getClass()
+                return Optional.of("Kafka refused to authenticate " + principal.role() + " (" + t.getClass()
                         .getSimpleName() + ": " + t.getMessage() + "): check the credentials and the truststore");
             }
             if (t instanceof AuthorizationException denied) {
@@ -221,7 +226,7 @@ public final class Acls {
         String what = resources(denied, needed, whole);
         String grants = needed.isEmpty() ? "none of its ACLs covers it"
                 : "it needs " + needed.stream().map(KafkaAcl::describe).collect(Collectors.joining(", "));
-        return "Kafka denied User:" + principal.user() + " (" + principal.role() + ") " + what + ": " + grants
+        return "Kafka denied " + principal.role() + " " + what + ": " + grants
                 + " (" + denied.getMessage() + "; see the ACLs in docs/operations.md)";
     }
 

@@ -70,7 +70,7 @@ class AclsTest {
         var error = new KafkaException("send failed",
                 new TopicAuthorizationException(Set.of("seid.decisions.v1")));
         assertThat(Acls.explain(DECIDER, error)).hasValueSatisfying(m -> assertThat(m)
-                .contains("User:d", "access to topic seid.decisions.v1", "it needs Write on topic seid.decisions.v1"));
+                .contains("Kafka denied the decider access to topic seid.decisions.v1", "it needs Write on topic seid.decisions.v1"));
     }
 
     @Test
@@ -93,7 +93,7 @@ class AclsTest {
     @Test
     void explainsAnAuthenticationFailureAndIgnoresOtherErrors() {
         assertThat(Acls.explain(DECIDER, new KafkaException(new SaslAuthenticationException("invalid credentials"))))
-                .hasValueSatisfying(m -> assertThat(m).contains("refused to authenticate d", "invalid credentials"));
+                .hasValueSatisfying(m -> assertThat(m).contains("refused to authenticate the decider", "invalid credentials"));
         assertThat(Acls.explain(DECIDER, new IllegalStateException("other"))).isEmpty();
         assertThat(Acls.explain(new TopicAuthorizationException(Set.of("t")))).hasValueSatisfying(m ->
                 assertThat(m).contains("access to topic t"));

@@ -75,8 +75,11 @@ public final class KafkaSecurity {
         return p;
     }
 
-    /** Client settings of the set-up super user (mutual TLS on the {@code SSL} listener). */
-    Map<String, String> superUserProperties() {
+    /**
+     * Client settings of the set-up super user (mutual TLS on the {@code SSL} listener), {@code bootstrap.servers}
+     * included: for creating topics and reading what components wrote, never for a component under test.
+     */
+    public Map<String, String> superUserProperties() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, sslBootstrap);
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
