@@ -147,6 +147,9 @@ public final class DeciderService implements AutoCloseable {
         try (Admin admin = Admin.create(kafka.toMap())) {
             List<String> inputs = List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
                     Topics.OPERATOR_COMMANDS.name(), Topics.IMAGE_MAPPINGS.name());
+            // every topic ACL before anything is read or written (docs/operations.md, ACLs); the prefixed ones
+            // once the control topic (under the prefix) exists
+            KafkaAccess.verifyTopics(admin, principal, Map.of(), ADMIN_TIMEOUT);
             Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
                     .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             int partitions = described.get(Topics.HALT_OBSERVATIONS.name()).partitions().size();
@@ -163,7 +166,6 @@ public final class DeciderService implements AutoCloseable {
                         + " but " + Topics.HALT_OBSERVATIONS.name() + " has " + partitions + " partitions");
             }
             ensureControlTopic(admin, partitions);
-            // every topic ACL now, before anything is read or written (docs/operations.md, ACLs)
             KafkaAccess.verifyTopics(admin, principal, Map.of(config.applicationId() + "-", config.controlTopic()),
                     ADMIN_TIMEOUT);
             return partitions;
