@@ -232,7 +232,8 @@ final class Manifests {
             throw new AssertionError(id(node) + ": does not parse as a Kubernetes object: " + e.getMessage(), e);
         }
         if (o instanceof GenericKubernetesResource g) {
-            if (!"kafka.strimzi.io/v1beta2".equals(g.getApiVersion()) || !"KafkaTopic".equals(g.getKind())) {
+            if (!"kafka.strimzi.io/v1beta2".equals(g.getApiVersion())
+                    || !("KafkaTopic".equals(g.getKind()) || "KafkaUser".equals(g.getKind()))) {
                 throw new AssertionError(id(node) + ": not a kind fabric8 knows (a typo in apiVersion or kind?)");
             }
             Map<String, Object> rest = new java.util.TreeMap<>(g.getAdditionalProperties());
@@ -240,7 +241,11 @@ final class Manifests {
             if (!rest.isEmpty()) {
                 throw new AssertionError(id(node) + ": unknown top-level fields " + rest.keySet());
             }
-            kafkaTopicSpec(g);
+            if ("KafkaTopic".equals(g.getKind())) {
+                kafkaTopicSpec(g);
+            } else {
+                kafkaUserSpec(g);
+            }
             checkNoUnknownFields(g.getMetadata(), id(node) + " metadata", new IdentityHashMap<>());
         } else {
             checkNoUnknownFields(o, id(node), new IdentityHashMap<>());
@@ -264,6 +269,44 @@ final class Manifests {
             return spec;
         } catch (IllegalArgumentException e) {
             throw new AssertionError("KafkaTopic " + topic.getMetadata().getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The spec of a Strimzi {@code KafkaUser} ({@code kafka.strimzi.io/v1beta2}), the fields this project uses. */
+    record KafkaUserSpec(KafkaUserAuthentication authentication, KafkaUserAuthorization authorization) {
+    }
+
+    record KafkaUserAuthentication(String type) {
+    }
+
+    record KafkaUserAuthorization(String type, List<KafkaUserAcl> acls) {
+    }
+
+    record KafkaUserAcl(KafkaUserResource resource, List<String> operations, String host) {
+    }
+
+    record KafkaUserResource(String type, String name, String patternType) {
+    }
+
+    static KafkaUserSpec kafkaUserSpec(GenericKubernetesResource user) {
+        try {
+            KafkaUserSpec spec = STRICT.convertValue(user.getAdditionalProperties().get("spec"), KafkaUserSpec.class);
+            require(spec != null && spec.authentication() != null && spec.authorization() != null,
+                    user.getMetadata().getName() + ": spec needs authentication and authorization");
+            require(Set.of("tls", "scram-sha-512").contains(spec.authentication().type()),
+                    user.getMetadata().getName() + ": authentication.type must be tls or scram-sha-512");
+            require("simple".equals(spec.authorization().type()),
+                    user.getMetadata().getName() + ": authorization.type must be simple");
+            for (KafkaUserAcl acl : spec.authorization().acls()) {
+                require(Set.of("topic", "group", "transactionalId").contains(acl.resource().type())
+                        && Set.of("literal", "prefix").contains(acl.resource().patternType())
+                        && !acl.operations().isEmpty(),
+                        user.getMetadata().getName() + ": an ACL needs a topic, group or transactionalId resource "
+                                + "(patternType literal or prefix) and operations: " + acl);
+            }
+            return spec;
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError("KafkaUser " + user.getMetadata().getName() + ": " + e.getMessage(), e);
         }
     }
 
