@@ -58,6 +58,10 @@ public final class TlsMaterial {
     private static final Duration VALIDITY = Duration.ofDays(1);
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** A certificate chain and its private key as PEM files (for librdkafka and OpenSSL tools). */
+    public record PemFiles(Path certificate, Path privateKey) {
+    }
+
     /** A PKCS12 store on disk and its password. */
     public record Store(Path path, String password) {
         public Store {
@@ -148,24 +152,58 @@ public final class TlsMaterial {
         return keystore(user, false);
     }
 
+    /**
+     * A client certificate {@code CN=<user>} issued by this authority as PEM files: the certificate (then the CA's)
+     * and the unencrypted PKCS#8 private key, readable by its owner only.
+     */
+    public PemFiles clientPem(String user) {
+        checkName(user);
+        try {
+            KeyPair keys = keyPair();
+            X509Certificate certificate = sign(leaf(name(user), keys, false), caKeys);
+            Path cert = dir.resolve(user + "-" + authorityName + "-cert.pem");
+            Files.writeString(cert, pem(certificate) + pem(caCertificate), StandardCharsets.US_ASCII);
+            Path key = dir.resolve(user + "-" + authorityName + "-key.pem");
+            Files.writeString(key, "", StandardCharsets.US_ASCII);
+            try {
+                Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: left as created
+            }
+            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64,
+                    "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(keys.getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+            return new PemFiles(cert, key);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write PEM files under " + dir, e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot make a certificate for " + user, e);
+        }
+    }
+
+    private X509v3CertificateBuilder leaf(X500Name subject, KeyPair keys, boolean server)
+            throws IOException, GeneralSecurityException {
+        X509v3CertificateBuilder builder = builder(name(authorityName), subject, keys);
+        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+        builder.addExtension(Extension.extendedKeyUsage, false, server
+                ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
+                : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+        builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
+        if (server) {
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
+                new GeneralName(GeneralName.dNSName, "localhost")}));
+        }
+        return builder;
+    }
+
     private Store keystore(String cn, boolean server) {
         checkName(cn);
         try {
             KeyPair keys = keyPair();
-            X509v3CertificateBuilder builder = builder(name(authorityName), name(cn), keys);
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false, server
-                    ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
-                    : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
-                    ext.createAuthorityKeyIdentifier(caCertificate));
-            if (server) {
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
-                    new GeneralName(GeneralName.dNSName, "localhost")}));
-            }
+            X509v3CertificateBuilder builder = leaf(name(cn), keys, server);
             X509Certificate certificate = sign(builder, caKeys);
             Store store = new Store(dir.resolve(cn + "-" + authorityName + "-keystore.p12"), password());
             KeyStore ks = KeyStore.getInstance("PKCS12");
