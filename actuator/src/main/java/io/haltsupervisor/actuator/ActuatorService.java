@@ -115,7 +115,7 @@ public final class ActuatorService implements AutoCloseable {
         this.config = config;
         this.kafka = kafka;
         this.principal = Acls.actuator("actuator", config.groupId());
-        this.metrics = new ActuatorMetrics(registry);
+        this.metrics = new ActuatorMetrics(registry, config.pagerSinks());
         this.kubernetes = KubeTargets.actuatorClient(kubernetes, config.httpTimeout());
         this.targets = new KubeTargets(this.kubernetes);
         this.clock = clock;
@@ -131,14 +131,14 @@ public final class ActuatorService implements AutoCloseable {
         this.http = HttpClient.newBuilder().connectTimeout(config.httpTimeout()).executor(httpExecutor)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         this.pagers = new Pagers(config, http, clock);
-        Gauge.builder("actuator.results.index.size", () -> {
+        Gauge.builder("halt_supervisor.actuator.results.index.size", () -> {
             ResultsIndex index = currentIndex;
             return index == null ? 0 : index.size();
         })
                 .description("Steps with a final outcome known to this actuator").register(registry);
-        Gauge.builder("actuator.pagers.configured", () -> config.pagerSinks().size())
+        Gauge.builder("halt_supervisor.actuator.pagers.configured", () -> config.pagerSinks().size())
                 .description("Pager sinks configured (0: pages cannot be delivered)").register(registry);
-        Gauge.builder("actuator.dry.run", () -> config.dryRun() ? 1 : 0)
+        Gauge.builder("halt_supervisor.actuator.dry.run", () -> config.dryRun() ? 1 : 0)
                 .description("1 when the actuator only records what it would do").register(registry);
     }
 

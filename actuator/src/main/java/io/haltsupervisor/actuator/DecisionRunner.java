@@ -63,7 +63,9 @@ final class DecisionRunner {
     void run(Decision decision) throws InterruptedException {
         metrics.decision(decision.kind());
         TargetKind kind = decision.nodeId() == null ? TargetKind.FLEET : kindOf.apply(decision.nodeId());
-        Plan plan = StepPlanner.plan(decision, kind, sinks);
+        // resolves and acknowledgements go only to the pages this incident's earlier decisions triggered
+        Plan plan = StepPlanner.plan(decision, kind, sinks,
+                index.pagesTriggered(decision.incidentId(), decision.decisionId()));
         LOG.info("Decision {} ({}) for node {} incident {}: {} step(s) on {}{}", decision.decisionId(),
                 decision.kind(), node(decision), decision.incidentId(), plan.steps().size(), kind,
                 config.dryRun() ? " [dry-run]" : "");

@@ -150,6 +150,37 @@ class ActuatorServiceIT {
     }
 
     @Test
+    void anActuatorRestartedBetweenTriggerAndResolveResolvesExactlyTheTriggeredKeys() throws Exception {
+        statefulSet(V5);
+        String incident = node + "#1";
+        Decision.HaltPaged page = new Decision.HaltPaged(1, incident + "/page/0", incident, node, Instant.now(), 84,
+                null, Decision.Severity.error, Decision.PageReason.UnrecognisedHalt, "reserved code 84");
+        Decision.IncidentEscalated escalate = new Decision.IncidentEscalated(1, incident + "/escalate/1", incident,
+                node, Instant.now(), 84, null, Instant.now(), "still halted");
+        String group = "actuator-it-restart-" + test;
+        ActuatorService first = service(group, StepHook.NONE);
+        await().atMost(Duration.ofSeconds(30)).until(first::ready);
+        send(page);
+        send(escalate);
+        await().atMost(Duration.ofSeconds(30)).until(() -> results(escalate.decisionId()).size() == 2);
+        first.close();
+
+        // a new actuator (a restart: its index is rebuilt from the results topic) gets the resolve
+        ActuatorService second = service(group, StepHook.NONE);
+        await().atMost(Duration.ofSeconds(30)).until(second::ready);
+        Decision.IncidentResolved resolved = new Decision.IncidentResolved(1, incident + "/resolve/2", incident, node,
+                Instant.now(), 84, null, V5, Instant.now(), "healthy again");
+        send(resolved);
+        await().atMost(Duration.ofSeconds(30)).until(() -> results(resolved.decisionId()).size() == 3);
+        assertThat(outcomes(results(resolved.decisionId()))).containsExactly("page-resolve:pagerduty=applied@1",
+                "condition=applied@1", "event=applied@1");
+        assertThat(pd.events()).extracting(e -> e.path("dedup_key").asText() + " " + e.path("event_action").asText())
+                .as("trigger and resolve per triggered key; the never-triggered action-failed key is left alone")
+                .containsExactlyInAnyOrder(incident + " trigger", incident + "/escalation trigger",
+                        incident + " resolve", incident + "/escalation resolve");
+    }
+
+    @Test
     void appliesDecisionsRecordsEveryStepAndNeverRepeatsThem() throws Exception {
         statefulSet(V5);
         String uid = pod(V5);

@@ -13,6 +13,8 @@ import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.Decision;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +36,8 @@ class AlertmanagerIT {
     private static final Instant T = Instant.now().minusSeconds(5);
 
     private final List<ActionResultRecorded> results = new ArrayList<>();
+    /** One per test, shared by its decisions as one actuator's index is. */
+    private final ResultsIndex index = new ResultsIndex();
     private ActuatorConfig config;
     private Pagers pagers;
 
@@ -57,7 +61,7 @@ class AlertmanagerIT {
                 "ACTUATOR_ALERTMANAGER_RESEND_INTERVAL", "1s", "ACTUATOR_ALERTMANAGER_ALERT_TTL", "10m",
                 "ACTUATOR_RETRY_INITIAL_BACKOFF", "20ms", "ACTUATOR_RETRY_MAX_BACKOFF", "40ms"));
         pagers = new Pagers(config, HttpClient.newHttpClient(), Clock.systemUTC());
-        new DecisionRunner(config, new ResultsIndex(), node -> TargetKind.STATEFULSET, (decision, step) -> step
+        new DecisionRunner(config, index, node -> TargetKind.STATEFULSET, (decision, step) -> step
                 instanceof PageStep p ? pagers.execute(p) : StepOutcome.applied("cluster step not under test"),
                 results::add, Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
                 new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
@@ -136,9 +140,29 @@ class AlertmanagerIT {
     }
 
     @Test
-    void resolvingAnIncidentWithoutAlertsIsAlreadyApplied() throws Exception {
+    void resolvingAnIncidentThatTriggeredNoAlertPostsNothing() throws Exception {
         run(resolve("sei/rpc-5#1", "sei/rpc-5"));
+        assertThat(results).extracting(ActionResultRecorded::step).containsExactly("condition", "event");
+    }
+
+    @Test
+    void aResolveEndsOnlyTheAlertsItsIncidentTriggeredAndAnExpiredOneIsAlreadyApplied() throws Exception {
+        String incident = "sei/rpc-6#1";
+        run(awaitMapping(incident, "sei/rpc-6"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> alertsOf(incident).size() == 1);
+        // the alert ends in Alertmanager by itself (endsAt passed) before the incident resolves
+        JsonNode alert = alertsOf(incident).get(0);
+        HttpResponse<String> ended = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                am.url().resolve("/api/v2/alerts")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[{\"labels\":" + alert.get("labels") + ",\"endsAt\":\""
+                        + Instant.now().minusSeconds(1) + "\"}]")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ended.statusCode()).as(ended.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> alertsOf(incident).isEmpty());
+        results.clear();
+        run(resolve(incident, "sei/rpc-6"));
         assertThat(results.get(0).step()).isEqualTo("page-resolve:alertmanager");
         assertThat(results.get(0).outcome()).isEqualTo(ActionResultRecorded.Outcome.ALREADY_APPLIED);
+        assertThat(results.get(0).detail()).as("only the halt page was triggered, so only it is looked up")
+                .contains("[sei/rpc-6#1]");
     }
 }

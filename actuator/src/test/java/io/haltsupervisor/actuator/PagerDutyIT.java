@@ -41,6 +41,9 @@ class PagerDutyIT {
         pd.close();
     }
 
+    /** One per test, shared by its decisions as one actuator's index is. */
+    private final ResultsIndex index = new ResultsIndex();
+
     private List<String> run(Decision d, Map<String, String> extraEnv) throws InterruptedException {
         Map<String, String> env = new HashMap<>(Map.of("ACTUATOR_PAGERDUTY_ROUTING_KEY", ROUTING_KEY,
                 "ACTUATOR_PAGERDUTY_URL", pd.url().toString(), "ACTUATOR_RETRY_INITIAL_BACKOFF", "20ms",
@@ -49,7 +52,7 @@ class PagerDutyIT {
         ActuatorConfig config = ActuatorConfig.fromEnv(env);
         Pagers pagers = new Pagers(config, HttpClient.newHttpClient(), Clock.systemUTC());
         results.clear();
-        new DecisionRunner(config, new ResultsIndex(), node -> TargetKind.SEINODE, (decision, step) -> step
+        new DecisionRunner(config, index, node -> TargetKind.SEINODE, (decision, step) -> step
                 instanceof PageStep p ? pagers.execute(p) : StepOutcome.applied("cluster step not under test"),
                 results::add, Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
                 new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
@@ -146,16 +149,33 @@ class PagerDutyIT {
     }
 
     @Test
-    void resolveAndAcknowledgeUseTheIncidentKeys() throws Exception {
+    void resolveAndAcknowledgeUseExactlyTheKeysTheIncidentTriggered() throws Exception {
+        run(await(INCIDENT + "/await/0"), Map.of());
+        run(new Decision.IncidentEscalated(1, INCIDENT + "/escalate/1", INCIDENT, "sei/rpc-0", T, 70, "v6",
+                T.minusSeconds(600), "still halted"), Map.of());
         run(new Decision.OperatorCommandApplied(1, INCIDENT + "/operator/c1", INCIDENT, "sei/rpc-0", T, "c1",
                 io.haltsupervisor.schemas.OperatorCommandIssued.Command.ACK, "alice", null, false, "acknowledged"),
                 Map.of());
-        run(new Decision.IncidentResolved(1, INCIDENT + "/resolve/0", INCIDENT, "sei/rpc-0", T, 70, "v6",
+        run(new Decision.IncidentResolved(1, INCIDENT + "/resolve/3", INCIDENT, "sei/rpc-0", T, 70, "v6",
                 "ghcr.io/sei-protocol/seid:v6.0.1", T.minusSeconds(60), "running target image"), Map.of());
         assertThat(pd.events()).extracting(e -> e.get("event_action").asText() + " " + e.get("dedup_key").asText())
-                .containsExactly("acknowledge sei/rpc-0#1", "acknowledge sei/rpc-0#1/escalation",
-                        "resolve sei/rpc-0#1", "resolve sei/rpc-0#1/escalation", "resolve sei/rpc-0#1/action-failed");
-        assertThat(pd.events()).allSatisfy(e -> assertThat(e.has("payload")).isFalse());
+                .as("the never-triggered action-failed key is neither acknowledged nor resolved")
+                .containsExactly("trigger sei/rpc-0#1", "trigger sei/rpc-0#1/escalation",
+                        "acknowledge sei/rpc-0#1", "acknowledge sei/rpc-0#1/escalation",
+                        "resolve sei/rpc-0#1", "resolve sei/rpc-0#1/escalation");
+        assertThat(pd.events().subList(2, 6)).allSatisfy(e -> assertThat(e.has("payload")).isFalse());
+    }
+
+    @Test
+    void anIncidentThatTriggeredNothingIsNeitherAcknowledgedNorResolved() throws Exception {
+        run(new Decision.OperatorCommandApplied(1, INCIDENT + "/operator/c1", INCIDENT, "sei/rpc-0", T, "c1",
+                io.haltsupervisor.schemas.OperatorCommandIssued.Command.ACK, "alice", null, false, "acknowledged"),
+                Map.of());
+        assertThat(results).extracting(ActionResultRecorded::step).containsExactly("event");
+        run(new Decision.IncidentResolved(1, INCIDENT + "/resolve/0", INCIDENT, "sei/rpc-0", T, 70, "v6",
+                "ghcr.io/sei-protocol/seid:v6.0.1", T.minusSeconds(60), "running target image"), Map.of());
+        assertThat(results).extracting(ActionResultRecorded::step).containsExactly("condition", "event");
+        assertThat(pd.requests()).isEmpty();
     }
 
     @Test

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.ActionResultRecorded.Outcome;
 import io.haltsupervisor.schemas.SampleEvents;
+import io.haltsupervisor.actuator.plan.PageKind;
+import io.haltsupervisor.actuator.plan.PagerSink;
+import io.haltsupervisor.actuator.plan.PagesTriggered;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ResultsIndexTest {
@@ -36,5 +42,38 @@ class ResultsIndexTest {
         assertThat(index.resolvedIncidents()).isEmpty();
         index.apply(result("d2", "resolve", "page-resolve:alertmanager", Outcome.APPLIED));
         assertThat(index.resolvedIncidents()).containsExactly("sei/rpc-0#1");
+    }
+
+    @Test
+    void remembersWhichPagesEachIncidentTriggeredThroughWhichSink() {
+        ResultsIndex index = new ResultsIndex();
+        index.apply(result("d1", "await-mapping", "page-trigger:pagerduty", Outcome.APPLIED));
+        index.apply(result("d1", "await-mapping", "page-trigger:alertmanager", Outcome.FAILED_RETRYING));
+        index.apply(result("d2", "upgrade", "set-image", Outcome.FAILED));
+        index.apply(result("d2", "upgrade", "failure-page-trigger:pagerduty", Outcome.APPLIED));
+        index.apply(result("d3", "escalate", "page-trigger:webhook", Outcome.DRY_RUN));
+        index.apply(result("d4", "resolve", "page-resolve:pagerduty", Outcome.FAILED));
+        index.apply(result("d4", "resolve", "failure-page-trigger:alertmanager", Outcome.APPLIED));
+
+        assertThat(index.pagesTriggered("sei/rpc-0#1", "d4")).isEqualTo(PagesTriggered.of(Map.of(
+                PagerSink.PAGERDUTY, Set.of(PageKind.HALT, PageKind.ACTION_FAILED),
+                PagerSink.ALERTMANAGER, Set.of(PageKind.HALT))));
+        assertThat(index.pagesTriggered("sei/rpc-0#1", "other").kinds(PagerSink.ALERTMANAGER))
+                .as("a decision's own failure page counts for the incident's later decisions")
+                .containsExactlyInAnyOrder(PageKind.HALT, PageKind.ACTION_FAILED);
+        assertThat(index.pagesTriggered("sei/rpc-0#2", "x").isEmpty()).isTrue();
+    }
+
+    @Test
+    void rebuildingFromTheSameResultsGivesTheSamePages() {
+        List<ActionResultRecorded> log = List.of(
+                result("d1", "page", "page-trigger:pagerduty", Outcome.APPLIED),
+                result("d2", "escalate", "page-trigger:pagerduty", Outcome.ALREADY_APPLIED));
+        ResultsIndex before = new ResultsIndex();
+        ResultsIndex after = new ResultsIndex();
+        log.forEach(before::apply);
+        log.forEach(after::apply);
+        assertThat(after.pagesTriggered("sei/rpc-0#1", "d9")).isEqualTo(before.pagesTriggered("sei/rpc-0#1", "d9"))
+                .isEqualTo(PagesTriggered.of(Map.of(PagerSink.PAGERDUTY, Set.of(PageKind.HALT, PageKind.ESCALATION))));
     }
 }

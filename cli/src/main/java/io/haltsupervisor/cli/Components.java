@@ -8,6 +8,7 @@ import io.haltsupervisor.decider.DeciderService;
 import io.haltsupervisor.pollers.PollersConfig;
 import io.haltsupervisor.pollers.PollersService;
 import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -63,6 +64,7 @@ public final class Components implements AutoCloseable {
                 c.decider.start();
                 c.ready.add(c.decider::ready);
                 c.healthy.add(c.decider::healthy);
+                c.probeGauges(registry, "decider", c.decider::ready, c.decider::healthy);
                 c.handlers.putAll(c.decider.httpHandlers());
             }
             if (actuatorConfig != null) {
@@ -72,6 +74,7 @@ public final class Components implements AutoCloseable {
                 c.actuator.start();
                 c.ready.add(c.actuator::ready);
                 c.healthy.add(c.actuator::healthy);
+                c.probeGauges(registry, "actuator", c.actuator::ready, c.actuator::healthy);
             }
             if (pollersConfig != null) {
                 LOG.info("pollers: {}", pollersConfig);
@@ -80,12 +83,33 @@ public final class Components implements AutoCloseable {
                 c.pollers.start();
                 c.ready.add(c.pollers::ready);
                 c.healthy.add(c.pollers::healthy);
+                c.probeGauges(registry, "pollers", c.pollers::ready, c.pollers::healthy);
                 c.handlers.putAll(c.pollers.httpHandlers());
             }
             return c;
         } catch (RuntimeException e) {
             c.close();
             throw e;
+        }
+    }
+
+    /**
+     * {@code halt_supervisor_component_ready{component}} and {@code halt_supervisor_component_healthy{component}}:
+     * the readiness and liveness the probes answer, per component, 1 or 0 (what the alert rules watch).
+     */
+    private void probeGauges(MeterRegistry registry, String component, BooleanSupplier isReady,
+            BooleanSupplier isHealthy) {
+        Gauge.builder("halt_supervisor.component.ready", () -> probe(isReady)).tag("component", component)
+                .description("1 when the component is ready (what /ready answers for it)").register(registry);
+        Gauge.builder("halt_supervisor.component.healthy", () -> probe(isHealthy)).tag("component", component)
+                .description("1 when the component is healthy (what /healthy answers for it)").register(registry);
+    }
+
+    private static int probe(BooleanSupplier check) {
+        try {
+            return check.getAsBoolean() ? 1 : 0;
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 

@@ -7,6 +7,7 @@ import io.haltsupervisor.cli.dev.DevFleet;
 import io.haltsupervisor.cli.dev.DevPager;
 import io.haltsupervisor.cli.dev.Scenario;
 import io.haltsupervisor.cli.dev.ScenarioTracker;
+import io.haltsupervisor.sandbox.fleet.SimulatedFleet;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.sandbox.kafka.KafkaSecurity;
 import io.haltsupervisor.sandbox.kafka.TopicCreator;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.slf4j.Logger;
@@ -60,6 +63,7 @@ import picocli.CommandLine.Spec;
                 + "simulated fleet.")
 public final class DevCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DevCommand.class);
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
             .withZone(ZoneId.systemDefault());
 
@@ -76,8 +80,17 @@ public final class DevCommand implements Callable<Integer> {
                     + "exit-code-only, crash-loop or all. Without it the fleet runs healthy and waits for you.")
     String scenario;
 
-    @Option(names = "--nodes", defaultValue = "6", description = "Simulated nodes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", defaultValue = "6",
+            description = "Simulated nodes, 0–1000 (default: ${DEFAULT-VALUE}); they live in namespace "
+                    + SimulatedFleet.NAMESPACE + ". 0 without --scenario: no simulated fleet at all, for trying the "
+                    + "supervisor on your own objects.")
     int nodes;
+
+    @Option(names = "--namespaces", paramLabel = "NS[,NS…]", defaultValue = SimulatedFleet.NAMESPACE,
+            description = "Namespaces the pollers watch and the actuator may change (default: ${DEFAULT-VALUE}, "
+                    + "the simulated fleet's). Sets POLLER_NAMESPACES and ACTUATOR_NAMESPACES unless the "
+                    + "environment sets them.")
+    String namespaces;
 
     @Option(names = "--exit-when-done",
             description = "With --scenario: exit 0 once every scenario reached its decisions and actions "
@@ -152,10 +165,10 @@ public final class DevCommand implements Callable<Integer> {
             resources.push(registry::close);
             new JvmMemoryMetrics().bindTo(registry);
             Map<String, String> env = devEnvironment(kafka, stateDir, pager);
-            List<Components> started = new java.util.ArrayList<>();
+            List<Components> running = new java.util.ArrayList<>();
             if (principals.isEmpty()) {
-                started.add(Components.start(Components.all(), env, kafka, registry, kube));
-                resources.push(started.get(0));
+                running.add(Components.start(Components.all(), env, kafka, registry, kube));
+                resources.push(running.get(0));
             } else {
                 grantComponentAcls(env);
                 for (Components.Kind kind : List.of(Components.Kind.DECIDER, Components.Kind.ACTUATOR,
@@ -163,26 +176,30 @@ public final class DevCommand implements Callable<Integer> {
                     Components c = Components.start(java.util.EnumSet.of(kind), env, principals.get(kind), registry,
                             kube);
                     resources.push(c);
-                    started.add(c);
+                    running.add(c);
                 }
             }
-            java.util.function.BooleanSupplier healthy = () -> started.stream().allMatch(Components::healthy);
-            java.util.function.BooleanSupplier ready = () -> started.stream().allMatch(Components::ready);
+            java.util.function.BooleanSupplier healthy = () -> running.stream().allMatch(Components::healthy);
+            java.util.function.BooleanSupplier ready = () -> running.stream().allMatch(Components::ready);
 
-            DevFleet fleet = DevFleet.start(kube, nodes, scenarios, Duration.ofMillis(200), Duration.ofSeconds(1));
-            resources.push(fleet);
-            ScenarioTracker tracker = new ScenarioTracker(fleet.scenarios(), out);
+            Optional<DevFleet> fleet = Optional.empty();
+            if (simulatesFleet(scenarios)) {
+                DevFleet started = DevFleet.start(kube, nodes, scenarios, Duration.ofMillis(200), Duration.ofSeconds(1));
+                resources.push(started);
+                fleet = Optional.of(started);
+            }
+            ScenarioTracker tracker = new ScenarioTracker(fleet.map(DevFleet::scenarios).orElse(Map.of()), out);
 
             LiveView view = new LiveView(new HashMap<>(kafka.toMap()));
             if (!quietEvents) {
                 view.addListener(this::print);
             }
-            view.addListener(fleet::onEvent);
+            fleet.ifPresent(f -> view.addListener(f::onEvent));
             view.addListener(tracker::onEvent);
             resources.push(view.start());
 
             OpsServer ops = new OpsServer(new InetSocketAddress("127.0.0.1", httpPort), registry, healthy, ready);
-            started.forEach(c -> c.handlers().forEach(ops::mount));
+            running.forEach(c -> c.handlers().forEach(ops::mount));
             DashboardHandler dashboard = new DashboardHandler(view);
             ops.mount("/dashboard", dashboard).mount("/api/", dashboard);
             resources.push(ops.start());
@@ -193,9 +210,11 @@ public final class DevCommand implements Callable<Integer> {
                 out.println("dashboard=" + ops.url() + "dashboard");
                 out.println("metrics=" + ops.url() + "metrics");
                 secureLines.forEach(out::println);
-                out.printf("# %d simulated nodes in namespace sei%s; Ctrl-C to stop%n", fleet.fleet().names().size(),
-                        scenarios.isEmpty() ? "" : ", scenarios: " + String.join(", ",
-                                scenarios.stream().map(Scenario::token).toList()));
+                out.printf("# %s; watching and acting in namespaces %s; Ctrl-C to stop%n", fleet
+                        .map(f -> f.fleet().names().size() + " simulated nodes in namespace " + SimulatedFleet.NAMESPACE
+                                + (scenarios.isEmpty() ? "" : ", scenarios: " + String.join(", ",
+                                        scenarios.stream().map(Scenario::token).toList())))
+                        .orElse("no simulated fleet"), String.join(",", namespaceList()));
                 out.flush();
             }
             if (exitWhenDone) {
@@ -213,8 +232,13 @@ public final class DevCommand implements Callable<Integer> {
         if (partitions < 1) {
             throw new CommandLine.ParameterException(cl, "--partitions: expected a positive integer, got " + partitions);
         }
-        if (nodes < 1 || nodes > 1000) {
-            throw new CommandLine.ParameterException(cl, "--nodes: expected 1–1000, got " + nodes);
+        if (nodes < 0 || nodes > 1000) {
+            throw new CommandLine.ParameterException(cl, "--nodes: expected 0–1000, got " + nodes);
+        }
+        List<String> watched = namespaceList();
+        if (watched.isEmpty() || watched.stream().anyMatch(n -> !DNS_LABEL.matcher(n).matches())) {
+            throw new CommandLine.ParameterException(cl, "--namespaces: expected comma-separated namespace names "
+                    + "(lower-case DNS labels), got '" + namespaces + "'");
         }
         List<Scenario> scenarios;
         try {
@@ -229,6 +253,11 @@ public final class DevCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--secure runs its own secured broker: it does not go with "
                     + "--bootstrap (use --kafka-config settings with the CLI commands against your own cluster)");
         }
+        if (simulatesFleet(scenarios) && !watched.contains(SimulatedFleet.NAMESPACE)) {
+            throw new CommandLine.ParameterException(cl, "--namespaces: the simulated fleet lives in namespace "
+                    + SimulatedFleet.NAMESPACE + ", which '" + namespaces + "' leaves out; add it, or pass --nodes 0 "
+                    + "(no simulated fleet)");
+        }
         if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
             throw new CommandLine.ParameterException(cl, "--kubeconfig: cannot read '" + kubeconfig + "'");
         }
@@ -238,6 +267,15 @@ public final class DevCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         return scenarios;
+    }
+
+    /** The simulated fleet runs unless {@code --nodes 0} is given without a scenario. */
+    private boolean simulatesFleet(List<Scenario> scenarios) {
+        return nodes > 0 || !scenarios.isEmpty();
+    }
+
+    private List<String> namespaceList() {
+        return Arrays.stream(namespaces.split(",", -1)).map(String::strip).filter(n -> !n.isEmpty()).toList();
     }
 
     static Duration parseDuration(String text) {
@@ -272,13 +310,13 @@ public final class DevCommand implements Callable<Integer> {
     private Map<String, String> devEnvironment(KafkaClientConfig kafka, Path stateDir, DevPager pager) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put(KafkaClientConfig.ENV_BOOTSTRAP, kafka.bootstrapServers());
-        env.putIfAbsent("POLLER_NAMESPACES", "sei");
+        env.putIfAbsent("POLLER_NAMESPACES", String.join(",", namespaceList()));
         env.putIfAbsent("POLLER_ALLOW_STATUS_URL_ANNOTATION", "true");
         env.putIfAbsent("POLLER_INTERVAL", "1s");
         env.putIfAbsent("POLLER_HEARTBEAT", "30s");
         env.putIfAbsent("DECIDER_STATE_DIR", stateDir.toString());
         env.putIfAbsent("DECIDER_APPLICATION_ID", "halt-supervisor-dev");
-        env.putIfAbsent("ACTUATOR_NAMESPACES", "sei");
+        env.putIfAbsent("ACTUATOR_NAMESPACES", String.join(",", namespaceList()));
         env.putIfAbsent("ACTUATOR_WEBHOOK_URL", pager.url().toString());
         env.putIfAbsent("ACTUATOR_GROUP_ID", "halt-supervisor-dev-actuator");
         env.putIfAbsent("ACTUATOR_RETRY_INITIAL_BACKOFF", "200ms");

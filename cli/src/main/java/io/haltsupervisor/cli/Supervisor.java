@@ -98,7 +98,7 @@ public final class Supervisor implements Callable<Integer> {
      * message whether or not it is logged), and the decider's tasks nearly always have one (operator commands,
      * the control topic). Under any other default locale — {@code C.UTF-8} and {@code POSIX} containers give plain
      * {@code en} — each such call looks up {@code DecimalFormatSymbols}, which measured about 9 % of the stream
-     * threads' time (docs/benchmarks.md). Our own output formats with {@code Locale.ROOT} and does not change.
+     * threads' time (docs/benchmarks-history.md). Our own output formats with {@code Locale.ROOT} and does not change.
      */
     static void formatInUsEnglish() {
         Locale.setDefault(Locale.Category.FORMAT, Locale.US);

@@ -129,6 +129,43 @@ class DevModeIT {
     }
 
     @Test
+    void withNoNodesItRunsOnlyTheSupervisorInTheNamespacesGiven() throws Exception {
+        Process dev = launch("dev", "--nodes", "0", "--namespaces", "team-a,team-b");
+        try {
+            List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(dev.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (java.io.IOException e) {
+                    // the child went away
+                }
+            }, "dev-stdout");
+            reader.setDaemon(true);
+            reader.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> lines.stream()
+                    .anyMatch(l -> l.startsWith("# no simulated fleet; watching and acting in namespaces team-a,team-b")));
+            String url = lines.stream().filter(l -> l.startsWith("kubernetes=")).findFirst().orElseThrow()
+                    .substring("kubernetes=".length());
+            try (io.fabric8.kubernetes.client.KubernetesClient kube = new io.fabric8.kubernetes.client
+                    .KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+                            .withMasterUrl(url).build()).build()) {
+                assertThat(kube.namespaces().withName("sei").get()).as("no simulated fleet's namespace").isNull();
+                assertThat(kube.pods().inAnyNamespace().list().getItems()).isEmpty();
+                assertThat(kube.configMaps().inAnyNamespace().list().getItems()).as("no simulated mapping").isEmpty();
+            }
+            signal(dev, "INT");
+            assertThat(dev.waitFor(10, TimeUnit.SECONDS)).as("stopped within 10 s of SIGINT").isTrue();
+            assertThat(dev.exitValue()).isZero();
+        } finally {
+            dev.destroyForcibly();
+        }
+    }
+
+    @Test
     void sigtermAlsoStopsItCleanly() throws Exception {
         Process dev = launch("dev");
         try {

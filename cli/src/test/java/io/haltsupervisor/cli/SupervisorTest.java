@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -18,13 +19,36 @@ class SupervisorTest {
         return cl.execute(args);
     }
 
+    /** The operator's surface, docs/requirements.md §6, written out here rather than read from the code. */
+    private static final List<String> SURFACE = List.of("dev", "poller", "decider", "actuator", "all", "mapping",
+            "incidents", "timeline", "replay", "probe", "ack", "hold", "release", "retry", "bench");
+
     @Test
-    void helpListsEveryCommand() {
+    void helpListsEveryCommandOfTheOperatorsSurface() {
         assertThat(run("--help")).isZero();
-        for (String command : Supervisor.commandLine().getSubcommands().keySet()) {
-            assertThat(out.toString()).contains(command);
+        String help = out.toString();
+        for (String command : SURFACE) {
+            assertThat(help).as("--help lists " + command).containsPattern("(?m)^\\s+" + command + "\\b");
         }
-        assertThat(out.toString()).contains("dev");
+    }
+
+    @Test
+    void devRefusesANegativeNodeCount() {
+        assertThat(run("dev", "--nodes", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--nodes: expected 0–1000, got -1").contains("Usage: supervisor dev");
+    }
+
+    @Test
+    void devRefusesANamespaceThatIsNotAName() {
+        assertThat(run("dev", "--namespaces", "sei,Team_A")).isEqualTo(2);
+        assertThat(err.toString()).contains("--namespaces: expected comma-separated namespace names")
+                .contains("sei,Team_A").contains("Usage: supervisor dev");
+    }
+
+    @Test
+    void devRefusesNamespacesThatLeaveOutTheSimulatedFleet() {
+        assertThat(run("dev", "--namespaces", "team-a")).isEqualTo(2);
+        assertThat(err.toString()).contains("the simulated fleet lives in namespace sei").contains("--nodes 0");
     }
 
     @Test

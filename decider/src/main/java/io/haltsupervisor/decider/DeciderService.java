@@ -5,6 +5,7 @@ import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.KafkaAccess;
 import io.haltsupervisor.schemas.KafkaClientConfig;
 import io.haltsupervisor.schemas.Topics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -24,9 +25,13 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +62,28 @@ public final class DeciderService implements AutoCloseable {
         this.metrics = new DeciderMetrics(registry);
         this.queries = new DeciderQueries(() -> streams, config.advertisedEndpoint());
         this.principal = Acls.decider("decider", config.applicationId());
+        Gauge.builder("halt_supervisor.decider.open.incidents", this, DeciderService::openIncidents)
+                .description("open incidents in this instance's active tasks (NaN while not running)")
+                .register(registry);
+    }
+
+    /** Open incidents held by this instance's active tasks; NaN while the stores cannot be queried. */
+    private double openIncidents() {
+        KafkaStreams ks = streams;
+        if (ks == null || ks.state() != KafkaStreams.State.RUNNING) {
+            return Double.NaN;
+        }
+        try (KeyValueIterator<String, String> it = ks.store(StoreQueryParameters.fromNameAndType(
+                DeciderTopology.OPEN_INCIDENTS_STORE, QueryableStoreTypes.<String, String>keyValueStore())).all()) {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return n;
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN; // rebalancing: ask again at the next scrape
+        }
     }
 
     /**

@@ -55,7 +55,7 @@ final class NodeProcessor implements Processor<String, NodeInput, String, Emit> 
      * (an observation that changes nothing) costs no deserialisation. Only this processor writes the store;
      * the cache is dropped whenever the task is (re)initialised, e.g. after its state was restored. Bounded by
      * starting over when full: a plain hash map, because an access-ordered one (LRU) relinks entries on every
-     * read, which cost more than the lookup itself at 10,000 nodes (docs/benchmarks.md).
+     * read, which cost more than the lookup itself at 10,000 nodes (docs/benchmarks-history.md).
      */
     private final Map<String, NodeState> cache = new HashMap<>(4096);
     private static final int CACHE_CAPACITY = 100_000;

@@ -91,7 +91,7 @@
  * Streams merges a task's partitions by timestamp only over what its consumer has fetched: with
  * {@code max.task.idle.ms=0} a caught-up task processes one partition ahead of another whose newest records are
  * on the broker but not fetched yet, so two records of a node written within milliseconds to different topics
- * may be decided in arrival order, where a replay decides them in timestamp order (docs/benchmarks.md, "replay").
+ * may be decided in arrival order, where a replay decides them in timestamp order (docs/benchmarks-history.md, "replay").
  * The offline replay ({@link io.haltsupervisor.decider.replay.DeciderReplay}) drives this topology's processors
  * in-process ({@link io.haltsupervisor.decider.InProcessTopology}), held byte-identical to
  * {@code TopologyTestDriver} by {@code InProcessTopologyTest}.
@@ -105,7 +105,7 @@
  * record, logged or not (KAFKA-19682; the operator-commands and control partitions are nearly always empty); the
  * CLI makes en-US the default format locale, which halves that cost. {@code max.task.idle.ms=-1} would skip the
  * check altogether, at the price of the timestamp order above on a backlog: the decider sets 0 and warns when the
- * client settings override it with -1. Measurements: docs/benchmarks.md, "decider".
+ * client settings override it with -1. Measurements: docs/benchmarks.md and docs/benchmarks-history.md, "decider".
  *
  * <h2>Poison</h2>
  * Records that do not deserialise ({@link io.haltsupervisor.decider.DeadLetters.OnDeserialization}) or that

@@ -172,9 +172,13 @@ class DeciderIT {
         assertThat(letters.get(0).offset()).isGreaterThanOrEqualTo(0);
 
         // metrics: ours and Kafka Streams' own
-        assertThat(registry.find("decider.decisions").counters()).extracting(c -> c.count())
+        assertThat(registry.find("halt_supervisor.decider.decisions").counters()).extracting(c -> c.count())
                 .satisfies(counts -> assertThat(counts.stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(8));
-        assertThat(registry.find("decider.dead.letters").counter()).isNotNull();
+        assertThat(registry.get("halt_supervisor.decider.dead.letters").tag("topic", Topics.HALT_OBSERVATIONS.name())
+                .counter().count()).isEqualTo(letters.stream()
+                        .filter(l -> l.sourceTopic().equals(Topics.HALT_OBSERVATIONS.name())).count());
+        assertThat(registry.get("halt_supervisor.decider.dead.letters").tag("topic", Topics.OPERATOR_COMMANDS.name())
+                .counter().count()).as("registered at 0 before any dead letter from that topic").isZero();
         assertThat(registry.getMeters()).anyMatch(m -> m.getId().getName().startsWith("kafka.stream"));
 
         // interactive queries

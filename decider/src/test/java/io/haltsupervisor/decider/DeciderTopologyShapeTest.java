@@ -9,7 +9,7 @@ import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node processor's inputs reach it in one hop from one source node (docs/benchmarks.md: seven processor
+ * The node processor's inputs reach it in one hop from one source node (docs/benchmarks-history.md: seven processor
  * hops per record less than four sources, wrappers and merges), and the source reads exactly its four topics.
  */
 class DeciderTopologyShapeTest {

@@ -18,8 +18,11 @@ import java.util.function.Supplier;
  * [{@code halt_supervisor_poller_poll_latency_seconds} histogram], scheduling lateness
  * [{@code halt_supervisor_poller_lateness_seconds} histogram], in-flight polls
  * [{@code halt_supervisor_poller_in_flight}], targets [{@code halt_supervisor_poller_targets}], published
- * observations by change [{@code halt_supervisor_poller_observations_total{change}}] and publish failures
- * [{@code halt_supervisor_poller_publish_failures_total}].
+ * observations by change [{@code halt_supervisor_poller_observations_total{change}}], publish failures
+ * [{@code halt_supervisor_poller_publish_failures_total}], the poll interval
+ * [{@code halt_supervisor_poller_interval_seconds}] and, per polled pod, when its {@code /status} last answered
+ * [{@code halt_supervisor_poller_node_last_success_timestamp_seconds{node,pod}}: the last successful poll, or when
+ * the pod became a target if none succeeded yet] — a node whose value is several intervals old is not observed.
  */
 public final class PollerMetrics {
     private final MeterRegistry registry;
@@ -32,7 +35,16 @@ public final class PollerMetrics {
     private volatile LongConsumer latenessListener = nanos -> { };
 
     public PollerMetrics(MeterRegistry registry, Supplier<Number> targets) {
+        this(registry, targets, null);
+    }
+
+    /** With the poll interval exported as {@code halt_supervisor_poller_interval_seconds} (null: not exported). */
+    public PollerMetrics(MeterRegistry registry, Supplier<Number> targets, Duration interval) {
         this.registry = registry;
+        if (interval != null) {
+            Gauge.builder("halt_supervisor.poller.interval", () -> interval.toNanos() / 1e9).baseUnit("seconds")
+                    .description("how often each target is polled").register(registry);
+        }
         polls = Counter.builder("halt_supervisor.poller.polls").description("status polls completed")
                 .register(registry);
         for (ObservationError.Kind kind : ObservationError.Kind.values()) {
@@ -51,6 +63,12 @@ public final class PollerMetrics {
                 .description("status polls in flight").register(registry);
         Gauge.builder("halt_supervisor.poller.targets", targets).description("pods being polled")
                 .register(registry);
+        // every change counted from the start, so "nothing published" is a 0 rate rather than a missing series
+        published("halt", 0);
+        for (io.haltsupervisor.schemas.NodeStatusObserved.Change change
+                : io.haltsupervisor.schemas.NodeStatusObserved.Change.values()) {
+            published(change.token(), 0);
+        }
         publishFailures = Counter.builder("halt_supervisor.poller.publish.failures")
                 .description("observations Kafka did not acknowledge").register(registry);
     }
@@ -60,6 +78,23 @@ public final class PollerMetrics {
         latency.record(took);
         if (result instanceof StatusResult.Failed failed) {
             errors.get(failed.error().kind()).increment();
+        }
+    }
+
+    /**
+     * Exports {@code lastSuccess} (epoch seconds) for a target until {@link #untrack} with the same
+     * handle.
+     */
+    Gauge track(String nodeId, String podName, java.util.function.DoubleSupplier lastSuccessEpochSeconds) {
+        return Gauge.builder("halt_supervisor.poller.node.last.success.timestamp", lastSuccessEpochSeconds,
+                        java.util.function.DoubleSupplier::getAsDouble).baseUnit("seconds")
+                .description("when the pod's /status last answered a poll (or became a target), epoch seconds")
+                .tag("node", nodeId).tag("pod", podName).strongReference(true).register(registry);
+    }
+
+    void untrack(Gauge gauge) {
+        if (gauge != null) {
+            registry.remove(gauge);
         }
     }
 
@@ -82,7 +117,12 @@ public final class PollerMetrics {
     }
 
     void published(String change) {
-        registry.counter("halt_supervisor.poller.observations", "change", change).increment();
+        published(change, 1);
+    }
+
+    private void published(String change, double n) {
+        Counter.builder("halt_supervisor.poller.observations").description("observations published, by change")
+                .tag("change", change).register(registry).increment(n);
     }
 
     void publishFailed() {

@@ -91,7 +91,8 @@ public final class PollersService implements AutoCloseable {
         scheduler = StatusPoller.newScheduler();
         fetcher = new StatusFetcher(config.connectTimeout(), config.readTimeout(), config.maxResponseBytes(),
                 config.httpThreads(), scheduler);
-        PollerMetrics metrics = new PollerMetrics(registry, () -> poller == null ? 0 : poller.targetCount());
+        PollerMetrics metrics = new PollerMetrics(registry, () -> poller == null ? 0 : poller.targetCount(),
+                config.pollerSettings().interval());
         poller = new StatusPoller(config.pollerSettings(), fetcher::fetch, sink, metrics, clock, scheduler);
         WarningEvents events = new WarningEvents(kube, config.instance(), clock);
         watcher = new PodWatcher(config.containerName(), sink, events, registry, clock);

@@ -120,6 +120,9 @@ public final class StatusPoller implements AutoCloseable {
         targets.compute(target.key(), (key, existing) -> {
             if (existing == null) {
                 TargetState state = new TargetState(target);
+                state.lastSuccessAt = clock.instant();
+                state.gauge = metrics.track(target.nodeId(), target.podName(),
+                        () -> state.lastSuccessAt.toEpochMilli() / 1000.0);
                 long phase = (long) (ThreadLocalRandom.current().nextDouble() * settings.interval().toNanos());
                 synchronized (state) {
                     state.dueNanos = System.nanoTime() + phase;
@@ -132,6 +135,9 @@ public final class StatusPoller implements AutoCloseable {
             PollTarget old = existing.target;
             if (!old.nodeId().equals(target.nodeId())) {
                 existing.resetTracker = true;
+                metrics.untrack(existing.gauge);
+                existing.gauge = metrics.track(target.nodeId(), target.podName(),
+                        () -> existing.lastSuccessAt.toEpochMilli() / 1000.0);
             }
             if (!old.statusUrl().equals(target.statusUrl())) {
                 LOG.info("node {} pod {}: status URL is now {}", target.nodeId(), target.podName(), target.statusUrl());
@@ -145,6 +151,7 @@ public final class StatusPoller implements AutoCloseable {
     public void remove(String key) {
         TargetState state = targets.remove(key);
         if (state != null) {
+            metrics.untrack(state.gauge);
             synchronized (state) {
                 state.removed = true;
                 if (state.next != null) {
@@ -294,6 +301,9 @@ public final class StatusPoller implements AutoCloseable {
         Instant now = clock.instant();
         state.lastResult = result;
         state.lastPolledAt = now;
+        if (result instanceof StatusResult.Read) {
+            state.lastSuccessAt = now;
+        }
         logOutcome(state, target, result);
         if (state.resetTracker) {
             state.resetTracker = false;
@@ -372,6 +382,7 @@ public final class StatusPoller implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        targets.values().forEach(t -> metrics.untrack(t.gauge));
         targets.clear();
         pending.clear();
     }
@@ -382,6 +393,8 @@ public final class StatusPoller implements AutoCloseable {
         volatile boolean resetTracker;
         volatile StatusResult lastResult;
         volatile Instant lastPolledAt;
+        volatile Instant lastSuccessAt;
+        volatile io.micrometer.core.instrument.Gauge gauge;
         StatusTracker.State tracker = StatusTracker.State.INITIAL;
         long dueNanos;
         ScheduledFuture<?> next;

@@ -237,6 +237,34 @@ class StatusPollerIT {
     }
 
     @Test
+    void exportsWhenEachPodsStatusLastAnsweredAndForgetsRemovedTargets() {
+        SimulatedSeid good = server.node("answers");
+        SimulatedSeid broken = server.node("broken").fault(new Fault.HttpStatus(500));
+        StatusPoller p = poller(Duration.ofMillis(50), Duration.ofHours(1), 8, fetcher::fetch);
+        double before = java.time.Instant.now().toEpochMilli() / 1000.0;
+        p.upsert(target(good));
+        p.upsert(target(broken));
+        await().atMost(Duration.ofSeconds(10)).until(() -> good.requests() >= 3 && broken.requests() >= 3);
+        double goodFirst = lastSuccess("sei/answers");
+        double brokenFirst = lastSuccess("sei/broken");
+        assertThat(brokenFirst).as("never answered: when it became a target").isBetween(before - 1, before + 2);
+        long at = good.requests();
+        await().atMost(Duration.ofSeconds(10)).until(() -> good.requests() >= at + 3);
+        assertThat(lastSuccess("sei/answers")).as("advances with every answer").isGreaterThan(goodFirst);
+        assertThat(lastSuccess("sei/broken")).as("a failing poll does not count").isEqualTo(brokenFirst);
+        assertThat(registry.find("halt_supervisor.poller.node.last.success.timestamp").tag("node", "sei/broken")
+                .gauge().getId().getTag("pod")).isEqualTo("broken-0");
+
+        p.remove(target(broken).key());
+        assertThat(registry.find("halt_supervisor.poller.node.last.success.timestamp").tag("node", "sei/broken")
+                .gauges()).as("no series left for a removed target").isEmpty();
+    }
+
+    private double lastSuccess(String nodeId) {
+        return registry.get("halt_supervisor.poller.node.last.success.timestamp").tag("node", nodeId).gauge().value();
+    }
+
+    @Test
     void anUnpollableUrlIsAnErrorNotACrash() {
         StatusPoller p = poller(Duration.ofMillis(50), Duration.ofHours(1), 8, fetcher::fetch);
         p.upsert(new PollTarget("uid-x", "sei/x", "x-0", URI.create("http://no-such-host.invalid:26657/status"), null));

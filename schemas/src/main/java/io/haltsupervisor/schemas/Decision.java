@@ -50,6 +50,12 @@ public sealed interface Decision {
         return nodeId() == null ? Topics.FLEET_KEY : nodeId();
     }
 
+    /** Every kind token, in declaration order (e.g. for meters that must exist before the first decision). */
+    static java.util.List<String> kinds() {
+        return java.util.Arrays.stream(Decision.class.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::name).toList();
+    }
+
     /** The kind token as on the wire ({@code upgrade}, {@code rollback}, …). */
     default String kind() {
         JsonSubTypes.Type[] types = Decision.class.getAnnotation(JsonSubTypes.class).value();

@@ -19,7 +19,7 @@ import java.util.Map;
  * mutated events. Unknown fields are skipped, as the mapper ignores them.
  *
  * <p>Why: decoding JSON with data binding was about 30 % of the decider's stream-thread time when warm
- * (docs/benchmarks.md), most of it in the generic machinery (creator-property buffering, per-property
+ * (docs/benchmarks-history.md), most of it in the generic machinery (creator-property buffering, per-property
  * dispatch, type-id handling), which a reader that knows its fields does not need.
  */
 final class FastDecoders {

@@ -20,7 +20,7 @@ import java.time.Instant;
  * {@code DateTimeFormatter} stays the authority: anything not exactly in that form, or not a valid date and
  * time, is handed to it unchanged, so what is accepted and every error message are the JDK's (and
  * Jackson's). Why it exists: parsing instants with the formatter was 13 % of the decider's stream-thread
- * time (docs/benchmarks.md); this path allocates nothing but the {@code Instant}.
+ * time (docs/benchmarks-history.md); this path allocates nothing but the {@code Instant}.
  */
 public final class Timestamps {
     /** Days from 0000-01-01 to 1970-01-01 in the proleptic Gregorian calendar (as {@code LocalDate} counts). */

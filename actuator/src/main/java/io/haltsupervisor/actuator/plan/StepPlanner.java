@@ -47,16 +47,28 @@ import java.util.TreeSet;
  * </ul>
  */
 public final class StepPlanner {
+    /** Purpose of the page steps a decision plans ({@code page-trigger:<sink>}, {@code page-resolve:<sink>} …). */
+    public static final String PAGE = "page";
+    /** Purpose of the action-failed page steps ({@code failure-page-trigger:<sink>}). */
+    public static final String FAILURE_PAGE = "failure-page";
 
     private StepPlanner() {
     }
 
+    /** {@link #plan(Decision, TargetKind, Set, PagesTriggered)} as when no page of the incident was triggered. */
+    public static Plan plan(Decision decision, TargetKind kind, Set<PagerSink> sinks) {
+        return plan(decision, kind, sinks, PagesTriggered.NONE);
+    }
+
     /**
      * The plan of {@code decision} for a node of kind {@code kind}, paging through {@code sinks} (empty:
-     * one page step to {@link PagerSink#NONE}, which records that no pager is configured).
+     * one page step to {@link PagerSink#NONE}, which records that no pager is configured). {@code triggered}
+     * says which of the decision's incident pages were triggered, through which sink: a resolve, a fleet
+     * release or an acknowledgement goes only to those pages and sinks (none triggered: no page step).
      */
-    public static Plan plan(Decision decision, TargetKind kind, Set<PagerSink> sinks) {
+    public static Plan plan(Decision decision, TargetKind kind, Set<PagerSink> sinks, PagesTriggered triggered) {
         Objects.requireNonNull(decision, "decision");
+        Objects.requireNonNull(triggered, "triggered");
         Objects.requireNonNull(kind, "kind");
         Set<PagerSink> to = effectiveSinks(sinks);
         List<Step> steps = new ArrayList<>();
@@ -120,18 +132,18 @@ public final class StepPlanner {
             steps.add(new EmitEvent(EventType.Warning, "Escalate", "IncidentEscalated",
                     "Incident " + d.incidentId() + " open since " + d.openedAt() + ": " + d.summary(), null, null));
         } else if (decision instanceof IncidentResolved d) {
-            pages(steps, to, PageAction.RESOLVE, incidentPages(d, d.incidentId(), d.nodeId()));
+            followUps(steps, to, triggered, PageAction.RESOLVE, incidentPages(d, d.incidentId(), d.nodeId()));
             steps.add(new SetCondition(Status.False, "Resolved", "incident " + d.incidentId() + " resolved: "
                     + d.resolution() + (d.image() == null ? "" : " (image " + d.image() + ")")));
             steps.add(new EmitEvent(EventType.Normal, "Resolve", "IncidentResolved",
                     "Incident " + d.incidentId() + " resolved: " + d.resolution()
                             + (d.image() == null ? "" : "; running " + d.image()), null, null));
         } else if (decision instanceof OperatorCommandApplied d) {
-            planOperator(d, steps, to);
+            planOperator(d, steps, to, triggered);
         } else if (decision instanceof FleetHoldDecided d) {
             pages(steps, to, PageAction.TRIGGER, List.of(fleetPage(d)));
         } else if (decision instanceof FleetReleased d) {
-            pages(steps, to, PageAction.RESOLVE, List.of(fleetReleasePage(d)));
+            followUps(steps, to, triggered, PageAction.RESOLVE, List.of(fleetReleasePage(d)));
         } else {
             throw new IllegalArgumentException("no plan for decision kind " + decision.kind());
         }
@@ -161,23 +173,22 @@ public final class StepPlanner {
                 decision.nodeId(), "ActionFailed", planOf(decision), decision.decidedAt(), details);
         List<PageStep> steps = new ArrayList<>();
         for (PagerSink sink : to) {
-            steps.add(new PageStep(PageAction.TRIGGER, sink, List.of(page), "failure-page"));
+            steps.add(new PageStep(PageAction.TRIGGER, sink, List.of(page), FAILURE_PAGE));
         }
         return steps;
     }
 
-    private static void planOperator(OperatorCommandApplied d, List<Step> steps, Set<PagerSink> to) {
+    private static void planOperator(OperatorCommandApplied d, List<Step> steps, Set<PagerSink> to,
+            PagesTriggered triggered) {
         String who = d.by() + (d.reason() == null || d.reason().isBlank() ? "" : " (" + d.reason() + ")");
         boolean hasIncident = !d.incidentId().endsWith("#none");
         switch (d.command()) {
             case ACK -> {
                 if (hasIncident) {
                     List<Page> pages = List.of(pageRef(d, PageKind.HALT), pageRef(d, PageKind.ESCALATION));
-                    for (PagerSink sink : to) {
-                        if (sink.supportsAcknowledge() || sink == PagerSink.NONE) {
-                            steps.add(new PageStep(PageAction.ACKNOWLEDGE, sink, pages, "page"));
-                        }
-                    }
+                    Set<PagerSink> acknowledging = new TreeSet<>(to);
+                    acknowledging.removeIf(sink -> !sink.supportsAcknowledge());
+                    followUps(steps, acknowledging, triggered, PageAction.ACKNOWLEDGE, pages);
                 }
                 steps.add(new EmitEvent(EventType.Normal, "Acknowledge", "OperatorAcknowledged",
                         "Acknowledged by " + who + "; " + d.effect() + incidentNote(d), null, null));
@@ -210,7 +221,22 @@ public final class StepPlanner {
 
     private static void pages(List<Step> steps, Set<PagerSink> sinks, PageAction action, List<Page> pages) {
         for (PagerSink sink : sinks) {
-            steps.add(new PageStep(action, sink, pages, "page"));
+            steps.add(new PageStep(action, sink, pages, PAGE));
+        }
+    }
+
+    /**
+     * One {@code action} step per sink for those of {@code pages} that were triggered through it; a sink
+     * through which none was triggered gets no step (nothing to resolve or acknowledge there).
+     */
+    private static void followUps(List<Step> steps, Set<PagerSink> sinks, PagesTriggered triggered,
+            PageAction action, List<Page> pages) {
+        for (PagerSink sink : sinks) {
+            Set<PageKind> kinds = triggered.kinds(sink);
+            List<Page> open = pages.stream().filter(p -> kinds.contains(p.kind())).toList();
+            if (!open.isEmpty()) {
+                steps.add(new PageStep(action, sink, open, PAGE));
+            }
         }
     }
 
@@ -277,7 +303,7 @@ public final class StepPlanner {
                 null, d.decidedAt(), details(d));
     }
 
-    /** All pages an incident can have, for resolving them together. */
+    /** All pages an incident can have; the resolve sends those that were triggered. */
     private static List<Page> incidentPages(Decision d, String incidentId, String nodeId) {
         List<Page> pages = new ArrayList<>();
         for (PageKind kind : List.of(PageKind.HALT, PageKind.ESCALATION, PageKind.ACTION_FAILED)) {

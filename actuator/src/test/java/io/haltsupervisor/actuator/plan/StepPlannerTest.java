@@ -18,6 +18,7 @@ import io.haltsupervisor.schemas.OperatorCommandIssued.Command;
 import io.haltsupervisor.schemas.SampleEvents;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,10 @@ class StepPlannerTest {
     private static final Decision FLEET_RELEASE = D.get(10);
     private static final Set<PagerSink> PD = Set.of(PagerSink.PAGERDUTY);
     private static final Set<PagerSink> ALL = EnumSet.of(PagerSink.PAGERDUTY, PagerSink.ALERTMANAGER, PagerSink.WEBHOOK);
+    /** Every page kind triggered through every sink. */
+    private static final PagesTriggered EVERY_PAGE = PagesTriggered.of(Map.of(
+            PagerSink.PAGERDUTY, EnumSet.allOf(PageKind.class), PagerSink.ALERTMANAGER, EnumSet.allOf(PageKind.class),
+            PagerSink.WEBHOOK, EnumSet.allOf(PageKind.class)));
 
     private static List<String> names(Plan plan) {
         return plan.steps().stream().map(Step::name).toList();
@@ -177,17 +182,42 @@ class StepPlannerTest {
     }
 
     @Test
-    void resolveResolvesEveryPageOfTheIncidentAndSetsResolvedCondition() {
-        Plan plan = StepPlanner.plan(RESOLVE, TargetKind.SEINODE, Set.of(PagerSink.PAGERDUTY, PagerSink.ALERTMANAGER));
+    void resolveResolvesExactlyThePagesTheIncidentTriggeredThroughEachSink() {
+        PagesTriggered triggered = PagesTriggered.of(Map.of(
+                PagerSink.PAGERDUTY, Set.of(PageKind.HALT, PageKind.ACTION_FAILED),
+                PagerSink.ALERTMANAGER, Set.of(PageKind.HALT)));
+        Plan plan = StepPlanner.plan(RESOLVE, TargetKind.SEINODE, Set.of(PagerSink.PAGERDUTY, PagerSink.ALERTMANAGER),
+                triggered);
         assertThat(names(plan)).containsExactly("page-resolve:pagerduty", "page-resolve:alertmanager", "condition",
                 "event");
-        assertThat(step(plan, PageStep.class).action()).isEqualTo(PageAction.RESOLVE);
-        assertThat(step(plan, PageStep.class).pages()).extracting(Page::dedupKey).containsExactly("sei/rpc-0#1",
-                "sei/rpc-0#1/escalation", "sei/rpc-0#1/action-failed");
+        List<PageStep> pages = plan.steps().stream().filter(PageStep.class::isInstance).map(PageStep.class::cast)
+                .toList();
+        assertThat(pages).allSatisfy(p -> assertThat(p.action()).isEqualTo(PageAction.RESOLVE));
+        assertThat(pages.get(0).pages()).extracting(Page::dedupKey).containsExactly("sei/rpc-0#1",
+                "sei/rpc-0#1/action-failed");
+        assertThat(pages.get(1).pages()).extracting(Page::dedupKey).containsExactly("sei/rpc-0#1");
         assertThat(step(plan, SetCondition.class).status()).isEqualTo(Status.False);
         assertThat(step(plan, SetCondition.class).reason()).isEqualTo("Resolved");
         assertThat(step(plan, EmitEvent.class).type()).isEqualTo(EventType.Normal);
         assertThat(step(plan, EmitEvent.class).reason()).isEqualTo("IncidentResolved");
+    }
+
+    @Test
+    void resolveOfAnIncidentThatPagedNoOneSendsNoPage() {
+        assertThat(names(StepPlanner.plan(RESOLVE, TargetKind.SEINODE, ALL, PagesTriggered.NONE)))
+                .containsExactly("condition", "event");
+        assertThat(names(StepPlanner.plan(RESOLVE, TargetKind.SEINODE, ALL)))
+                .as("the short form: nothing triggered").containsExactly("condition", "event");
+    }
+
+    @Test
+    void resolveSkipsASinkThatIsNoLongerConfigured() {
+        PagesTriggered triggered = PagesTriggered.of(Map.of(PagerSink.WEBHOOK, Set.of(PageKind.HALT),
+                PagerSink.PAGERDUTY, Set.of(PageKind.ESCALATION)));
+        Plan plan = StepPlanner.plan(RESOLVE, TargetKind.SEINODE, PD, triggered);
+        assertThat(names(plan)).containsExactly("page-resolve:pagerduty", "condition", "event");
+        assertThat(step(plan, PageStep.class).pages()).extracting(Page::dedupKey)
+                .containsExactly("sei/rpc-0#1/escalation");
     }
 
     @Test
@@ -207,12 +237,19 @@ class StepPlannerTest {
     }
 
     @Test
-    void ackAcknowledgesOnSinksThatCanAndRecordsAnEvent() {
-        Plan plan = StepPlanner.plan(operator(Command.ACK, false, "sei/rpc-0#1"), TargetKind.SEINODE, ALL);
+    void ackAcknowledgesTheTriggeredPagesOnSinksThatCanAndRecordsAnEvent() {
+        Plan plan = StepPlanner.plan(operator(Command.ACK, false, "sei/rpc-0#1"), TargetKind.SEINODE, ALL, EVERY_PAGE);
         assertThat(names(plan)).containsExactly("page-acknowledge:pagerduty", "page-acknowledge:webhook", "event");
         assertThat(step(plan, PageStep.class).pages()).extracting(Page::dedupKey).containsExactly("sei/rpc-0#1",
                 "sei/rpc-0#1/escalation");
         assertThat(step(plan, EmitEvent.class).reason()).isEqualTo("OperatorAcknowledged");
+
+        PagesTriggered haltOnPagerDuty = PagesTriggered.of(Map.of(PagerSink.PAGERDUTY, Set.of(PageKind.HALT),
+                PagerSink.ALERTMANAGER, Set.of(PageKind.HALT)));
+        Plan only = StepPlanner.plan(operator(Command.ACK, false, "sei/rpc-0#1"), TargetKind.SEINODE, ALL,
+                haltOnPagerDuty);
+        assertThat(names(only)).containsExactly("page-acknowledge:pagerduty", "event");
+        assertThat(step(only, PageStep.class).pages()).extracting(Page::dedupKey).containsExactly("sei/rpc-0#1");
     }
 
     @Test
@@ -251,10 +288,12 @@ class StepPlannerTest {
     }
 
     @Test
-    void fleetReleaseResolvesThatPage() {
-        Plan plan = StepPlanner.plan(FLEET_RELEASE, TargetKind.FLEET, PD);
+    void fleetReleaseResolvesThatPageWhereItWasTriggered() {
+        Plan plan = StepPlanner.plan(FLEET_RELEASE, TargetKind.FLEET, PD, EVERY_PAGE);
         assertThat(names(plan)).containsExactly("page-resolve:pagerduty");
         assertThat(step(plan, PageStep.class).pages().get(0).dedupKey()).isEqualTo("_fleet#1");
+        assertThat(StepPlanner.plan(FLEET_RELEASE, TargetKind.FLEET, PD, PagesTriggered.NONE).steps())
+                .as("a fleet page that was never triggered is not resolved").isEmpty();
     }
 
     @Test
@@ -270,9 +309,10 @@ class StepPlannerTest {
                 if ((d.nodeId() == null) != (kind == TargetKind.FLEET)) {
                     continue;
                 }
-                Plan plan = StepPlanner.plan(d, kind, ALL);
+                Plan plan = StepPlanner.plan(d, kind, ALL, EVERY_PAGE);
                 assertThat(plan.steps()).as(d.kind() + " on " + kind).isNotEmpty();
-                assertThat(StepPlanner.plan(d, kind, ALL)).as("planning is a pure function").isEqualTo(plan);
+                assertThat(StepPlanner.plan(d, kind, ALL, EVERY_PAGE)).as("planning is a pure function")
+                        .isEqualTo(plan);
             }
         }
     }

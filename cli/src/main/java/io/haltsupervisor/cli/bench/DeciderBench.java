@@ -54,8 +54,9 @@ import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * {@code ./supervisor bench decider}: the decider's throughput under exactly-once on an embedded
- * broker beside it, against a raw consume→produce passthrough of the same records in the same run
- * (docs/requirements.md §7: ≥ 50k observations/s and ≥ 60% of passthrough).
+ * broker beside it, against a Kafka Streams passthrough of the same records with the same settings in the same
+ * run, with the raw consume→produce passthrough beside it as the physical limit (docs/requirements.md §7.1:
+ * ≥ 50k observations/s and ≥ 0.8 of the Kafka Streams passthrough).
  *
  * <p>1,000,000 synthetic observations over 10,000 nodes are written first (not timed): mostly
  * repeats (status polls of halted nodes, crash-loop exit codes, heartbeats), some new incidents
@@ -146,12 +147,15 @@ public final class DeciderBench {
             out.printf(Locale.ROOT, "  ran on: %d cores, Java %s (%s), max heap %d MiB, %s %s%n",
                     rt.availableProcessors(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
                     rt.maxMemory() / (1024 * 1024), System.getProperty("os.name"), System.getProperty("os.arch"));
-            out.printf(Locale.ROOT, "  target (round %d): >= 50,000 observations/s and >= 60%% of passthrough: %s%n",
-                    o.warmup + 1, measured.decider.rate() >= 50_000 && ratio >= 0.6 ? "met" : "NOT met");
+            double streamsRatio = measured.decider.rate() / measured.streams.rate();
+            out.printf(Locale.ROOT, "  target (round %d): >= 50,000 observations/s and >= 80%% of the Kafka Streams "
+                    + "passthrough: %s (%.0f observations/s, %.0f %%)%n", o.warmup + 1,
+                    measured.decider.rate() >= 50_000 && streamsRatio >= 0.8 ? "met" : "NOT met",
+                    measured.decider.rate(), 100 * streamsRatio);
             double floor = measured.streams.rate() / measured.passthrough.rate();
             out.printf(Locale.ROOT, "  framework floor (round %d): Kafka Streams copying the same records as "
-                    + "bytes is %.0f %% of the raw passthrough%s; the decider does that and more%n", o.warmup + 1,
-                    100 * floor, floor < 0.6 ? ", below the 60 % target before any decoding or deciding" : "");
+                    + "bytes is %.0f %% of the raw passthrough (the physical limit); the decider does that and more%n",
+                    o.warmup + 1, 100 * floor);
             out.printf(Locale.ROOT, "  beside the decoding passthrough: the decider is %.0f %% of it%n",
                     100 * decodingRatio);
             out.printf(Locale.ROOT, "name=decider rate=%.0f passthrough_rate=%.0f ratio=%.3f "
@@ -161,7 +165,7 @@ public final class DeciderBench {
                     measured.decider.rate(), measured.passthrough.rate(), ratio, measured.decoding.rate(),
                     decodingRatio, measured.decider.cpuMicrosPerRecord(), measured.passthrough.cpuMicrosPerRecord(),
                     cold.decider.rate(), cold.passthrough.rate(), cold.decider.rate() / cold.passthrough.rate(),
-                    measured.streams.rate(), measured.decider.rate() / measured.streams.rate(), floor, o.warmup);
+                    measured.streams.rate(), streamsRatio, floor, o.warmup);
             return 0;
         } catch (IllegalStateException e) {
             out.println("bench decider: FAILED: " + e.getMessage());
@@ -413,7 +417,7 @@ public final class DeciderBench {
                 registry)) {
             service.start();
             Result timed = untilCommitted(bootstrap, config.applicationId(), service::ready, "the decider");
-            long decisions = (long) registry.find("decider.decisions").counters().stream()
+            long decisions = (long) registry.find("halt_supervisor.decider.decisions").counters().stream()
                     .mapToDouble(c -> c.count()).sum();
             return new Result(timed.records, timed.seconds, decisions, timed.cpu);
         }

@@ -157,7 +157,7 @@ class DeployManifestsTest {
     @Test
     void theVariantsTheDocsNameExist() {
         assertThat(Manifests.kustomizations()).extracting(p -> Manifests.deploy().relativize(p).toString())
-                .contains("base", "all-in-one", "topics", "overlays/sharded-pollers");
+                .contains("base", "all-in-one", "topics", "overlays/sharded-pollers", "monitoring");
         assertThat(workloads().map(Workload::command)).contains("poller", "decider", "actuator", "all");
     }
 

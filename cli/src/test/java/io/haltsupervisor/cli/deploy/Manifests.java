@@ -33,8 +33,10 @@ import java.util.stream.Stream;
  * unknown field is an error.
  *
  * <p>The renderer understands {@code resources} (files and directories with a {@code kustomization.yaml}),
- * {@code namespace} (refused together with RBAC bindings, whose subjects kustomize would also rewrite) and
- * {@code patches} given as a JSON 6902 patch file with a {@code target} that must match exactly one object.
+ * {@code namespace} (refused together with RBAC bindings, whose subjects kustomize would also rewrite),
+ * {@code patches} given as a JSON 6902 patch file with a {@code target} that must match exactly one object, and
+ * {@code configMapGenerator} entries of {@code name}, {@code namespace}, {@code files} and {@code options} with
+ * {@code disableNameSuffixHash: true} and {@code labels}.
  * Any other kustomization field fails the render, so a manifest can never rely on something this check does
  * not understand. {@code KustomizeRenderIT} compares the result with {@code kubectl kustomize} where it is
  * installed.
@@ -43,7 +45,7 @@ final class Manifests {
     static final String IMAGE = "ghcr.io/halt-supervisor/halt-supervisor:0.1.0";
     static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> KUSTOMIZATION_FIELDS = Set.of("apiVersion", "kind", "resources", "namespace",
-            "patches");
+            "patches", "configMapGenerator");
     private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
             "CustomResourceDefinition", "PersistentVolume", "StorageClass");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization(
@@ -168,6 +170,9 @@ final class Manifests {
                 out.addAll(documents(p));
             }
         }
+        for (JsonNode generator : k.path("configMapGenerator")) {
+            out.add(generatedConfigMap(dir, file, generator, files));
+        }
         for (JsonNode patch : k.path("patches")) {
             Set<String> fields = new LinkedHashSet<>();
             patch.fieldNames().forEachRemaining(fields::add);
@@ -202,6 +207,46 @@ final class Manifests {
         return out;
     }
 
+    /** The ConfigMap a {@code configMapGenerator} entry makes: one data key per file, named as the file. */
+    private static ObjectNode generatedConfigMap(Path dir, Path kustomization, JsonNode generator, Set<Path> files) {
+        Set<String> fields = new LinkedHashSet<>();
+        generator.fieldNames().forEachRemaining(fields::add);
+        require(Set.of("name", "namespace", "files", "options").containsAll(fields) && fields.contains("name")
+                && fields.contains("files"), kustomization + ": a configMapGenerator needs name and files (namespace,"
+                + " options optional), got " + fields);
+        JsonNode options = generator.path("options");
+        Set<String> optionFields = new LinkedHashSet<>();
+        options.fieldNames().forEachRemaining(optionFields::add);
+        require(options.path("disableNameSuffixHash").asBoolean(false)
+                && Set.of("disableNameSuffixHash", "labels").containsAll(optionFields), kustomization
+                + ": configMapGenerator " + generator.path("name").asText() + " must set options.disableNameSuffixHash:"
+                + " true (other workloads refer to it by name) and may set options.labels");
+        ObjectNode cm = YAML.createObjectNode();
+        cm.put("apiVersion", "v1");
+        cm.put("kind", "ConfigMap");
+        ObjectNode metadata = cm.putObject("metadata");
+        if (options.has("labels")) {
+            metadata.set("labels", options.get("labels"));
+        }
+        metadata.put("name", generator.path("name").asText());
+        if (generator.has("namespace")) {
+            metadata.put("namespace", generator.path("namespace").asText());
+        }
+        ObjectNode data = cm.putObject("data");
+        for (JsonNode f : generator.path("files")) {
+            Path p = dir.resolve(f.asText()).normalize();
+            require(p.startsWith(deploy()) && Files.isRegularFile(p), kustomization + ": generator file " + f.asText()
+                    + " does not exist under deploy/");
+            files.add(p);
+            try {
+                data.put(p.getFileName().toString(), Files.readString(p));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return cm;
+    }
+
     private static boolean matches(ObjectNode o, JsonNode target) {
         String apiVersion = o.path("apiVersion").asText();
         String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
@@ -232,8 +277,10 @@ final class Manifests {
             throw new AssertionError(id(node) + ": does not parse as a Kubernetes object: " + e.getMessage(), e);
         }
         if (o instanceof GenericKubernetesResource g) {
-            if (!"kafka.strimzi.io/v1beta2".equals(g.getApiVersion())
-                    || !("KafkaTopic".equals(g.getKind()) || "KafkaUser".equals(g.getKind()))) {
+            boolean topic = "kafka.strimzi.io/v1beta2".equals(g.getApiVersion()) && "KafkaTopic".equals(g.getKind());
+            boolean user = "kafka.strimzi.io/v1beta2".equals(g.getApiVersion()) && "KafkaUser".equals(g.getKind());
+            boolean rule = PROMETHEUS_RULE_API.equals(g.getApiVersion()) && "PrometheusRule".equals(g.getKind());
+            if (!topic && !user && !rule) {
                 throw new AssertionError(id(node) + ": not a kind fabric8 knows (a typo in apiVersion or kind?)");
             }
             Map<String, Object> rest = new java.util.TreeMap<>(g.getAdditionalProperties());
@@ -241,10 +288,12 @@ final class Manifests {
             if (!rest.isEmpty()) {
                 throw new AssertionError(id(node) + ": unknown top-level fields " + rest.keySet());
             }
-            if ("KafkaTopic".equals(g.getKind())) {
+            if (topic) {
                 kafkaTopicSpec(g);
-            } else {
+            } else if (user) {
                 kafkaUserSpec(g);
+            } else {
+                prometheusRuleSpec(g);
             }
             checkNoUnknownFields(g.getMetadata(), id(node) + " metadata", new IdentityHashMap<>());
         } else {
@@ -259,6 +308,40 @@ final class Manifests {
 
     /** The spec of a Strimzi {@code KafkaTopic} ({@code kafka.strimzi.io/v1beta2}), the fields this project uses. */
     record KafkaTopicSpec(String topicName, int partitions, int replicas, Map<String, String> config) {
+    }
+
+    static final String PROMETHEUS_RULE_API = "monitoring.coreos.com/v1";
+
+    /** A Prometheus Operator {@code PrometheusRule}'s spec: rule groups, each with a name and rules. */
+    record PrometheusRuleSpec(List<RuleGroup> groups) {
+    }
+
+    record RuleGroup(String name, String interval, List<Rule> rules) {
+    }
+
+    /** One alerting rule (this project has no recording rules). */
+    record Rule(String alert, String expr, @com.fasterxml.jackson.annotation.JsonProperty("for") String forDuration,
+            Map<String, String> labels, Map<String, String> annotations) {
+    }
+
+    static PrometheusRuleSpec prometheusRuleSpec(GenericKubernetesResource rule) {
+        try {
+            PrometheusRuleSpec spec = STRICT.convertValue(rule.getAdditionalProperties().get("spec"),
+                    PrometheusRuleSpec.class);
+            require(spec != null && spec.groups() != null && !spec.groups().isEmpty(),
+                    rule.getMetadata().getName() + ": spec needs groups");
+            for (RuleGroup g : spec.groups()) {
+                require(g.name() != null && g.rules() != null && !g.rules().isEmpty(),
+                        rule.getMetadata().getName() + ": every group needs a name and rules");
+                for (Rule r : g.rules()) {
+                    require(r.alert() != null && r.expr() != null, rule.getMetadata().getName()
+                            + ": every rule needs alert and expr");
+                }
+            }
+            return spec;
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError("PrometheusRule " + rule.getMetadata().getName() + ": " + e.getMessage(), e);
+        }
     }
 
     static KafkaTopicSpec kafkaTopicSpec(GenericKubernetesResource topic) {

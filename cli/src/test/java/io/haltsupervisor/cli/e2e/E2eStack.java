@@ -15,9 +15,11 @@ import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
 import io.haltsupervisor.sandbox.pager.AlertmanagerLauncher;
 import io.haltsupervisor.sandbox.pager.PagerDutyReceiver;
 import io.haltsupervisor.sandbox.seid.SimulatedSeidServer;
+import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.KafkaClientConfig;
 import io.haltsupervisor.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -84,14 +86,14 @@ final class E2eStack implements AutoCloseable {
     final AlertmanagerLauncher alertmanager;
     final TopicLog topics;
     final ClusterView cluster;
-    final SimpleMeterRegistry registry;
+    final MeterRegistry registry;
     final Components components;
     private final Deque<AutoCloseable> resources;
     private final List<SimulatedFleet> fleets = new ArrayList<>();
 
     private E2eStack(Deque<AutoCloseable> resources, EmbeddedKafka kafka, InMemoryKubernetes kube,
             SimulatedSeidServer seids, PagerDutyReceiver pagerDuty, AlertmanagerLauncher alertmanager, TopicLog topics,
-            ClusterView cluster, SimpleMeterRegistry registry, Components components) {
+            ClusterView cluster, MeterRegistry registry, Components components) {
         this.resources = resources;
         this.registry = registry;
         this.kafka = kafka;
@@ -112,6 +114,12 @@ final class E2eStack implements AutoCloseable {
      * @param overrides environment settings on top of the suite's defaults
      */
     static E2eStack start(String name, Map<String, String> mappings, Map<String, String> overrides) {
+        return start(name, mappings, overrides, new SimpleMeterRegistry());
+    }
+
+    /** {@link #start(String, Map, Map)} with the components' meters in {@code registry} (e.g. a Prometheus one). */
+    static E2eStack start(String name, Map<String, String> mappings, Map<String, String> overrides,
+            MeterRegistry registry) {
         long begin = System.nanoTime();
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
@@ -164,7 +172,6 @@ final class E2eStack implements AutoCloseable {
             env.put("ACTUATOR_PAGERDUTY_ROUTING_KEY", ROUTING_KEY);
             env.put("ACTUATOR_ALERTMANAGER_URLS", alertmanager.url().toString());
             env.putAll(overrides);
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
             Components components = Components.start(Components.all(), env,
                     KafkaClientConfig.of(kafka.bootstrapServers()), registry, kube.client());
             resources.push(components);
@@ -223,6 +230,40 @@ final class E2eStack implements AutoCloseable {
     List<JsonNode> pagerDutyTriggersAbout(String nodeId) {
         return pagerDutyEventsAbout(nodeId).stream().filter(e -> "trigger".equals(e.path("event_action").asText()))
                 .toList();
+    }
+
+    /**
+     * PagerDuty received, for each dedup key about the node (or {@link Topics#FLEET_KEY}), one {@code trigger} per
+     * recorded trigger step of that key (the incident's paging decisions, an action-failed page), followed by
+     * exactly one {@code resolve} when the key's incident has a resolve (or fleet release) decision — and nothing
+     * else: no resolve or acknowledge of a key that was never triggered, no second resolve. Returns the events by
+     * key, for a scenario's own assertions.
+     */
+    Map<String, List<String>> assertPagerDutyResolvedExactlyWhatWasTriggered(String nodeId) {
+        topics.awaitCaughtUp();
+        java.util.Set<String> resolvedIncidents = new java.util.HashSet<>();
+        topics.decisions(nodeId).stream().filter(d -> d instanceof Decision.IncidentResolved
+                || d instanceof Decision.FleetReleased).forEach(d -> resolvedIncidents.add(d.incidentId()));
+        Map<String, List<String>> expected = new java.util.TreeMap<>();
+        for (ActionResultRecorded r : topics.values(Topics.ACTION_RESULTS, nodeId, ActionResultRecorded.class)) {
+            if (!r.outcome().isFinal() || !r.step().endsWith("-trigger:pagerduty")) {
+                continue;
+            }
+            String key = r.step().startsWith("failure-page-") ? r.incidentId() + "/action-failed"
+                    : "escalate".equals(r.decisionKind()) ? r.incidentId() + "/escalation" : r.incidentId();
+            expected.computeIfAbsent(key, k -> new ArrayList<>()).add("trigger");
+        }
+        expected.forEach((key, actions) -> {
+            if (resolvedIncidents.stream().anyMatch(i -> key.equals(i) || key.startsWith(i + "/"))) {
+                actions.add("resolve");
+            }
+        });
+        Map<String, List<String>> byKey = new java.util.TreeMap<>();
+        pagerDutyEventsAbout(nodeId).forEach(e -> byKey.computeIfAbsent(e.path("dedup_key").asText(),
+                k -> new ArrayList<>()).add(e.path("event_action").asText()));
+        assertThat(byKey).as("PagerDuty events about %s by dedup_key (resolved incidents %s)", nodeId,
+                resolvedIncidents).isEqualTo(expected);
+        return byKey;
     }
 
     /** The alerts Alertmanager holds active with label {@code node=nodeId}. */

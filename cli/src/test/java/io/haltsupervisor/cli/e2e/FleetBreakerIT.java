@@ -157,6 +157,15 @@ class FleetBreakerIT {
         assertThat(late.runningImage()).isEqualTo(V5);
         stack.assertDecisionLog(Topics.FLEET_KEY, hold.decisionId(), released.decisionId());
         stack.assertNoDeadLetters();
+        // PagerDuty: one trigger and one resolve per key that was triggered, nothing else
+        assertThat(stack.assertPagerDutyResolvedExactlyWhatWasTriggered(Topics.FLEET_KEY))
+                .containsOnlyKeys(hold.incidentId());
+        assertThat(stack.assertPagerDutyResolvedExactlyWhatWasTriggered(late.nodeId())).containsOnlyKeys(lateIncident);
+        for (SimulatedNode n : tripping) {
+            assertThat(stack.assertPagerDutyResolvedExactlyWhatWasTriggered(n.nodeId()))
+                    .as("a rollback pages (critical) and its resolve resolves that page").containsOnlyKeys(
+                            n.nodeId() + "#1");
+        }
         stack.stopFleets();
     }
 

@@ -85,7 +85,15 @@ class HaltScenariosIT {
 
     @AfterEach
     void stopFleet() {
-        stack.stopFleets();
+        try {
+            // every scenario: PagerDuty got one trigger per key the story paged, one resolve per such key once the
+            // incident resolved, and nothing else
+            for (String name : fleet.names()) {
+                stack.assertPagerDutyResolvedExactlyWhatWasTriggered(SimulatedFleet.nodeId(name));
+            }
+        } finally {
+            stack.stopFleets();
+        }
     }
 
     // ------------------------------------------------------------------ 1. 70 with a mapping, stay-alive

@@ -35,8 +35,9 @@ final class Stories {
      * resolve when the incident never paged), the condition and the event.
      */
     static Map<String, String> resolveSteps(boolean paged) {
-        return Map.of("page-resolve:alertmanager", paged ? "applied" : "already-applied", "page-resolve:pagerduty",
-                "applied", "condition", "applied", "event", "applied");
+        // a resolve goes only to the pages its incident triggered: an incident that paged no one resolves none
+        return paged ? Map.of("page-resolve:alertmanager", "applied", "page-resolve:pagerduty", "applied",
+                "condition", "applied", "event", "applied") : Map.of("condition", "applied", "event", "applied");
     }
 
     /** Waits for the first decision of {@code type} about the node (when its id is not known in advance). */
