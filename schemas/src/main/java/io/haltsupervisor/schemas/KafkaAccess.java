@@ -76,13 +76,12 @@ public final class KafkaAccess {
         if (byTopic.isEmpty()) {
             return;
         }
-        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(byTopic.keySet(),
-                new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
+        long deadline = System.nanoTime() + timeout.toNanos();
         List<KafkaAcl> missing = new ArrayList<>();
         for (Map.Entry<String, List<KafkaAcl>> e : byTopic.entrySet()) {
             Set<AclOperation> allowed;
             try {
-                allowed = described.get(e.getKey()).get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                allowed = describe(admin, e.getKey(), prefixProbes.containsValue(e.getKey()), deadline)
                         .authorizedOperations();
             } catch (ExecutionException ex) {
                 if (ex.getCause() instanceof TopicAuthorizationException) {
@@ -113,6 +112,28 @@ public final class KafkaAccess {
         }
         if (!missing.isEmpty()) {
             throw new AccessDeniedException(principal, missing);
+        }
+    }
+
+    /**
+     * The topic with this client's authorized operations; a probe topic just created may not be known to every
+     * broker yet, so it is asked again until the deadline.
+     */
+    private static TopicDescription describe(Admin admin, String topic, boolean justCreated, long deadline)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        while (true) {
+            KafkaFuture<TopicDescription> future = admin.describeTopics(List.of(topic),
+                    new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues().get(topic);
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            try {
+                return future.get(left, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!justCreated || !(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100); // metadata of a new topic reaches the brokers within moments
+            }
         }
     }
 }
