@@ -88,6 +88,9 @@ public final class KafkaAccess {
                     missing.addAll(e.getValue());
                     continue;
                 }
+                if (ex.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                    throw new IllegalStateException(Acls.explain(principal, ex.getCause()).orElseThrow(), ex.getCause());
+                }
                 if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
                     throw new IllegalStateException("topic " + e.getKey() + " does not exist (" + principal.role()
                             + " needs it)", ex.getCause());
