@@ -7,9 +7,11 @@ import io.haltsupervisor.actuator.kube.KubeTargets;
 import io.haltsupervisor.actuator.page.AlertmanagerClient;
 import io.haltsupervisor.actuator.page.Pagers;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
+import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.DeadLetterRecorded;
 import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.KafkaAccess;
 import io.haltsupervisor.schemas.KafkaClientConfig;
 import io.haltsupervisor.schemas.LogThrottle;
 import io.haltsupervisor.schemas.Partitioning;
@@ -33,6 +35,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -70,6 +74,7 @@ public final class ActuatorService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActuatorService.class);
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration ACL_CHECK_TIMEOUT = Duration.ofSeconds(20);
     private static final int UNHEALTHY_AFTER_FAILURES = 5;
     private static final String COMPONENT = "actuator";
     private static final int MAX_PENDING_DEAD_LETTERS = 500;
@@ -78,6 +83,7 @@ public final class ActuatorService implements AutoCloseable {
 
     private final ActuatorConfig config;
     private final KafkaClientConfig kafka;
+    private final Acls.Principal principal;
     private final ActuatorMetrics metrics;
     private final KubernetesClient kubernetes;
     private final KubeTargets targets;
@@ -114,6 +120,7 @@ public final class ActuatorService implements AutoCloseable {
             Clock clock, Sleeper sleeper, StepHook hook) {
         this.config = config;
         this.kafka = kafka;
+        this.principal = Acls.actuator("actuator", config.groupId());
         this.metrics = new ActuatorMetrics(registry, config.pagerSinks());
         this.kubernetes = KubeTargets.actuatorClient(kubernetes, config.httpTimeout());
         this.targets = new KubeTargets(this.kubernetes);
@@ -154,6 +161,7 @@ public final class ActuatorService implements AutoCloseable {
             }
             LOG.info("Starting the actuator: {}", config);
             targets.detect();
+            checkTopicAcls();
             if (config.pagerSinks().isEmpty()) {
                 LOG.warn("!!! NO PAGER CONFIGURED: pages cannot reach anyone. Every page step will be recorded as"
                         + " failed. Set {} (or {}{}), {} or {}. !!!", ActuatorConfig.PAGERDUTY_ROUTING_KEY,
@@ -166,6 +174,20 @@ public final class ActuatorService implements AutoCloseable {
             worker = new Thread(this::work, "actuator");
             worker.setDaemon(true);
             worker.start();
+        }
+    }
+
+    /**
+     * Fails the start, naming each missing ACL, when Kafka would refuse one of the actuator's topic operations: so
+     * it never changes a cluster it then cannot record the change of (docs/operations.md, ACLs).
+     */
+    private void checkTopicAcls() {
+        Map<String, Object> props = kafka.toMap();
+        props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instance() + "-admin");
+        props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ACL_CHECK_TIMEOUT.toMillis());
+        props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ACL_CHECK_TIMEOUT.toMillis() / 2);
+        try (Admin admin = Admin.create(props)) {
+            KafkaAccess.verifyTopics(admin, principal, Map.of(), ACL_CHECK_TIMEOUT);
         }
     }
 
@@ -237,6 +259,13 @@ public final class ActuatorService implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 if (closing) {
+                    return;
+                }
+                Optional<String> denied = Acls.explain(principal, e);
+                if (denied.isPresent()) {
+                    // retrying cannot help until someone changes the ACLs or credentials: stop, unhealthy
+                    fatal = true;
+                    LOG.error("Actuator stopped: {}", denied.get(), e);
                     return;
                 }
                 consecutiveFailures++;

@@ -9,10 +9,13 @@ import io.haltsupervisor.cli.dev.Scenario;
 import io.haltsupervisor.cli.dev.ScenarioTracker;
 import io.haltsupervisor.sandbox.fleet.SimulatedFleet;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
+import io.haltsupervisor.sandbox.kafka.KafkaSecurity;
 import io.haltsupervisor.sandbox.kafka.TopicCreator;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.Durations;
 import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.Topics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,6 +38,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -50,7 +54,9 @@ import picocli.CommandLine.Spec;
  * and the dashboard. {@code --bootstrap} uses an existing Kafka, {@code --kubeconfig} a real cluster.
  * Prints {@code bootstrap=}, {@code kubernetes=} and {@code dashboard=} on stdout, then one line per
  * observation, decision, action and page; runs until SIGINT/SIGTERM (or, with
- * {@code --exit-when-done}, until every scenario is complete) and exits 0.
+ * {@code --exit-when-done}, until every scenario is complete) and exits 0. {@code --secure} runs it all on a secured
+ * embedded broker, each component as its own SCRAM user with only its registry ACLs ({@link Acls}), and prints
+ * {@code kafka-config=} and {@code kcat-config=} client settings files for the CLI and for {@code kcat -F}.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = "Run everything in one process on an embedded broker, an in-memory Kubernetes API and a "
@@ -106,6 +112,17 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--quiet-events", description = "Do not print a console line per event.")
     boolean quietEvents;
 
+    @Option(names = "--secure",
+            description = "Run on a secured embedded broker (SASL_SSL SCRAM-SHA-512 and SSL with client certificates, "
+                    + "ACLs required), each component as its own principal with only its ACLs; prints client "
+                    + "settings files for the CLI (--kafka-config) and for kcat (-F).")
+    boolean secure;
+
+    /** With {@code --secure}: each component's own client settings (its SCRAM user). */
+    private final Map<Components.Kind, KafkaClientConfig> principals = new java.util.EnumMap<>(Components.Kind.class);
+    private final List<String> secureLines = new java.util.ArrayList<>();
+    private KafkaSecurity devSecurity;
+
     @Spec
     CommandSpec spec;
 
@@ -148,9 +165,23 @@ public final class DevCommand implements Callable<Integer> {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             resources.push(registry::close);
             new JvmMemoryMetrics().bindTo(registry);
-            Components components = Components.start(Components.all(), devEnvironment(kafka, stateDir, pager),
-                    kafka, registry, kube);
-            resources.push(components);
+            Map<String, String> env = devEnvironment(kafka, stateDir, pager);
+            List<Components> running = new java.util.ArrayList<>();
+            if (principals.isEmpty()) {
+                running.add(Components.start(Components.all(), env, kafka, registry, kube));
+                resources.push(running.get(0));
+            } else {
+                grantComponentAcls(env);
+                for (Components.Kind kind : List.of(Components.Kind.DECIDER, Components.Kind.ACTUATOR,
+                        Components.Kind.POLLERS)) {
+                    Components c = Components.start(java.util.EnumSet.of(kind), env, principals.get(kind), registry,
+                            kube);
+                    resources.push(c);
+                    running.add(c);
+                }
+            }
+            java.util.function.BooleanSupplier healthy = () -> running.stream().allMatch(Components::healthy);
+            java.util.function.BooleanSupplier ready = () -> running.stream().allMatch(Components::ready);
 
             Optional<DevFleet> fleet = Optional.empty();
             if (simulatesFleet(scenarios)) {
@@ -168,9 +199,11 @@ public final class DevCommand implements Callable<Integer> {
             view.addListener(tracker::onEvent);
             resources.push(view.start());
 
-            OpsServer ops = new OpsServer(new InetSocketAddress("127.0.0.1", httpPort), registry,
-                    components::healthy, components::ready, components::problems);
-            components.handlers().forEach(ops::mount);
+            java.util.function.Supplier<List<String>> problems = () -> running.stream()
+                    .flatMap(c -> c.problems().stream()).toList();
+            OpsServer ops = new OpsServer(new InetSocketAddress("127.0.0.1", httpPort), registry, healthy, ready,
+                    problems);
+            running.forEach(c -> c.handlers().forEach(ops::mount));
             DashboardHandler dashboard = new DashboardHandler(view);
             ops.mount("/dashboard", dashboard).mount("/api/", dashboard);
             resources.push(ops.start());
@@ -180,6 +213,7 @@ public final class DevCommand implements Callable<Integer> {
                 out.println("kubernetes=" + kubeUrl);
                 out.println("dashboard=" + ops.url() + "dashboard");
                 out.println("metrics=" + ops.url() + "metrics");
+                secureLines.forEach(out::println);
                 out.printf("# %s; watching and acting in namespaces %s; Ctrl-C to stop%n", fleet
                         .map(f -> f.fleet().names().size() + " simulated nodes in namespace " + SimulatedFleet.NAMESPACE
                                 + (scenarios.isEmpty() ? "" : ", scenarios: " + String.join(", ",
@@ -187,7 +221,7 @@ public final class DevCommand implements Callable<Integer> {
                         .orElse("no simulated fleet"), String.join(",", namespaceList()));
                 out.flush();
             }
-            resources.push(HealthWatch.start(components::problems, out, Duration.ofSeconds(1)));
+            resources.push(HealthWatch.start(problems, out, Duration.ofSeconds(1)));
             if (exitWhenDone) {
                 return awaitScenarios(tracker, signals, waitLimit);
             }
@@ -219,6 +253,10 @@ public final class DevCommand implements Callable<Integer> {
         }
         if (exitWhenDone && scenarios.isEmpty()) {
             throw new CommandLine.ParameterException(cl, "--exit-when-done needs --scenario");
+        }
+        if (secure && bootstrap != null) {
+            throw new CommandLine.ParameterException(cl, "--secure runs its own secured broker: it does not go with "
+                    + "--bootstrap (use --kafka-config settings with the CLI commands against your own cluster)");
         }
         if (simulatesFleet(scenarios) && !watched.contains(SimulatedFleet.NAMESPACE)) {
             throw new CommandLine.ParameterException(cl, "--namespaces: the simulated fleet lives in namespace "
@@ -308,11 +346,63 @@ public final class DevCommand implements Callable<Integer> {
             }
             return config;
         }
-        EmbeddedKafka broker = new EmbeddedKafka();
+        EmbeddedKafka broker = secure ? EmbeddedKafka.secured() : new EmbeddedKafka();
         resources.push(broker);
         broker.start();
         broker.createTopics(partitions);
-        return KafkaClientConfig.of(broker.bootstrapServers());
+        if (!secure) {
+            return KafkaClientConfig.of(broker.bootstrapServers());
+        }
+        devSecurity = broker.security();
+        return secureClients(devSecurity, broker.logDirectory().resolve("clients"));
+    }
+
+    /**
+     * Makes the SCRAM users of the secured dev broker: one per component (granted in {@link #grantComponentAcls},
+     * once the ids are known), one for the CLI with every CLI family's ACLs, written as {@code --kafka-config}
+     * settings, and the read-only viewer written as librdkafka settings for {@code kcat -F} (mutual TLS, and SCRAM for
+ * librdkafka 2.6.1 or later: older ones fail SCRAM against Kafka 4 brokers). The dev process's own
+     * live view and dashboard read as the set-up super user.
+     *
+     * @return the super user's settings, for the live view
+     */
+    private KafkaClientConfig secureClients(KafkaSecurity security, Path dir) {
+        principals.put(Components.Kind.POLLERS, clientConfig(security.scramUser(Acls.POLLERS)));
+        principals.put(Components.Kind.DECIDER, clientConfig(security.scramUser(Acls.DECIDER)));
+        principals.put(Components.Kind.ACTUATOR, clientConfig(security.scramUser(Acls.ACTUATOR)));
+        String cliUser = "halt-supervisor-dev-cli";
+        Map<String, String> cli = security.scramUser(cliUser);
+        for (Acls.Principal family : List.of(Acls.mappingEditor(cliUser), Acls.operator(cliUser),
+                Acls.viewer(cliUser))) {
+            security.addAcls(family.bindings());
+        }
+        Path cliFile = KafkaSecurity.writeProperties(cli, dir.resolve("cli.properties"));
+        Map<String, String> viewer = security.scramUser(Acls.VIEWER);
+        security.addAcls(Acls.viewer(Acls.VIEWER).bindings());
+        String jaas = viewer.get(SaslConfigs.SASL_JAAS_CONFIG);
+        String password = jaas.substring(jaas.indexOf("password=\"") + 10, jaas.lastIndexOf('"'));
+        Path kcatFile = security.writeLibrdkafkaTlsProperties(Acls.VIEWER, dir.resolve("kcat.properties"));
+        Path kcatScram = security.writeLibrdkafkaProperties(Acls.VIEWER, password, dir.resolve("kcat-scram.properties"));
+        secureLines.add("kafka-config=" + cliFile + "   # ./supervisor timeline NODE --kafka-config " + cliFile);
+        secureLines.add("kcat-config=" + kcatFile + "   # kcat -F " + kcatFile + " -C -t "
+                + Topics.DECISIONS.name() + " -e");
+        secureLines.add("kcat-scram-config=" + kcatScram + "   # the same over SCRAM (librdkafka 2.6.1 or later)");
+        return clientConfig(security.superUserProperties());
+    }
+
+    /** Grants each component's principal its registry ACLs, with the ids this dev run uses. */
+    private void grantComponentAcls(Map<String, String> env) {
+        // the users were made with the broker; the ACLs need the application id and group of this run
+        KafkaSecurity security = devSecurity;
+        security.addAcls(Acls.pollers(Acls.POLLERS).bindings());
+        security.addAcls(Acls.decider(Acls.DECIDER, env.get("DECIDER_APPLICATION_ID")).bindings());
+        security.addAcls(Acls.actuator(Acls.ACTUATOR, env.get("ACTUATOR_GROUP_ID")).bindings());
+    }
+
+    private static KafkaClientConfig clientConfig(Map<String, String> client) {
+        Map<String, String> props = new HashMap<>(client);
+        String servers = props.remove("bootstrap.servers");
+        return new KafkaClientConfig(servers, props);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

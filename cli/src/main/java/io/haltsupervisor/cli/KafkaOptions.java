@@ -25,14 +25,28 @@ public final class KafkaOptions {
             description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else " + DEFAULT_BOOTSTRAP + ").")
     String bootstrap;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Kafka client properties (TLS, SASL), e.g. the file `dev --secure` prints "
+                    + "(default: $KAFKA_CLIENT_PROPERTIES).")
+    String clientProperties;
+
     /** The client settings: the option, else the environment, else the default. */
     public KafkaClientConfig config() {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (bootstrap != null) {
             env.put(KafkaClientConfig.ENV_BOOTSTRAP, bootstrap);
         }
+        boolean bootstrapGiven = env.containsKey(KafkaClientConfig.ENV_BOOTSTRAP);
         env.putIfAbsent(KafkaClientConfig.ENV_BOOTSTRAP, DEFAULT_BOOTSTRAP);
-        return KafkaClientConfig.fromEnv(env);
+        if (clientProperties != null) {
+            env.put(KafkaClientConfig.ENV_PROPERTIES_FILE, clientProperties);
+        }
+        KafkaClientConfig fromEnv = KafkaClientConfig.fromEnv(env);
+        if (!bootstrapGiven && fromEnv.properties().containsKey("bootstrap.servers")) {
+            // a properties file naming its brokers (as `dev --secure` writes) needs no --bootstrap
+            return new KafkaClientConfig(fromEnv.properties().get("bootstrap.servers"), fromEnv.properties());
+        }
+        return fromEnv;
     }
 
     /** Client properties with bounded timeouts, so nothing waits longer than a user would. */

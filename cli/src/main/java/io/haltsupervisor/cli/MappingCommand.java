@@ -2,6 +2,7 @@ package io.haltsupervisor.cli;
 
 import io.haltsupervisor.pollers.ImageMappingFormat;
 import io.haltsupervisor.pollers.MappingAdmin;
+import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.ImageMappingChanged;
 import io.haltsupervisor.schemas.Json;
 import java.io.PrintWriter;
@@ -60,7 +61,10 @@ public final class MappingCommand implements Callable<Integer> {
                 err.println(name + ": " + e.getMessage());
                 return 2;
             } catch (Exception e) {
-                err.println(name + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                // an access failure names what the command's ACL family needs (docs/operations.md, ACLs)
+                String message = Acls.forCommand("mapping " + spec.name()).flatMap(p -> Acls.explain(p, e))
+                        .orElse(e.getMessage() == null ? e.toString() : e.getMessage());
+                err.println(name + ": " + message);
                 return 1;
             } finally {
                 err.flush();

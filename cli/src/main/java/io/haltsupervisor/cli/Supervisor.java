@@ -1,7 +1,9 @@
 package io.haltsupervisor.cli;
 
+import io.haltsupervisor.schemas.Acls;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,6 +64,15 @@ public final class Supervisor implements Callable<Integer> {
         });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
+            // "supervisor mapping put" → "mapping put": the ACL family it belongs to names what it needs
+            String command = cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^\\S+\\s*", "");
+            Optional<String> denied = Acls.forCommand(command).map(p -> Acls.explain(p, ex))
+                    .orElseGet(() -> Acls.explain(ex));
+            if (denied.isPresent()) {
+                // wrong credentials, untrusted certificate, missing ACL: what Kafka refused, never a secret
+                err.println("supervisor " + cmd.getCommandName() + ": " + denied.get());
+                return 1;
+            }
             if (ex instanceof IllegalArgumentException) {
                 err.println("supervisor " + cmd.getCommandName() + ": " + ex.getMessage());
                 err.println(cmd.getHelp().synopsis(0).stripTrailing());

@@ -1,6 +1,8 @@
 package io.haltsupervisor.decider;
 
 import com.sun.net.httpserver.HttpHandler;
+import io.haltsupervisor.schemas.Acls;
+import io.haltsupervisor.schemas.KafkaAccess;
 import io.haltsupervisor.schemas.KafkaClientConfig;
 import io.haltsupervisor.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
@@ -18,6 +20,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -47,6 +51,7 @@ public final class DeciderService implements AutoCloseable {
     private final DeciderMetrics metrics;
     private final DeciderQueries queries;
     private final DeciderHealth health = new DeciderHealth();
+    private final Acls.Principal principal;
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
     private volatile boolean closed;
@@ -57,6 +62,7 @@ public final class DeciderService implements AutoCloseable {
         this.registry = registry;
         this.metrics = new DeciderMetrics(registry);
         this.queries = new DeciderQueries(() -> streams, config.advertisedEndpoint());
+        this.principal = Acls.decider("decider", config.applicationId());
         Gauge.builder("halt_supervisor.decider.open.incidents", this, DeciderService::openIncidents)
                 .description("open incidents in this instance's active tasks (NaN while not running)")
                 .register(registry);
@@ -110,6 +116,8 @@ public final class DeciderService implements AutoCloseable {
         KafkaStreams ks = new KafkaStreams(topology, properties);
         ks.setUncaughtExceptionHandler(e -> {
             health.failed("stream thread died: " + describe(e));
+            // an access failure is fatal: say what was refused, in the first line, instead of retrying
+            Acls.explain(principal, e).ifPresent(m -> LOG.error("decider: {}", m));
             LOG.error("decider stream thread died; shutting the decider down so it is restarted", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
@@ -197,6 +205,9 @@ public final class DeciderService implements AutoCloseable {
         try (Admin admin = Admin.create(kafka.toMap())) {
             List<String> inputs = List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
                     Topics.OPERATOR_COMMANDS.name(), Topics.IMAGE_MAPPINGS.name());
+            // every topic ACL before anything is read or written (docs/operations.md, ACLs); the prefixed ones
+            // once the control topic (under the prefix) exists
+            KafkaAccess.verifyTopics(admin, principal, Map.of(), ADMIN_TIMEOUT);
             Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
                     .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             int partitions = described.get(Topics.HALT_OBSERVATIONS.name()).partitions().size();
@@ -213,9 +224,15 @@ public final class DeciderService implements AutoCloseable {
                         + " but " + Topics.HALT_OBSERVATIONS.name() + " has " + partitions + " partitions");
             }
             ensureControlTopic(admin, partitions);
+            KafkaAccess.verifyTopics(admin, principal, Map.of(config.applicationId() + "-", config.controlTopic()),
+                    ADMIN_TIMEOUT);
             return new DeciderTopology.InputPartitions(partitions,
                     described.get(Topics.IMAGE_MAPPINGS.name()).partitions().size());
         } catch (ExecutionException e) {
+            Optional<String> denied = Acls.explain(principal, e);
+            if (denied.isPresent()) {
+                throw new IllegalStateException(denied.get(), e.getCause());
+            }
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new IllegalStateException("the decider's input topics must exist before it starts: "
                         + e.getCause().getMessage(), e.getCause());
@@ -239,6 +256,10 @@ public final class DeciderService implements AutoCloseable {
             admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("created the decider control topic {} with {} partitions", name, partitions);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicAuthorizationException) {
+                throw KafkaAccess.denied(principal, principal.acls().stream()
+                        .filter(a -> a.operation() == AclOperation.CREATE).toList());
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }

@@ -8,8 +8,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.Json;
+import io.haltsupervisor.schemas.KafkaAccess;
 import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PollersService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PollersService.class);
+    private static final Duration ACL_CHECK_TIMEOUT = Duration.ofSeconds(20);
 
     private final PollersConfig config;
     private final KafkaClientConfig kafka;
@@ -79,7 +85,9 @@ public final class PollersService implements AutoCloseable {
         Shard shard = config.shard();
         LOG.info("pollers starting: {} shard {}/{} namespaces {} selector '{}'", config, shard.ordinal(),
                 shard.replicas(), config.allNamespaces() ? "(all)" : config.namespaces(), config.labelSelector());
-        sink = new KafkaObservationSink(kafka, "halt-supervisor-pollers-" + config.ordinal(), registry);
+        Acls.Principal principal = principal(config.mappingSync() && shard.leader());
+        checkTopicAcls(principal);
+        sink = new KafkaObservationSink(kafka, "halt-supervisor-pollers-" + config.ordinal(), registry, principal);
         scheduler = StatusPoller.newScheduler();
         fetcher = new StatusFetcher(config.connectTimeout(), config.readTimeout(), config.maxResponseBytes(),
                 config.httpThreads(), scheduler);
@@ -115,6 +123,24 @@ public final class PollersService implements AutoCloseable {
         }
         podInformers.forEach(SharedIndexInformer::start);
         configMapInformers.forEach(SharedIndexInformer::start);
+    }
+
+    /** The pollers' ACLs; without the mapping sync, nothing on the image-mapping topic. */
+    private static Acls.Principal principal(boolean mappingSync) {
+        Acls.Principal all = Acls.pollers("pollers");
+        return mappingSync ? all : new Acls.Principal(all.user(), all.role(), all.commands(), all.acls().stream()
+                .filter(a -> !a.name().equals(Topics.IMAGE_MAPPINGS.name())).toList());
+    }
+
+    /** Fails the start, naming each missing topic ACL, before anything is published (docs/operations.md, ACLs). */
+    private void checkTopicAcls(Acls.Principal principal) {
+        Map<String, Object> props = kafka.toMap();
+        props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "halt-supervisor-pollers-" + config.ordinal() + "-admin");
+        props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ACL_CHECK_TIMEOUT.toMillis());
+        props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ACL_CHECK_TIMEOUT.toMillis() / 2);
+        try (Admin admin = Admin.create(props)) {
+            KafkaAccess.verifyTopics(admin, principal, Map.of(), ACL_CHECK_TIMEOUT);
+        }
     }
 
     private List<Informable<Pod>> podScopes() {
@@ -156,9 +182,9 @@ public final class PollersService implements AutoCloseable {
                 && (mappingSync == null || mappingSync.ready());
     }
 
-    /** True while started, the informers run and the scheduler is alive. */
+    /** True while started, the informers run, the scheduler is alive and Kafka has not refused the producer. */
     public boolean healthy() {
-        return started && !closed && podInformers.stream().allMatch(SharedIndexInformer::isRunning)
+        return started && !closed && sink != null && sink.healthy() && podInformers.stream().allMatch(SharedIndexInformer::isRunning)
                 && configMapInformers.stream().allMatch(SharedIndexInformer::isRunning)
                 && scheduler != null && !scheduler.isShutdown();
     }

@@ -300,6 +300,7 @@ class DocCheckTest {
             case "./supervisor" -> supervisor(c);
             case "kubectl" -> kubectl(c, files);
             case "kafka-topics.sh", "kafka-topics" -> kafkaTopics(c);
+            case "kafka-acls.sh", "kafka-acls" -> kafkaAcls(c);
             case "kcat" -> kcat(c);
             case "curl" -> curl(c);
             case "docker" -> docker(c);
@@ -418,6 +419,15 @@ class DocCheckTest {
         int i = c.words().indexOf(name);
         assertThat(i).as("%s needs %s", c.program(), name).isPositive();
         return c.words().get(i + 1);
+    }
+
+    /** A {@code kafka-acls.sh} command must be one rendered from the ACL registry ({@link AclManifests}). */
+    private static String kafkaAcls(Command c) {
+        List<List<String>> rendered = AclManifests.aclCommands().stream()
+                .map(r -> List.of(r.replace("\"", "").split(" "))).toList();
+        assertThat(rendered).as("%s is one of the ACL registry's kafka-acls commands (AclManifests)", c)
+                .contains(c.words());
+        return "ACL checked against the registry";
     }
 
     private static String kafkaTopics(Command c) {

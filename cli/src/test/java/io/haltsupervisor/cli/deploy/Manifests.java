@@ -278,8 +278,9 @@ final class Manifests {
         }
         if (o instanceof GenericKubernetesResource g) {
             boolean topic = "kafka.strimzi.io/v1beta2".equals(g.getApiVersion()) && "KafkaTopic".equals(g.getKind());
+            boolean user = "kafka.strimzi.io/v1beta2".equals(g.getApiVersion()) && "KafkaUser".equals(g.getKind());
             boolean rule = PROMETHEUS_RULE_API.equals(g.getApiVersion()) && "PrometheusRule".equals(g.getKind());
-            if (!topic && !rule) {
+            if (!topic && !user && !rule) {
                 throw new AssertionError(id(node) + ": not a kind fabric8 knows (a typo in apiVersion or kind?)");
             }
             Map<String, Object> rest = new java.util.TreeMap<>(g.getAdditionalProperties());
@@ -289,6 +290,8 @@ final class Manifests {
             }
             if (topic) {
                 kafkaTopicSpec(g);
+            } else if (user) {
+                kafkaUserSpec(g);
             } else {
                 prometheusRuleSpec(g);
             }
@@ -349,6 +352,44 @@ final class Manifests {
             return spec;
         } catch (IllegalArgumentException e) {
             throw new AssertionError("KafkaTopic " + topic.getMetadata().getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The spec of a Strimzi {@code KafkaUser} ({@code kafka.strimzi.io/v1beta2}), the fields this project uses. */
+    record KafkaUserSpec(KafkaUserAuthentication authentication, KafkaUserAuthorization authorization) {
+    }
+
+    record KafkaUserAuthentication(String type) {
+    }
+
+    record KafkaUserAuthorization(String type, List<KafkaUserAcl> acls) {
+    }
+
+    record KafkaUserAcl(KafkaUserResource resource, List<String> operations, String host) {
+    }
+
+    record KafkaUserResource(String type, String name, String patternType) {
+    }
+
+    static KafkaUserSpec kafkaUserSpec(GenericKubernetesResource user) {
+        try {
+            KafkaUserSpec spec = STRICT.convertValue(user.getAdditionalProperties().get("spec"), KafkaUserSpec.class);
+            require(spec != null && spec.authentication() != null && spec.authorization() != null,
+                    user.getMetadata().getName() + ": spec needs authentication and authorization");
+            require(Set.of("tls", "scram-sha-512").contains(spec.authentication().type()),
+                    user.getMetadata().getName() + ": authentication.type must be tls or scram-sha-512");
+            require("simple".equals(spec.authorization().type()),
+                    user.getMetadata().getName() + ": authorization.type must be simple");
+            for (KafkaUserAcl acl : spec.authorization().acls()) {
+                require(Set.of("topic", "group", "transactionalId").contains(acl.resource().type())
+                        && Set.of("literal", "prefix").contains(acl.resource().patternType())
+                        && !acl.operations().isEmpty(),
+                        user.getMetadata().getName() + ": an ACL needs a topic, group or transactionalId resource "
+                                + "(patternType literal or prefix) and operations: " + acl);
+            }
+            return spec;
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError("KafkaUser " + user.getMetadata().getName() + ": " + e.getMessage(), e);
         }
     }
 

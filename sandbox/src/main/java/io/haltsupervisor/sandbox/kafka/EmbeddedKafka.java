@@ -59,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * {@link #restart()} brings the same cluster back on them: clients configured with {@link #bootstrapServers()}
  * reconnect by themselves, and every topic, record, committed offset and transaction outcome is still there.
  *
+ * <p>{@link #secured()} makes a broker as a production cluster is: no plaintext client listener, a
+ * {@code SASL_SSL} listener (SCRAM-SHA-512) and an {@code SSL} listener requiring client certificates,
+ * {@code StandardAuthorizer} with {@code allow.everyone.if.no.acl.found=false}; see {@link KafkaSecurity} for
+ * its certificates, users and ACLs.
+ *
  * <p>Note: like any Kafka server, the embedded one halts the JVM on a fatal metadata fault (for
  * example if its log directory is deleted under it).
  */
@@ -76,7 +81,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int START_ATTEMPTS = 3;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final String SASL_LISTENER = "SASL_SSL";
+    private static final String SSL_LISTENER = "SSL";
+
     private final Map<String, String> overrides;
+    private final boolean secured;
 
     private enum State { NEW, STARTED, STOPPED, CLOSED }
 
@@ -87,6 +96,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private String bootstrapServers;
     private String clusterId;
     private KafkaConfig config;
+    private KafkaSecurity security;
 
     /** A broker with the default single-node settings. */
     public EmbeddedKafka() {
@@ -99,7 +109,38 @@ public final class EmbeddedKafka implements AutoCloseable {
      * this class and cannot be overridden.
      */
     public EmbeddedKafka(final Map<String, String> overrides) {
+        this(overrides, false);
+    }
+
+    private EmbeddedKafka(final Map<String, String> overrides, final boolean secured) {
         this.overrides = Map.copyOf(overrides);
+        this.secured = secured;
+    }
+
+    /**
+     * A secured broker (see the class comment): {@link #bootstrapServers()} is then its {@code SASL_SSL}
+     * listener, {@link #security()} hands out its certificates, SCRAM users, client settings and ACLs.
+     */
+    public static EmbeddedKafka secured() {
+        return secured(Map.of());
+    }
+
+    /** A {@link #secured()} broker with {@code overrides} applied to the default server properties. */
+    public static EmbeddedKafka secured(final Map<String, String> overrides) {
+        return new EmbeddedKafka(overrides, true);
+    }
+
+    /**
+     * The secured broker's certificates, users, client settings and ACLs.
+     *
+     * @throws IllegalStateException if this broker is not {@link #secured()} or not started
+     */
+    public synchronized KafkaSecurity security() {
+        requireStartedOrStopped();
+        if (security == null) {
+            throw new IllegalStateException("this embedded Kafka is not secured (use EmbeddedKafka.secured())");
+        }
+        return security;
     }
 
     /**
@@ -135,7 +176,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return this;
     }
 
-    /** {@code 127.0.0.1:PORT} of the PLAINTEXT listener (the same after a {@link #restart()}). */
+    /**
+     * {@code 127.0.0.1:PORT} of the PLAINTEXT listener, or of the {@code SASL_SSL} one on a {@link #secured()}
+     * broker (the same after a {@link #restart()}).
+     */
     public synchronized String bootstrapServers() {
         requireStartedOrStopped();
         return bootstrapServers;
@@ -263,6 +307,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         final int brokerPort = freePort();
         final int controllerPort = freePort();
         final Map<String, Object> props = serverProperties(brokerPort, controllerPort);
+        if (secured) {
+            final int sslPort = freePort();
+            security = new KafkaSecurity(logDir.resolve("tls"), LOOPBACK + ":" + brokerPort, LOOPBACK + ":" + sslPort);
+            secure(props, brokerPort, sslPort, controllerPort);
+        }
         clusterId = Uuid.randomUuid().toString();
         format(props);
         config = new KafkaConfig(props, false);
@@ -274,11 +323,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     private void startServer() {
         server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        admin = Admin.create(Map.of(
+        final Map<String, Object> adminProps = new LinkedHashMap<>(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+        if (security != null) {
+            adminProps.putAll(security.superUserProperties());
+        }
+        admin = Admin.create(adminProps);
+        if (security != null) {
+            security.connect(admin);
+        }
         awaitBrokerReady();
     }
 
@@ -318,6 +374,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("controller.quorum.bootstrap.servers", LOOPBACK + ":" + controllerPort);
         props.put("log.dirs", logDir.resolve(DATA_DIR).toString());
         return props;
+    }
+
+    /**
+     * Replaces the plaintext listeners by a {@code SASL_SSL} (SCRAM-SHA-512) and an {@code SSL} (client certificate
+     * required) client listener, with the controller and inter-broker traffic on mutual TLS as the broker's own
+     * principal ({@code User:broker}, a super user like the set-up principal {@code User:admin}), and turns on
+     * the standard authorizer, denying whatever no ACL allows.
+     */
+    private void secure(final Map<String, Object> props, final int saslPort, final int sslPort,
+                        final int controllerPort) {
+        props.put("listeners", SASL_LISTENER + "://" + LOOPBACK + ":" + saslPort + ","
+                + SSL_LISTENER + "://" + LOOPBACK + ":" + sslPort + ","
+                + CONTROLLER_LISTENER + "://" + LOOPBACK + ":" + controllerPort);
+        props.put("advertised.listeners", SASL_LISTENER + "://" + LOOPBACK + ":" + saslPort + ","
+                + SSL_LISTENER + "://" + LOOPBACK + ":" + sslPort);
+        props.put("listener.security.protocol.map", SASL_LISTENER + ":SASL_SSL," + SSL_LISTENER + ":SSL,"
+                + CONTROLLER_LISTENER + ":SSL");
+        props.put("inter.broker.listener.name", SSL_LISTENER);
+        props.putAll(security.brokerProperties());
+        final String sasl = "listener.name." + SASL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        props.put(sasl + "ssl.client.auth", "none");
+        props.put("sasl.enabled.mechanisms", KafkaSecurity.SCRAM_MECHANISM);
+        props.put(sasl + KafkaSecurity.SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        props.put("allow.everyone.if.no.acl.found", "false");
+        props.put("super.users", "User:" + KafkaSecurity.BROKER_PRINCIPAL + ";User:" + KafkaSecurity.SUPER_USER);
     }
 
     /**
@@ -371,6 +454,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Releases whatever the current (possibly partial) start created. */
     private void stopQuietly() {
         stopServer();
+        security = null;
         if (logDir != null) {
             try {
                 Utils.delete(logDir.toFile());
