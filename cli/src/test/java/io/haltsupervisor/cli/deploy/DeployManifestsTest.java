@@ -92,7 +92,7 @@ class DeployManifestsTest {
      * makes for every step kind on every target kind (both ways: every call allowed, every grant used).
      */
     static final Set<Grant> ACTUATOR_NAMESPACED = union(
-            Grant.of("sei.io", List.of("seinodes"), List.of("get", "patch")),
+            Grant.of("sei.io", List.of("seinodes", "seinetworks"), List.of("get", "patch")),
             Grant.of("sei.io", List.of("seinodes/status"), List.of("patch")),
             Grant.of("apps", List.of("statefulsets", "deployments"), List.of("get", "patch")),
             Grant.of("", List.of("pods"), List.of("get", "delete")),
