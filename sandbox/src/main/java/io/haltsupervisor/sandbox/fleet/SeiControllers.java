@@ -208,6 +208,12 @@ final class SeiControllers {
                     done = statefulSets.replaceOldRevisionPods(sts);
                 }
                 case "observe-image" -> {
+                    // A spec.image changed while the plan waits here (a rollback of a too-new image whose pod never
+                    // turns ready) moves the StatefulSet's update revision: the pods of the revision this plan
+                    // rolled are old again. The simulation follows the current spec and replaces them, so the plan
+                    // can finish on the image now asked for. Whether the real controller re-plans or waits here is
+                    // not settled (issue 15); without this the simulated node stays on the abandoned image.
+                    statefulSets.replaceOldRevisionPods(sts);
                     done = statefulSets.allReplicasUpdated(sts);
                     if (done) {
                         status.put("currentImage", image);
