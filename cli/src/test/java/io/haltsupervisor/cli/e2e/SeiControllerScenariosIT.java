@@ -30,7 +30,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -189,10 +188,6 @@ class SeiControllerScenariosIT {
     }
 
     @Test
-    @Disabled("Known open problem (issue 15 stays open): the rollback lands while the simulated SeiNode update plan "
-            + "for the too-new image waits in its observe-image step; with the template back on the old image the "
-            + "plan never completes, no new plan starts and the incident does not resolve within the test's wait. "
-            + "Whether the real controller wedges the same way is not settled yet.")
     @DisplayName("71 on a SeiNetwork: each node paged critically, the network rolled back once to the image it ran,"
             + " all resolve, the too-new image is not put back")
     void aTooNewImageOnANetworkIsRolledBackOnTheNetworkOnce() {
