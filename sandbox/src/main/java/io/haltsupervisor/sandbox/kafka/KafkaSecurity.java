@@ -246,14 +246,7 @@ public final class KafkaSecurity {
                 + "sasl.username=" + user + "\n"
                 + "sasl.password=" + password + "\n"
                 + "ssl.ca.location=" + authority.caPem().toAbsolutePath() + "\n";
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-            ownerOnly(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        return file;
+        return writeOwnerOnly(file, text);
     }
 
     /**
@@ -269,6 +262,11 @@ public final class KafkaSecurity {
                 + "ssl.ca.location=" + authority.caPem().toAbsolutePath() + "\n"
                 + "ssl.certificate.location=" + pem.certificate().toAbsolutePath() + "\n"
                 + "ssl.key.location=" + pem.privateKey().toAbsolutePath() + "\n";
+        return writeOwnerOnly(file, text);
+    }
+
+    /** Writes {@code text} to {@code file}, readable by its owner only (it may hold a password or a key's path). */
+    private static Path writeOwnerOnly(Path file, String text) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, text, StandardCharsets.UTF_8);
