@@ -1,12 +1,14 @@
 package io.haltsupervisor.actuator;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.haltsupervisor.sandbox.kafka.KafkaExtension;
+import io.haltsupervisor.sandbox.kafka.TopicContents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
 import io.haltsupervisor.sandbox.pager.PagerDutyReceiver;
 import io.haltsupervisor.sandbox.process.ChildJvm;
@@ -53,7 +55,8 @@ class ActuatorKillIT {
     private static final String V5 = "ghcr.io/sei-protocol/seid:v5.9.0";
     private static final String V6 = "ghcr.io/sei-protocol/seid:v6.0.1";
 
-    private final EmbeddedKafka kafka = new EmbeddedKafka().start();
+    @RegisterExtension
+    final KafkaExtension kafka = new KafkaExtension();
     private final InMemoryKubernetes kube = InMemoryKubernetes.startWithoutSeiNodes();
     private final KubernetesClient client = kube.client();
     private final PagerDutyReceiver pagerDuty = PagerDutyReceiver.start();
@@ -62,7 +65,6 @@ class ActuatorKillIT {
     void stop() {
         pagerDuty.close();
         kube.close();
-        kafka.close();
     }
 
     @Test
@@ -187,50 +189,15 @@ class ActuatorKillIT {
         assertThat(actionsByKey).as("PagerDuty events by dedup_key").isEqualTo(expected);
     }
 
-    /** A StatefulSet on v5 with its pod; returns the pod's uid. */
     private String workload(String name) {
-        client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                .withNewSpec().withReplicas(1).withNewTemplate().withNewSpec()
-                .addNewContainer().withName("seid").withImage(V5).endContainer().endSpec().endTemplate()
-                .endSpec().build()).create();
-        return client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name + "-0")
-                .withNamespace(NS).endMetadata().withNewSpec().addNewContainer().withName("seid").withImage(V5)
-                .endContainer().endSpec().build()).create().getMetadata().getUid();
+        return KillTestKit.workload(client, NS, name, V5);
     }
 
-    /**
-     * Requests with {@code method} whose path ends with {@code path} (query ignored) and whose body contains
-     * {@code body}, that the API accepted.
-     */
     private int succeeded(String method, String path, String body) {
-        return (int) kube.requests().stream().filter(r -> r.method().equals(method)
-                && r.path().split("\\?")[0].endsWith(path) && r.body().contains(body) && r.code() >= 200
-                && r.code() < 300).count();
+        return KillTestKit.succeeded(kube, method, path, body);
     }
 
-    /** Final results ({@code applied}, {@code already-applied}, …, not {@code failed-retrying}) by "decision step". */
     private Map<String, List<ActionResultRecorded>> finalResults() {
-        Map<String, List<ActionResultRecorded>> out = new TreeMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = consumer.partitionsFor(Topics.ACTION_RESULTS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    ActionResultRecorded a = Topics.ACTION_RESULTS.valueSerde().deserializer().deserialize(r.topic(),
-                            r.value());
-                    if (a.outcome() != Outcome.FAILED_RETRYING) {
-                        out.computeIfAbsent(a.decisionId() + " " + a.step(), k -> new ArrayList<>()).add(a);
-                    }
-                });
-            }
-        }
-        return out;
+        return KillTestKit.finalResults(kafka.bootstrapServers());
     }
 }

@@ -1,12 +1,14 @@
 package io.haltsupervisor.actuator;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.haltsupervisor.sandbox.kafka.KafkaExtension;
+import io.haltsupervisor.sandbox.kafka.TopicContents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
 import io.haltsupervisor.sandbox.pager.PagerDutyReceiver;
 import io.haltsupervisor.schemas.ActionResultRecorded;
@@ -47,7 +49,8 @@ class KubeApiOutageIT {
     private static final String V5 = "ghcr.io/sei-protocol/seid:v5.9.0";
     private static final String V6 = "ghcr.io/sei-protocol/seid:v6.0.1";
 
-    private final EmbeddedKafka kafka = new EmbeddedKafka().start();
+    @RegisterExtension
+    final KafkaExtension kafka = new KafkaExtension();
     private final InMemoryKubernetes kube = InMemoryKubernetes.startWithoutSeiNodes();
     private final KubernetesClient client = kube.client();
     private final PagerDutyReceiver pagerDuty = PagerDutyReceiver.start();
@@ -56,7 +59,6 @@ class KubeApiOutageIT {
     void stop() {
         pagerDuty.close();
         kube.close();
-        kafka.close();
     }
 
     @Test
@@ -139,46 +141,18 @@ class KubeApiOutageIT {
     }
 
     private String workload(String name) {
-        client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                .withNewSpec().withReplicas(1).withNewTemplate().withNewSpec()
-                .addNewContainer().withName("seid").withImage(V5).endContainer().endSpec().endTemplate()
-                .endSpec().build()).create();
-        return client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name + "-0")
-                .withNamespace(NS).endMetadata().withNewSpec().addNewContainer().withName("seid").withImage(V5)
-                .endContainer().endSpec().build()).create().getMetadata().getUid();
+        return KillTestKit.workload(client, NS, name, V5);
     }
 
-    /** Requests the API accepted (2xx, answered or not) with this method, path suffix and body fragment. */
     private int succeeded(String method, String path, String body) {
-        return (int) kube.requests().stream().filter(r -> r.method().equals(method)
-                && r.path().split("\\?")[0].endsWith(path) && r.body().contains(body) && r.code() >= 200
-                && r.code() < 300).count();
+        return KillTestKit.succeeded(kube, method, path, body);
     }
 
     private Map<String, List<ActionResultRecorded>> finalResults() {
-        Map<String, List<ActionResultRecorded>> out = new TreeMap<>();
-        results().stream().filter(a -> a.outcome() != Outcome.FAILED_RETRYING)
-                .forEach(a -> out.computeIfAbsent(a.decisionId() + " " + a.step(), k -> new ArrayList<>()).add(a));
-        return out;
+        return KillTestKit.finalResults(kafka.bootstrapServers());
     }
 
     private List<ActionResultRecorded> results() {
-        List<ActionResultRecorded> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = consumer.partitionsFor(Topics.ACTION_RESULTS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(Topics.ACTION_RESULTS.valueSerde()
-                        .deserializer().deserialize(r.topic(), r.value())));
-            }
-        }
-        return out;
+        return TopicContents.committedValues(kafka.bootstrapServers(), Topics.ACTION_RESULTS);
     }
 }

@@ -1,5 +1,6 @@
 package io.haltsupervisor.actuator;
 
+import io.haltsupervisor.schemas.KubeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -176,7 +177,7 @@ class KubeStepsIT {
             return conditions.stream().filter(c -> "Upgrading".equals(c.get("type"))).findFirst().orElseThrow();
         }
         try {
-            return Json.MAPPER.readValue(o.getMetadata().getAnnotations().get(Conditions.ANNOTATION), Map.class);
+            return Json.MAPPER.readValue(o.getMetadata().getAnnotations().get(KubeNames.CONDITION_ANNOTATION), Map.class);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -297,8 +298,8 @@ class KubeStepsIT {
         } else {
             assertThat(replicas(kind)).isZero();
             assertThat(object(kind).getMetadata().getAnnotations())
-                    .containsEntry(KubeStepExecutor.ANNOTATION_PREVIOUS_REPLICAS, "3")
-                    .hasEntrySatisfying(KubeStepExecutor.ANNOTATION_QUARANTINE_REASON,
+                    .containsEntry(KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION, "3")
+                    .hasEntrySatisfying(KubeNames.QUARANTINE_REASON_ANNOTATION,
                             v -> assertThat(v).contains("downgrade detected"));
         }
         assertThat(condition(kind)).containsEntry("status", "False").containsEntry("reason", "Quarantined");
@@ -314,7 +315,7 @@ class KubeStepsIT {
         } else {
             assertThat(replicas(kind)).isEqualTo(3);
             assertThat(object(kind).getMetadata().getAnnotations()).doesNotContainKeys(
-                    KubeStepExecutor.ANNOTATION_PREVIOUS_REPLICAS, KubeStepExecutor.ANNOTATION_QUARANTINE_REASON);
+                    KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION, KubeNames.QUARANTINE_REASON_ANNOTATION);
         }
         assertThat(condition(kind)).as("a release notes the condition without a status change")
                 .containsEntry("status", "False").containsEntry("reason", "QuarantineReleased")

@@ -1,5 +1,6 @@
 package io.haltsupervisor.actuator;
 
+import io.haltsupervisor.sandbox.kube.RbacCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -46,13 +47,9 @@ class RbacIT {
     private static final String V6 = "ghcr.io/sei-protocol/seid:v6.0.1";
     private static final Instant T = Instant.now();
 
-    /** An API call as RBAC sees it. */
-    record Call(String group, String resource, String verb, String namespace, String name) {
-    }
-
     @Test
     void theManifestGrantsExactlyTheCallsTheActuatorMakes() throws Exception {
-        Set<Call> calls = new LinkedHashSet<>();
+        Set<RbacCall> calls = new LinkedHashSet<>();
         try (InMemoryKubernetes kube = InMemoryKubernetes.start();
                 KubernetesClient actuatorClient = ActuatorClients.of(kube)) {
             KubernetesClient c = kube.client();
@@ -117,7 +114,7 @@ class RbacIT {
                     Decision.WaitReason.PlanUnknown, null));
 
             for (InMemoryKubernetes.Request r : kube.requests()) {
-                calls.add(call(r.method(), r.path()));
+                calls.add(RbacCall.of(r.method(), r.path()));
             }
         }
 
@@ -141,12 +138,12 @@ class RbacIT {
 
         assertThat(calls).as("the actuator made calls").hasSizeGreaterThan(5);
         Set<String> usedGrants = new LinkedHashSet<>();
-        for (Call call : calls) {
+        for (RbacCall call : calls) {
             List<PolicyRule> rules = new java.util.ArrayList<>(clusterWide);
             if (call.namespace() != null) {
                 rules.addAll(perNamespace.getOrDefault(call.namespace(), List.of()));
             }
-            PolicyRule allowing = rules.stream().filter(rule -> allows(rule, call)).findFirst().orElse(null);
+            PolicyRule allowing = rules.stream().filter(call::allowedBy).findFirst().orElse(null);
             assertThat(allowing).as("a rule allowing " + call).isNotNull();
             usedGrants.add(call.group() + " " + call.resource() + " " + call.verb());
         }
@@ -154,46 +151,5 @@ class RbacIT {
         clusterRoles.values().forEach(rules -> rules.forEach(rule -> rule.getApiGroups().forEach(g ->
                 rule.getResources().forEach(res -> rule.getVerbs().forEach(v -> granted.add(g + " " + res + " " + v))))));
         assertThat(granted).as("every grant is used by some call").containsExactlyInAnyOrderElementsOf(usedGrants);
-    }
-
-    private static boolean allows(PolicyRule rule, Call call) {
-        return rule.getApiGroups().contains(call.group()) && rule.getResources().contains(call.resource())
-                && rule.getVerbs().contains(call.verb())
-                && (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
-                        || rule.getResourceNames().contains(call.name()));
-    }
-
-    /** Maps {@code METHOD /api[s]/...} to what RBAC checks. */
-    static Call call(String method, String fullPath) {
-        String path = fullPath.contains("?") ? fullPath.substring(0, fullPath.indexOf('?')) : fullPath;
-        String[] p = path.substring(1).split("/");
-        int i;
-        String group;
-        if (p[0].equals("api")) {
-            group = "";
-            i = 2;
-        } else {
-            group = p[1];
-            i = 3;
-        }
-        String namespace = null;
-        if (i < p.length && p[i].equals("namespaces") && i + 2 < p.length) {
-            namespace = p[i + 1];
-            i += 2;
-        }
-        String resource = p[i];
-        String name = i + 1 < p.length ? p[i + 1] : null;
-        if (i + 2 < p.length) {
-            resource = resource + "/" + p[i + 2];
-        }
-        String verb = switch (method) {
-            case "GET" -> name == null ? (fullPath.contains("watch=true") ? "watch" : "list") : "get";
-            case "POST" -> "create";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "DELETE" -> name == null ? "deletecollection" : "delete";
-            default -> throw new IllegalArgumentException(method);
-        };
-        return new Call(group, resource, verb, namespace, name);
     }
 }

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haltsupervisor.actuator.ActuatorConfig;
 import io.haltsupervisor.actuator.ActuatorService;
 import io.haltsupervisor.decider.DeciderConfig;
-import io.haltsupervisor.decider.DeciderService;
+import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.pollers.PollersConfig;
 import io.haltsupervisor.pollers.PollersService;
 import io.haltsupervisor.schemas.KafkaClientConfig;

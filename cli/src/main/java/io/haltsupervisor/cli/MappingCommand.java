@@ -1,7 +1,7 @@
 package io.haltsupervisor.cli;
 
-import io.haltsupervisor.pollers.ImageMappingFormat;
-import io.haltsupervisor.pollers.MappingAdmin;
+import io.haltsupervisor.pollers.mappings.ImageMappingFormat;
+import io.haltsupervisor.pollers.mappings.MappingAdmin;
 import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.ImageMappingChanged;
 import io.haltsupervisor.schemas.Json;

@@ -1,7 +1,7 @@
 package io.haltsupervisor.cli;
 
 import io.haltsupervisor.pollers.PollersConfig;
-import io.haltsupervisor.pollers.StatusProbe;
+import io.haltsupervisor.pollers.status.StatusProbe;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.haltsupervisor.decider.DeciderConfig;
-import io.haltsupervisor.decider.DeciderService;
+import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.schemas.HaltCode;
 import io.haltsupervisor.schemas.HaltIntent;

@@ -1,5 +1,6 @@
 package io.haltsupervisor.cli;
 
+import io.haltsupervisor.sandbox.kafka.TopicContents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +10,7 @@ import io.haltsupervisor.actuator.plan.Step;
 import io.haltsupervisor.actuator.plan.StepPlanner;
 import io.haltsupervisor.actuator.plan.TargetKind;
 import io.haltsupervisor.decider.DeciderConfig;
-import io.haltsupervisor.decider.DeciderService;
+import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.decider.replay.DeciderReplay;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
@@ -523,23 +524,7 @@ class FuzzedRecordsIT {
 
     /** Everything committed on {@code topic} so far. */
     private static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
+        return TopicContents.committed(bootstrap, topic);
     }
 
     private record Run(int exit, String out, String err) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.haltsupervisor.decider.DeciderConfig;
-import io.haltsupervisor.decider.DeciderService;
+import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.sandbox.kafka.KafkaFixture;
 import io.haltsupervisor.schemas.Decision;
 import io.haltsupervisor.schemas.HaltCode;

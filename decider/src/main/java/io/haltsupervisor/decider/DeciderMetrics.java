@@ -42,7 +42,7 @@ public final class DeciderMetrics {
         return registry;
     }
 
-    void decision(String kind) {
+    public void decision(String kind) {
         decisionCounter(kind).increment();
     }
 
@@ -51,14 +51,14 @@ public final class DeciderMetrics {
                 .description("Decisions emitted, by kind").tag("kind", k).register(registry));
     }
 
-    void input(String type, String outcome) {
+    public void input(String type, String outcome) {
         inputs.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
                 .computeIfAbsent(outcome, o -> Counter.builder("halt_supervisor.decider.inputs")
                         .description("Input records processed, by type and outcome")
                         .tag("type", type).tag("outcome", o).register(registry)).increment();
     }
 
-    void deadLetter(String topic) {
+    public void deadLetter(String topic) {
         deadLetterCounter(topic == null ? "unknown" : topic).increment();
     }
 

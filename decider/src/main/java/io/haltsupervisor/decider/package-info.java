@@ -3,14 +3,14 @@
  *
  * <h2>Shape</h2>
  * <ul>
- *   <li>{@link io.haltsupervisor.decider.NodeStateMachine} and {@link io.haltsupervisor.decider.FleetBreaker}
+ *   <li>{@link io.haltsupervisor.decider.core.NodeStateMachine} and {@link io.haltsupervisor.decider.core.FleetBreaker}
  *       are the pure core: {@code (state, input, time) → (state', decisions)}, no Kafka, no clock.
- *       {@link io.haltsupervisor.decider.NodeProcessor} and {@link io.haltsupervisor.decider.FleetProcessor}
- *       are the thin IO around them; {@link io.haltsupervisor.decider.DeciderTopology#build} wires them
+ *       {@link io.haltsupervisor.decider.streams.NodeProcessor} and {@link io.haltsupervisor.decider.streams.FleetProcessor}
+ *       are the thin IO around them; {@link io.haltsupervisor.decider.streams.DeciderTopology#build} wires them
  *       (every processor, store and internal topic named; {@code ensure.explicit.internal.resource.naming}
  *       is on).</li>
  *   <li>The three node-keyed inputs (halt observations, node observations, operator commands) must be
- *       co-partitioned, so one task holds a node's whole story; {@link io.haltsupervisor.decider.DeciderService}
+ *       co-partitioned, so one task holds a node's whole story; {@link io.haltsupervisor.decider.service.DeciderService}
  *       checks it at start.</li>
  *   <li><b>Mappings reach every node task</b> through the decider's <em>control topic</em>
  *       ({@code <application.id>-control}, same partition count as the inputs, compacted, created by the
@@ -50,7 +50,7 @@
  * while halted does not count), or a status observation {@code recovered} (the intent went away) — and:
  * on the target image when the incident has one (upgrade, rollback); on any image after an operator
  * {@code release}, or when the incident has no target (await, page); never while quarantined and not released.
- * A resolved incident is compacted into {@link io.haltsupervisor.decider.NodeState.ResolvedSummary}.
+ * A resolved incident is compacted into {@link io.haltsupervisor.decider.core.NodeState.ResolvedSummary}.
  *
  * <p><b>Exit-code-only 70</b>: the plan comes from the incident, else from the node's last halt_intent seen since
  * it was last healthy (cleared at each resolution, so an old plan is never reused), else from the mapping
@@ -59,7 +59,7 @@
  * at the observation's time, the node must have been able to commit the blocks up to it before it exited (the
  * container's {@code finishedAt}), at one block per {@code DECIDER_MIN_BLOCK_TIME} (default 250 ms, the chain's
  * fastest pace) over that interval plus {@code DECIDER_HEIGHT_MARGIN} (default 30 s)
- * ({@link io.haltsupervisor.decider.NodeStateMachine.HeightRule}); else {@code await-mapping(PlanUnknown)},
+ * ({@link io.haltsupervisor.decider.core.NodeStateMachine.HeightRule}); else {@code await-mapping(PlanUnknown)},
  * registered under that height so a later mapping at or above it is tried again by the same rule.
  *
  * <h2>Time and determinism</h2>
@@ -96,11 +96,11 @@
  * on the broker but not fetched yet, so two records of a node written within milliseconds to different topics
  * may be decided in arrival order, where a replay decides them in timestamp order (docs/benchmarks-history.md, "replay").
  * The offline replay ({@link io.haltsupervisor.decider.replay.DeciderReplay}) drives this topology's processors
- * in-process ({@link io.haltsupervisor.decider.InProcessTopology}), held byte-identical to
+ * in-process ({@link io.haltsupervisor.decider.replay.InProcessTopology}), held byte-identical to
  * {@code TopologyTestDriver} by {@code InProcessTopologyTest}.
  *
  * <h2>Cost per record</h2>
- * The node processor's four inputs come in through one source node ({@link io.haltsupervisor.decider.NodeInputSerde}
+ * The node processor's four inputs come in through one source node ({@link io.haltsupervisor.decider.streams.NodeInputSerde}
  * decodes each value by its topic), so a record reaches the processor in one hop; the two busy inputs are read by
  * the schemas module's fast readers (data binding for anything not in the canonical shape); node state is read
  * through a per-task object cache and written only when it changes; mappings are replicated in memory per task.
@@ -112,13 +112,14 @@
  *
  * <h2>Poison</h2>
  * Records that do not deserialise or are larger than their topic's bound
- * ({@link io.haltsupervisor.decider.DeadLetters.OnDeserialization}) or that deserialise but cannot be used — on
- * another partition than their key's ({@link io.haltsupervisor.decider.MisroutedRecordException}), wrong key,
- * tombstone, a mapping keyed by another plan — (thrown as {@link io.haltsupervisor.decider.RejectedRecordException}
- * before any state changes, handled by {@link io.haltsupervisor.decider.DeadLetters.OnProcessing}) are written to
+ * ({@link io.haltsupervisor.decider.streams.DeadLetters.OnDeserialization}) or that deserialise but cannot be used — on
+ * another partition than their key's ({@link io.haltsupervisor.decider.streams.MisroutedRecordException}), wrong key,
+ * tombstone, a mapping keyed by another plan — (thrown as {@link io.haltsupervisor.decider.streams.RejectedRecordException}
+ * before any state changes, handled by {@link io.haltsupervisor.decider.streams.DeadLetters.OnProcessing}) are written to
  * {@code seid.dead-letters.v1} by Streams in the same transaction, as dead letters of at most 16 KiB, and
  * processing continues. An output the producer cannot write fails the task
- * ({@link io.haltsupervisor.decider.DeadLetters.OnProduction}) and the decider says why
- * ({@link io.haltsupervisor.decider.DeciderHealth}); see docs/design.md, "One bad record".
+ * ({@link io.haltsupervisor.decider.streams.DeadLetters.OnProduction}) and the decider says why
+ * ({@link io.haltsupervisor.decider.service.DeciderHealth}); see docs/design.md, "One bad record".
  */
 package io.haltsupervisor.decider;
+

@@ -1,5 +1,8 @@
 package io.haltsupervisor.decider;
 
+import io.haltsupervisor.decider.core.NodeState;
+import io.haltsupervisor.decider.streams.DeciderTopology;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.haltsupervisor.schemas.DeadLetterRecorded;
@@ -30,30 +33,30 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * A {@link TopologyTestDriver} around the decider topology, one per test: typed input topics, the
  * decision and dead-letter outputs, and a mock wall clock starting at {@link #T0}.
  */
-final class DeciderHarness implements AutoCloseable {
-    static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+public final class DeciderHarness implements AutoCloseable {
+    public static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
 
-    final DeciderConfig config;
-    final DeciderMetrics metrics = DeciderMetrics.detached();
-    final TopologyTestDriver driver;
-    final TestInputTopic<String, HaltObserved> halts;
-    final TestInputTopic<String, NodeObservation> observations;
-    final TestInputTopic<String, ImageMappingChanged> mappings;
-    final TestInputTopic<String, OperatorCommandIssued> commands;
-    final TestOutputTopic<String, Decision> decisions;
-    final TestOutputTopic<String, DeadLetterRecorded> deadLetters;
+    public final DeciderConfig config;
+    public final DeciderMetrics metrics = DeciderMetrics.detached();
+    public final TopologyTestDriver driver;
+    public final TestInputTopic<String, HaltObserved> halts;
+    public final TestInputTopic<String, NodeObservation> observations;
+    public final TestInputTopic<String, ImageMappingChanged> mappings;
+    public final TestInputTopic<String, OperatorCommandIssued> commands;
+    public final TestOutputTopic<String, Decision> decisions;
+    public final TestOutputTopic<String, DeadLetterRecorded> deadLetters;
     private final Path stateDir;
 
-    DeciderHarness() {
+    public DeciderHarness() {
         this(DeciderConfig.defaults("decider-test"));
     }
 
-    DeciderHarness(DeciderConfig base) {
+    public DeciderHarness(DeciderConfig base) {
         this(base, DeciderTopology.InputPartitions.ONE);
     }
 
     /** With the processors told the inputs have {@code partitions} (the driver puts every record on partition 0). */
-    DeciderHarness(DeciderConfig base, DeciderTopology.InputPartitions partitions) {
+    public DeciderHarness(DeciderConfig base, DeciderTopology.InputPartitions partitions) {
         try {
             stateDir = Files.createTempDirectory("decider-ttd-");
         } catch (IOException e) {
@@ -83,40 +86,40 @@ final class DeciderHarness implements AutoCloseable {
     }
 
     /** Raw bytes onto a topic (poison records). */
-    void pipeRaw(Topic<?, ?> topic, byte[] key, byte[] value, Instant at) {
+    public void pipeRaw(Topic<?, ?> topic, byte[] key, byte[] value, Instant at) {
         TestInputTopic<byte[], byte[]> raw = driver.createInputTopic(topic.name(), new ByteArraySerializer(),
                 new ByteArraySerializer());
         raw.pipeInput(key, value, at);
     }
 
-    void halt(HaltObserved h, Instant at) {
+    public void halt(HaltObserved h, Instant at) {
         halts.pipeInput(h.nodeId(), h, at);
     }
 
-    void observe(NodeObservation o, Instant at) {
+    public void observe(NodeObservation o, Instant at) {
         observations.pipeInput(o.nodeId(), o, at);
     }
 
-    void map(ImageMappingChanged m, Instant at) {
+    public void map(ImageMappingChanged m, Instant at) {
         mappings.pipeInput(m.plan(), m, at);
     }
 
-    void command(OperatorCommandIssued c, Instant at) {
+    public void command(OperatorCommandIssued c, Instant at) {
         commands.pipeInput(c.key(), c, at);
     }
 
     /** Every decision emitted since the last call, in order. */
-    List<Decision> decisions() {
+    public List<Decision> decisions() {
         return decisions.readValuesToList();
     }
 
     /** Asserts that no decision and no dead letter is pending. */
-    void assertNothingElse() {
+    public void assertNothingElse() {
         assertThat(decisions.readValuesToList()).as("unexpected decisions").isEmpty();
         assertThat(deadLetters.readValuesToList()).as("unexpected dead letters").isEmpty();
     }
 
-    NodeState nodeState(String nodeId) {
+    public NodeState nodeState(String nodeId) {
         KeyValueStore<String, NodeState> store = driver.getKeyValueStore(DeciderTopology.NODE_STATE_STORE);
         return store.get(nodeId);
     }

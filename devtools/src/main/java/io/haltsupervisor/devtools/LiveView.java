@@ -86,10 +86,6 @@ public final class LiveView implements AutoCloseable {
         listeners.add(listener);
     }
 
-    public void removeListener(Consumer<Event> listener) {
-        listeners.remove(listener);
-    }
-
     private void run() {
         Map<String, Object> p = new java.util.HashMap<>(clientProperties);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

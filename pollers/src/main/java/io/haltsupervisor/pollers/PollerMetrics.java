@@ -1,5 +1,8 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.pollers.status.ObservationError;
+import io.haltsupervisor.pollers.status.StatusResult;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,7 +76,7 @@ public final class PollerMetrics {
                 .description("observations Kafka did not acknowledge").register(registry);
     }
 
-    void polled(Duration took, StatusResult result) {
+    public void polled(Duration took, StatusResult result) {
         polls.increment();
         latency.record(took);
         if (result instanceof StatusResult.Failed failed) {
@@ -85,20 +88,20 @@ public final class PollerMetrics {
      * Exports {@code lastSuccess} (epoch seconds) for a target until {@link #untrack} with the same
      * handle.
      */
-    Gauge track(String nodeId, String podName, java.util.function.DoubleSupplier lastSuccessEpochSeconds) {
+    public Gauge track(String nodeId, String podName, java.util.function.DoubleSupplier lastSuccessEpochSeconds) {
         return Gauge.builder("halt_supervisor.poller.node.last.success.timestamp", lastSuccessEpochSeconds,
                         java.util.function.DoubleSupplier::getAsDouble).baseUnit("seconds")
                 .description("when the pod's /status last answered a poll (or became a target), epoch seconds")
                 .tag("node", nodeId).tag("pod", podName).strongReference(true).register(registry);
     }
 
-    void untrack(Gauge gauge) {
+    public void untrack(Gauge gauge) {
         if (gauge != null) {
             registry.remove(gauge);
         }
     }
 
-    void late(Duration by) {
+    public void late(Duration by) {
         Duration d = by.isNegative() ? Duration.ZERO : by;
         lateness.record(d);
         latenessListener.accept(d.toNanos());
@@ -112,11 +115,11 @@ public final class PollerMetrics {
         this.latenessListener = listener == null ? nanos -> { } : listener;
     }
 
-    AtomicInteger inFlight() {
+    public AtomicInteger inFlight() {
         return inFlight;
     }
 
-    void published(String change) {
+    public void published(String change) {
         published(change, 1);
     }
 
@@ -125,7 +128,7 @@ public final class PollerMetrics {
                 .tag("change", change).register(registry).increment(n);
     }
 
-    void publishFailed() {
+    public void publishFailed() {
         publishFailures.increment();
     }
 

@@ -1,5 +1,10 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.schemas.KubeNames;
+import io.haltsupervisor.pollers.pods.PodTargets;
+import io.haltsupervisor.pollers.status.StatusFetcher;
+import io.haltsupervisor.pollers.status.StatusPoller;
+
 import io.haltsupervisor.schemas.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,8 +73,8 @@ public record PollersConfig(
         boolean mappingSync,
         String instance) {
 
-    public static final String DEFAULT_LABEL_SELECTOR = "app.kubernetes.io/name=seid";
-    public static final String DEFAULT_MAPPING_LABEL = "halt-supervisor.io/image-mappings=true";
+    public static final String DEFAULT_LABEL_SELECTOR = KubeNames.APP_NAME_LABEL + "=seid";
+    public static final String DEFAULT_MAPPING_LABEL = KubeNames.IMAGE_MAPPINGS_LABEL + "=true";
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern DNS_LABEL = NAMESPACE;
     private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");

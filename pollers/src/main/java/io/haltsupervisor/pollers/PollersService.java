@@ -1,5 +1,13 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.pollers.mappings.MappingSync;
+import io.haltsupervisor.pollers.mappings.MappingTopic;
+import io.haltsupervisor.pollers.pods.KubernetesOwnerLookup;
+import io.haltsupervisor.pollers.pods.PodDispatcher;
+import io.haltsupervisor.pollers.pods.PodWatcher;
+import io.haltsupervisor.pollers.status.StatusFetcher;
+import io.haltsupervisor.pollers.status.StatusPoller;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpHandler;

@@ -4,28 +4,28 @@
  *
  * <h2>Parts</h2>
  * <ul>
- *   <li><b>Status poller</b> ({@link io.haltsupervisor.pollers.StatusPoller}): polls every watched pod's
- *       Tendermint {@code /status} ({@link io.haltsupervisor.pollers.StatusFetcher}: keep-alive, timeouts, a
- *       1 MiB cap), reads it ({@link io.haltsupervisor.pollers.StatusParser}, pure and total) and publishes on
- *       change ({@link io.haltsupervisor.pollers.StatusTracker}): {@code HaltObserved} when an intent appears
+ *   <li><b>Status poller</b> ({@link io.haltsupervisor.pollers.status.StatusPoller}): polls every watched pod's
+ *       Tendermint {@code /status} ({@link io.haltsupervisor.pollers.status.StatusFetcher}: keep-alive, timeouts, a
+ *       1 MiB cap), reads it ({@link io.haltsupervisor.pollers.status.StatusParser}, pure and total) and publishes on
+ *       change ({@link io.haltsupervisor.pollers.status.StatusTracker}): {@code HaltObserved} when an intent appears
  *       or changes; {@code NodeStatusObserved} first-seen, recovered, version-changed and as a heartbeat.</li>
- *   <li><b>Pod watcher</b> ({@link io.haltsupervisor.pollers.PodWatcher}): exit codes 70–89 of the
+ *   <li><b>Pod watcher</b> ({@link io.haltsupervisor.pollers.pods.PodWatcher}): exit codes 70–89 of the
  *       {@code seid} container become exit-code {@code HaltObserved}s, once per terminated container instance;
  *       image/readiness changes and deletions become {@code PodStateObserved}s; cosmovisor is flagged
- *       ({@link io.haltsupervisor.pollers.PodStateTracker}).</li>
- *   <li><b>Mapping sync</b> ({@link io.haltsupervisor.pollers.MappingSync}): labelled ConfigMaps → the
+ *       ({@link io.haltsupervisor.pollers.pods.PodStateTracker}).</li>
+ *   <li><b>Mapping sync</b> ({@link io.haltsupervisor.pollers.mappings.MappingSync}): labelled ConfigMaps → the
  *       compacted image-mapping topic, with tombstones; format in
- *       {@link io.haltsupervisor.pollers.ImageMappingFormat}, rules in
- *       {@link io.haltsupervisor.pollers.MappingReconciler}.</li>
- *   <li><b>CLI back-ends</b>: {@link io.haltsupervisor.pollers.StatusProbe} ({@code supervisor probe URL}) and
- *       {@link io.haltsupervisor.pollers.MappingAdmin} ({@code supervisor mapping put|rm|ls}).</li>
+ *       {@link io.haltsupervisor.pollers.mappings.ImageMappingFormat}, rules in
+ *       {@link io.haltsupervisor.pollers.mappings.MappingReconciler}.</li>
+ *   <li><b>CLI back-ends</b>: {@link io.haltsupervisor.pollers.status.StatusProbe} ({@code supervisor probe URL}) and
+ *       {@link io.haltsupervisor.pollers.mappings.MappingAdmin} ({@code supervisor mapping put|rm|ls}).</li>
  * </ul>
  * {@link io.haltsupervisor.pollers.PollersService} runs the three with one idempotent producer; settings in
  * {@link io.haltsupervisor.pollers.PollersConfig}.
  *
  * <h2>Node identity</h2>
  * Every record is keyed by node id {@code namespace/name}. For a pod, name is, following controller
- * {@code ownerReferences} ({@link io.haltsupervisor.pollers.NodeIdentity}):
+ * {@code ownerReferences} ({@link io.haltsupervisor.pollers.pods.NodeIdentity}):
  * <ol>
  *   <li>the {@code SeiNode} ({@code sei.io}) owning the pod, its StatefulSet, or its ReplicaSet's
  *       Deployment;</li>
@@ -46,7 +46,7 @@
  *
  * <h2>Bad input</h2>
  * Malformed JSON, HTML pages, non-2xx statuses, silence, oversized bodies, wrong types, negative heights,
- * unknown reason codes, unparsable timestamps: each is an {@link io.haltsupervisor.pollers.ObservationError}
+ * unknown reason codes, unparsable timestamps: each is an {@link io.haltsupervisor.pollers.status.ObservationError}
  * counted by kind and logged at most once per pod per minute — never a halt, never a crash, never a stalled
  * loop. An exit-code observation for a pod the watcher saw terminate before the process restarted is
  * published again after a restart (the decider folds it by container id).

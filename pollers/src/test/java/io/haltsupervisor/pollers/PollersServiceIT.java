@@ -1,5 +1,11 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.schemas.KubeNames;
+import io.haltsupervisor.pollers.mappings.MappingAdmin;
+import io.haltsupervisor.pollers.mappings.MappingTopic;
+import io.haltsupervisor.pollers.pods.PodTargets;
+import io.haltsupervisor.pollers.status.StatusPoller;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -102,8 +108,8 @@ class PollersServiceIT {
         }
         var created = k8s().apps().statefulSets().inNamespace(ns).resource(stsBuilder.build()).create();
         PodBuilder pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
-                .addToLabels("app.kubernetes.io/name", "seid")
-                .addToAnnotations(PodTargets.STATUS_URL_ANNOTATION, seid.statusUrl().toString())
+                .addToLabels(KubeNames.APP_NAME_LABEL, "seid")
+                .addToAnnotations(KubeNames.STATUS_URL_ANNOTATION, seid.statusUrl().toString())
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
                         .withName(sts).withUid(created.getMetadata().getUid()).withController(true).build())
                 .endMetadata()
@@ -298,7 +304,7 @@ class PollersServiceIT {
 
     private static ConfigMap configMap(String ns, String name, Map<String, String> data) {
         return k8s().configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
-                .withNamespace(ns).addToLabels("halt-supervisor.io/image-mappings", "true").endMetadata()
+                .withNamespace(ns).addToLabels(KubeNames.IMAGE_MAPPINGS_LABEL, "true").endMetadata()
                 .withData(data).build()).create();
     }
 

@@ -11,8 +11,8 @@ import java.util.function.Predicate;
  * what it does when a publish fails). Publishing to Kafka itself is covered by {@code PollersServiceIT}
  * against a real broker.
  */
-final class RecordingSink implements ObservationSink {
-    record Sent(String topic, String key, Object value) {
+public final class RecordingSink implements ObservationSink {
+    public record Sent(String topic, String key, Object value) {
     }
 
     private final List<Sent> sent = new ArrayList<>();
@@ -29,11 +29,11 @@ final class RecordingSink implements ObservationSink {
     }
 
     /** Fails the next publish whose value matches. */
-    void failNext(Predicate<Object> which) {
+    public void failNext(Predicate<Object> which) {
         failing = which;
     }
 
-    synchronized <T> List<T> values(Class<T> type) {
+    public synchronized <T> List<T> values(Class<T> type) {
         List<T> out = new ArrayList<>();
         for (Sent s : sent) {
             if (type.isInstance(s.value())) {
@@ -43,7 +43,7 @@ final class RecordingSink implements ObservationSink {
         return out;
     }
 
-    synchronized List<Sent> all() {
+    public synchronized List<Sent> all() {
         return List.copyOf(sent);
     }
 }

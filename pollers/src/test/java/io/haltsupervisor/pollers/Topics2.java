@@ -14,15 +14,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads a whole topic of a test broker, from the beginning to its current end. */
-final class Topics2 {
+public final class Topics2 {
     /** One record, its value read with the topic's serde (null for a tombstone). */
-    record Read<V>(String key, V value) {
+    public record Read<V>(String key, V value) {
     }
 
     private Topics2() {
     }
 
-    static <V> List<Read<V>> readAll(String bootstrap, Topic<String, V> topic) {
+    public static <V> List<Read<V>> readAll(String bootstrap, Topic<String, V> topic) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -45,7 +45,7 @@ final class Topics2 {
         }
     }
 
-    static <V> List<V> values(String bootstrap, Topic<String, V> topic, String keyPrefix) {
+    public static <V> List<V> values(String bootstrap, Topic<String, V> topic, String keyPrefix) {
         return readAll(bootstrap, topic).stream().filter(r -> r.key().startsWith(keyPrefix) && r.value() != null)
                 .map(Read::value).collect(Collectors.toList());
     }

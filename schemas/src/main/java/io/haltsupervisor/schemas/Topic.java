@@ -11,11 +11,6 @@ import org.apache.kafka.common.serialization.Serde;
 public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, boolean compacted,
         String schemaFile) {
 
-    /** The value type when the value serde is the project's JSON serde. */
-    public Class<?> valueType() {
-        return valueSerde instanceof JsonSerde<?> json ? json.type() : Object.class;
-    }
-
     @Override
     public String toString() {
         return name;

@@ -1,5 +1,6 @@
 package io.haltsupervisor.actuator.kube;
 
+import io.haltsupervisor.schemas.KubeNames;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.MicroTime;
@@ -63,10 +64,6 @@ import java.util.concurrent.TimeoutException;
  * 429, 5xx, no response) come back as {@link Retriable}; the runner re-reads and tries again.
  */
 public final class KubeStepExecutor {
-    /** Previous replica count of a workload quarantined by scaling to 0. */
-    public static final String ANNOTATION_PREVIOUS_REPLICAS = "halt-supervisor.io/quarantine-previous-replicas";
-    /** Why a node is quarantined. */
-    public static final String ANNOTATION_QUARANTINE_REASON = "halt-supervisor.io/quarantine-reason";
 
     private static final DateTimeFormatter MICRO_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
@@ -304,20 +301,20 @@ public final class KubeStepExecutor {
             if (refused.isPresent()) {
                 return new Refused(refused.get());
             }
-            patch.add("/spec/paused", true).setAnnotations(annotations, Map.of(ANNOTATION_QUARANTINE_REASON, q.reason()));
+            patch.add("/spec/paused", true).setAnnotations(annotations, Map.of(KubeNames.QUARANTINE_REASON_ANNOTATION, q.reason()));
             jsonPatch(target, patch);
             return StepOutcome.applied(target.display() + " paused (spec.paused=true)");
         }
         WorkloadTarget w = (WorkloadTarget) target;
         int replicas = w.replicaCount();
-        String previous = target.annotations().get(ANNOTATION_PREVIOUS_REPLICAS);
+        String previous = target.annotations().get(KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION);
         if (replicas == 0 && previous != null) {
             return StepOutcome.alreadyApplied(target.display() + " is already scaled to 0 (previous replicas "
                     + previous + ")");
         }
         Map<String, String> marks = new LinkedHashMap<>();
-        marks.put(ANNOTATION_PREVIOUS_REPLICAS, Integer.toString(replicas));
-        marks.put(ANNOTATION_QUARANTINE_REASON, q.reason());
+        marks.put(KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION, Integer.toString(replicas));
+        marks.put(KubeNames.QUARANTINE_REASON_ANNOTATION, q.reason());
         patch.setAnnotations(annotations, marks);
         if (replicas == 0) {
             jsonPatch(target, patch);
@@ -330,7 +327,7 @@ public final class KubeStepExecutor {
         patch.add("/spec/replicas", 0);
         jsonPatch(target, patch);
         return StepOutcome.applied(target.display() + " scaled " + replicas + " -> 0 (previous count kept in "
-                + ANNOTATION_PREVIOUS_REPLICAS + ")");
+                + KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION + ")");
     }
 
     private StepOutcome release(Target target) throws InterruptedException {
@@ -348,14 +345,14 @@ public final class KubeStepExecutor {
             if (refused.isPresent()) {
                 return new Refused(refused.get());
             }
-            patch.replace("/spec/paused", false).removeAnnotations(annotations, ANNOTATION_QUARANTINE_REASON);
+            patch.replace("/spec/paused", false).removeAnnotations(annotations, KubeNames.QUARANTINE_REASON_ANNOTATION);
             jsonPatch(target, patch);
             return StepOutcome.applied(target.display() + " unpaused (spec.paused=false)");
         }
         WorkloadTarget w = (WorkloadTarget) target;
-        String previous = target.annotations().get(ANNOTATION_PREVIOUS_REPLICAS);
+        String previous = target.annotations().get(KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION);
         if (previous == null) {
-            return StepOutcome.alreadyApplied(target.display() + " carries no " + ANNOTATION_PREVIOUS_REPLICAS
+            return StepOutcome.alreadyApplied(target.display() + " carries no " + KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION
                     + " annotation: nothing to restore");
         }
         int restore;
@@ -365,10 +362,10 @@ public final class KubeStepExecutor {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            return new Failed("annotation " + ANNOTATION_PREVIOUS_REPLICAS + " on " + target.display() + " holds '"
+            return new Failed("annotation " + KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION + " on " + target.display() + " holds '"
                     + previous + "': expected a replica count");
         }
-        patch.removeAnnotations(annotations, ANNOTATION_PREVIOUS_REPLICAS, ANNOTATION_QUARANTINE_REASON);
+        patch.removeAnnotations(annotations, KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION, KubeNames.QUARANTINE_REASON_ANNOTATION);
         if (w.replicaCount() != 0) {
             jsonPatch(target, patch);
             return StepOutcome.applied(target.display() + " already runs " + w.replicaCount()
@@ -381,7 +378,7 @@ public final class KubeStepExecutor {
         patch.add("/spec/replicas", restore);
         jsonPatch(target, patch);
         return StepOutcome.applied(target.display() + " scaled 0 -> " + restore + " (restored from "
-                + ANNOTATION_PREVIOUS_REPLICAS + ")");
+                + KubeNames.QUARANTINE_PREVIOUS_REPLICAS_ANNOTATION + ")");
     }
 
     private StepOutcome setCondition(Target target, SetCondition c) {
@@ -431,7 +428,7 @@ public final class KubeStepExecutor {
             return StepOutcome.applied(target.display() + " status condition " + show(up.condition()));
         }
         Condition current = null;
-        String raw = target.annotations().get(Conditions.ANNOTATION);
+        String raw = target.annotations().get(KubeNames.CONDITION_ANNOTATION);
         if (raw != null) {
             try {
                 current = Conditions.read(Json.MAPPER.readValue(raw, Map.class), Conditions.TYPE_UPGRADING);
@@ -445,7 +442,7 @@ public final class KubeStepExecutor {
             return StepOutcome.alreadyApplied(target.display() + " already has " + show(up.condition()));
         }
         patch.setAnnotations(target.object().getMetadata().getAnnotations(),
-                Map.of(Conditions.ANNOTATION, Json.write(up.condition())));
+                Map.of(KubeNames.CONDITION_ANNOTATION, Json.write(up.condition())));
         try {
             jsonPatch(target, patch);
         } catch (KubernetesClientException e) {
@@ -454,7 +451,7 @@ public final class KubeStepExecutor {
             }
             throw e;
         }
-        return StepOutcome.applied(target.display() + " annotation " + Conditions.ANNOTATION + " "
+        return StepOutcome.applied(target.display() + " annotation " + KubeNames.CONDITION_ANNOTATION + " "
                 + show(up.condition()));
     }
 
@@ -473,7 +470,7 @@ public final class KubeStepExecutor {
         String name = Events.name(regarding.getName(), decision.decisionId(), e.name());
         Event event = new EventBuilder()
                 .withNewMetadata().withName(name).withNamespace(target.namespace())
-                .addToLabels("app.kubernetes.io/managed-by", Events.REPORTING_CONTROLLER).endMetadata()
+                .addToLabels(KubeNames.MANAGED_BY_LABEL, Events.REPORTING_CONTROLLER).endMetadata()
                 .withEventTime(new MicroTime(MICRO_TIME.format(clock.instant())))
                 .withReportingController(Events.REPORTING_CONTROLLER)
                 .withReportingInstance(reportingInstance)

@@ -16,8 +16,6 @@ import java.util.regex.Pattern;
 public final class Conditions {
     /** The condition type the supervisor owns. */
     public static final String TYPE_UPGRADING = "Upgrading";
-    /** Where plain workloads carry the condition (its JSON), since they have no status for it. */
-    public static final String ANNOTATION = "halt-supervisor.io/condition-upgrading";
 
     /** metav1.Condition's validation of {@code reason}. */
     private static final Pattern REASON = Pattern.compile("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$");

@@ -24,7 +24,7 @@ import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.haltsupervisor.cli.Components;
 import io.haltsupervisor.cli.Supervisor;
 import io.haltsupervisor.decider.DeciderConfig;
-import io.haltsupervisor.pollers.ImageMappingFormat;
+import io.haltsupervisor.pollers.mappings.ImageMappingFormat;
 import io.haltsupervisor.pollers.PollersConfig;
 import io.haltsupervisor.schemas.KafkaClientConfig;
 import io.haltsupervisor.schemas.Topic;

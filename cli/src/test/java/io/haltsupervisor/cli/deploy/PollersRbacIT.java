@@ -1,5 +1,7 @@
 package io.haltsupervisor.cli.deploy;
 
+import io.haltsupervisor.sandbox.kube.RbacCall;
+import io.haltsupervisor.schemas.KubeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,13 +39,9 @@ class PollersRbacIT {
     private static final String NS = "sei";
     private static final String SA = "halt-supervisor-pollers";
 
-    /** An API call as RBAC sees it. */
-    record Call(String group, String resource, String verb, String namespace) {
-    }
-
     @Test
     void theManifestGrantsExactlyTheCallsThePollersMake() {
-        Set<Call> calls = new TreeSet<>(java.util.Comparator.comparing(Call::toString));
+        Set<RbacCall> calls = new TreeSet<>(java.util.Comparator.comparing(RbacCall::toString));
         try (EmbeddedKafka kafka = new EmbeddedKafka().start(); InMemoryKubernetes kube = InMemoryKubernetes.start()) {
             kafka.createTopics(1);
             KubernetesClient c = kube.client();
@@ -61,7 +59,7 @@ class PollersRbacIT {
             c.pods().inNamespace(NS).resource(seidPod("api-5d4f-x", owner("ReplicaSet", "api-5d4f", rsUid), false))
                     .create();
             c.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("mappings")
-                    .withNamespace(NS).addToLabels("halt-supervisor.io/image-mappings", "true").endMetadata()
+                    .withNamespace(NS).addToLabels(KubeNames.IMAGE_MAPPINGS_LABEL, "true").endMetadata()
                     .addToData("v6", "ghcr.io/sei-protocol/seid:v6.0.1").addToData("v7", "not an image")
                     .build()).create();
             kube.clearRequests();
@@ -78,7 +76,7 @@ class PollersRbacIT {
                             && seen.stream().anyMatch(s -> s.contains("/statefulsets/rpc"));
                 });
             }
-            kube.requests().forEach(r -> calls.add(call(r.method(), r.path())));
+            kube.requests().forEach(r -> calls.add(RbacCall.of(r.method(), r.path())));
         }
 
         List<HasMetadata> rbac = Manifests.documents(Manifests.deploy().resolve("base/pollers-rbac.yaml")).stream()
@@ -86,8 +84,14 @@ class PollersRbacIT {
         Map<String, Set<DeployManifestsTest.Grant>> granted = DeployManifestsTest.grants(rbac, "halt-supervisor", SA);
         assertThat(granted.keySet()).as("the pollers are granted rights in %s only", NS).containsExactly(NS);
         Set<DeployManifestsTest.Grant> used = new TreeSet<>(java.util.Comparator.comparing(Object::toString));
-        for (Call call : calls) {
+        List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> rules = rbac.stream().flatMap(o ->
+                o instanceof io.fabric8.kubernetes.api.model.rbac.Role r ? r.getRules().stream()
+                : o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole c ? c.getRules().stream()
+                : java.util.stream.Stream.empty()).toList();
+        for (RbacCall call : calls) {
             assertThat(call.namespace()).as("%s stays in the watched namespace", call).isEqualTo(NS);
+            assertThat(call.allowedByAny(rules)).as("a rule of pollers-rbac.yaml allows %s (resource names included)",
+                    call).isTrue();
             used.add(new DeployManifestsTest.Grant(call.group(), call.resource(), call.verb(), null));
         }
         assertThat(used).as("calls the pollers made").containsExactlyInAnyOrderElementsOf(granted.get(NS));
@@ -103,43 +107,10 @@ class PollersRbacIT {
     private static io.fabric8.kubernetes.api.model.Pod seidPod(String name,
             io.fabric8.kubernetes.api.model.OwnerReference owner, boolean cosmovisor) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
-                .addToLabels("app.kubernetes.io/name", "seid").withOwnerReferences(owner).endMetadata()
+                .addToLabels(KubeNames.APP_NAME_LABEL, "seid").withOwnerReferences(owner).endMetadata()
                 .withNewSpec().addNewContainer().withName("seid").withImage("ghcr.io/sei-protocol/seid:v5.9.0")
                 .withCommand(cosmovisor ? List.of("cosmovisor", "run", "start") : List.of("seid", "start"))
                 .endContainer().endSpec().build();
     }
 
-    /** Maps {@code METHOD /api[s]/...} to what RBAC checks (as the actuator's RbacIT does). */
-    static Call call(String method, String fullPath) {
-        String path = fullPath.contains("?") ? fullPath.substring(0, fullPath.indexOf('?')) : fullPath;
-        String[] p = path.substring(1).split("/");
-        int i;
-        String group;
-        if (p[0].equals("api")) {
-            group = "";
-            i = 2;
-        } else {
-            group = p[1];
-            i = 3;
-        }
-        String namespace = null;
-        if (i < p.length && p[i].equals("namespaces") && i + 2 < p.length) {
-            namespace = p[i + 1];
-            i += 2;
-        }
-        String resource = p[i];
-        String name = i + 1 < p.length ? p[i + 1] : null;
-        if (i + 2 < p.length) {
-            resource = resource + "/" + p[i + 2];
-        }
-        String verb = switch (method) {
-            case "GET" -> name == null ? (fullPath.contains("watch=true") ? "watch" : "list") : "get";
-            case "POST" -> "create";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "DELETE" -> name == null ? "deletecollection" : "delete";
-            default -> throw new IllegalArgumentException(method);
-        };
-        return new Call(group, resource, verb, namespace);
-    }
 }

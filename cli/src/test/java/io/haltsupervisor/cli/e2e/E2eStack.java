@@ -1,5 +1,6 @@
 package io.haltsupervisor.cli.e2e;
 
+import io.haltsupervisor.schemas.KubeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -134,7 +135,7 @@ final class E2eStack implements AutoCloseable {
                     .endMetadata().build()).create();
             kube.client().configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(MAPPING_CONFIGMAP).withNamespace(NAMESPACE)
-                    .addToLabels("halt-supervisor.io/image-mappings", "true").endMetadata()
+                    .addToLabels(KubeNames.IMAGE_MAPPINGS_LABEL, "true").endMetadata()
                     .addToData(new LinkedHashMap<>(mappings)).build()).create();
             ClusterView cluster = new ClusterView(kube.client());
             resources.push(cluster);

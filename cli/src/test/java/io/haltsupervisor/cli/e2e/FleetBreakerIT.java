@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.haltsupervisor.decider.ControlEvent;
-import io.haltsupervisor.decider.DeciderTopology;
+import io.haltsupervisor.decider.core.ControlEvent;
+import io.haltsupervisor.decider.streams.DeciderTopology;
 import io.haltsupervisor.sandbox.fleet.NodeSpec;
 import io.haltsupervisor.sandbox.fleet.NodeSpec.Workload;
 import io.haltsupervisor.sandbox.fleet.SimulatedFleet;

@@ -1,5 +1,6 @@
 package io.haltsupervisor.cli.faults;
 
+import io.haltsupervisor.schemas.KubeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -189,7 +190,7 @@ class BrokerRestartIT {
                 .create();
         client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata()
                 .withName("seid-image-mappings").withNamespace(NS)
-                .addToLabels("halt-supervisor.io/image-mappings", "true").endMetadata()
+                .addToLabels(KubeNames.IMAGE_MAPPINGS_LABEL, "true").endMetadata()
                 .addToData("v6", V6 + " height=" + V6_HEIGHT).build()).create();
         List<SimulatedSeid> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -197,16 +198,16 @@ class BrokerRestartIT {
             SimulatedSeid seid = seids.node(NS + "-" + name).height(V6_HEIGHT - 1).version("v5.9.0");
             StatefulSet sts = client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
                     .withNewMetadata().withName(name).withNamespace(NS).withUid(UUID.randomUUID().toString())
-                    .addToLabels("app.kubernetes.io/name", "seid").endMetadata()
+                    .addToLabels(KubeNames.APP_NAME_LABEL, "seid").endMetadata()
                     .withNewSpec().withReplicas(1).withServiceName(name)
-                    .withNewTemplate().withNewMetadata().addToLabels("app.kubernetes.io/name", "seid").endMetadata()
+                    .withNewTemplate().withNewMetadata().addToLabels(KubeNames.APP_NAME_LABEL, "seid").endMetadata()
                     .withNewSpec().addNewContainer().withName("seid").withImage(V5)
                     .withPorts(new ContainerPortBuilder().withName("rpc").withContainerPort(26657).build())
                     .endContainer().endSpec().endTemplate().endSpec().build()).create();
             Pod pod = client.pods().inNamespace(NS).resource(new PodBuilder()
                     .withNewMetadata().withName(name + "-0").withNamespace(NS).withUid(UUID.randomUUID().toString())
-                    .addToLabels("app.kubernetes.io/name", "seid")
-                    .addToAnnotations("halt-supervisor.io/status-url", seid.statusUrl().toString())
+                    .addToLabels(KubeNames.APP_NAME_LABEL, "seid")
+                    .addToAnnotations(KubeNames.STATUS_URL_ANNOTATION, seid.statusUrl().toString())
                     .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
                             .withName(name).withUid(sts.getMetadata().getUid()).withController(true).build())
                     .endMetadata().withSpec(sts.getSpec().getTemplate().getSpec()).build()).create();

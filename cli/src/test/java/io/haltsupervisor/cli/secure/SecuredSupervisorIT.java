@@ -1,5 +1,6 @@
 package io.haltsupervisor.cli.secure;
 
+import io.haltsupervisor.schemas.KubeNames;
 import static io.haltsupervisor.cli.secure.SecureKit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -189,15 +190,15 @@ class SecuredSupervisorIT {
                 .create();
         k8s.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
                 .withName("seid-image-mappings").withNamespace(NAMESPACE)
-                .addToLabels("halt-supervisor.io/image-mappings", "true").endMetadata()
+                .addToLabels(KubeNames.IMAGE_MAPPINGS_LABEL, "true").endMetadata()
                 .addToData("v6", "ghcr.io/sei-protocol/seid:v6.0.1 height=151000000").build()).create();
         var sts = k8s.apps().statefulSets().inNamespace(NAMESPACE).resource(new StatefulSetBuilder().withNewMetadata()
                 .withName("rpc").withNamespace(NAMESPACE).withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion("sei.io/v1alpha1").withKind("SeiNode").withName("rpc").withUid("rpc-uid")
                         .withController(true).build()).endMetadata().build()).create();
         k8s.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName("rpc-0")
-                .withNamespace(NAMESPACE).addToLabels("app.kubernetes.io/name", "seid")
-                .addToAnnotations("halt-supervisor.io/status-url", seid.statusUrl().toString())
+                .withNamespace(NAMESPACE).addToLabels(KubeNames.APP_NAME_LABEL, "seid")
+                .addToAnnotations(KubeNames.STATUS_URL_ANNOTATION, seid.statusUrl().toString())
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
                         .withName("rpc").withUid(sts.getMetadata().getUid()).withController(true).build())
                 .endMetadata()

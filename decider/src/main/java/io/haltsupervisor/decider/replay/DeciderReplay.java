@@ -2,7 +2,7 @@ package io.haltsupervisor.decider.replay;
 
 import io.haltsupervisor.decider.DeciderConfig;
 import io.haltsupervisor.decider.DeciderMetrics;
-import io.haltsupervisor.decider.InProcessTopology;
+import io.haltsupervisor.decider.replay.InProcessTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.haltsupervisor.decider.replay;
 
 import io.haltsupervisor.decider.DeciderConfig;
 import io.haltsupervisor.decider.DeciderMetrics;
-import io.haltsupervisor.decider.DeciderTopology;
+import io.haltsupervisor.decider.streams.DeciderTopology;
 import io.haltsupervisor.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;

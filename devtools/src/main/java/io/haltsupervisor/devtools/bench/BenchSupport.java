@@ -54,7 +54,7 @@ final class BenchSupport {
     static void quietLogs() {
         if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
             ctx.getLogger("io.haltsupervisor").setLevel(ch.qos.logback.classic.Level.WARN);
-            ctx.getLogger("io.haltsupervisor.decider.DeadLetters").setLevel(ch.qos.logback.classic.Level.ERROR);
+            ctx.getLogger("io.haltsupervisor.decider.streams.DeadLetters").setLevel(ch.qos.logback.classic.Level.ERROR);
             ctx.getLogger("io.fabric8").setLevel(ch.qos.logback.classic.Level.ERROR);
             ctx.getLogger("org.apache.kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
             ctx.getLogger("kafka").setLevel(ch.qos.logback.classic.Level.ERROR);

@@ -2,8 +2,8 @@ package io.haltsupervisor.devtools.bench;
 
 import io.haltsupervisor.decider.DeciderConfig;
 import io.haltsupervisor.decider.DeciderMetrics;
-import io.haltsupervisor.decider.DeciderService;
-import io.haltsupervisor.decider.DeciderTopology;
+import io.haltsupervisor.decider.service.DeciderService;
+import io.haltsupervisor.decider.streams.DeciderTopology;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.schemas.HaltCode;
 import io.haltsupervisor.schemas.HaltIntent;

@@ -1,5 +1,6 @@
 package io.haltsupervisor.devtools.bench;
 
+import io.haltsupervisor.schemas.KubeNames;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -208,7 +209,7 @@ public final class LatencyBench {
                 .create();
         client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata()
                 .withName("seid-image-mappings").withNamespace(NS)
-                .addToLabels("halt-supervisor.io/image-mappings", "true").endMetadata()
+                .addToLabels(KubeNames.IMAGE_MAPPINGS_LABEL, "true").endMetadata()
                 .addToData("v6", V6 + " height=" + V6_HEIGHT).build()).create();
         List<SimulatedSeid> nodes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -216,20 +217,20 @@ public final class LatencyBench {
             SimulatedSeid seid = seids.node(NS + "-" + name).height(V6_HEIGHT - 1).version("v5.9.0");
             StatefulSet sts = client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
                     .withNewMetadata().withName(name).withNamespace(NS).withUid(UUID.randomUUID().toString())
-                    .withGeneration(1L).addToLabels("app.kubernetes.io/name", "seid").endMetadata()
+                    .withGeneration(1L).addToLabels(KubeNames.APP_NAME_LABEL, "seid").endMetadata()
                     .withNewSpec().withReplicas(1).withServiceName(name)
-                    .withNewSelector().addToMatchLabels("app.kubernetes.io/instance", name).endSelector()
+                    .withNewSelector().addToMatchLabels(KubeNames.APP_INSTANCE_LABEL, name).endSelector()
                     .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
-                    .withNewTemplate().withNewMetadata().addToLabels("app.kubernetes.io/name", "seid")
-                    .addToLabels("app.kubernetes.io/instance", name).endMetadata()
+                    .withNewTemplate().withNewMetadata().addToLabels(KubeNames.APP_NAME_LABEL, "seid")
+                    .addToLabels(KubeNames.APP_INSTANCE_LABEL, name).endMetadata()
                     .withNewSpec().addNewContainer().withName("seid").withImage(V5)
                     .withCommand("seid", "start", "--home", "/sei", "--halt-stay-alive")
                     .withPorts(new ContainerPortBuilder().withName("rpc").withContainerPort(26657).build())
                     .endContainer().endSpec().endTemplate().endSpec().build()).create();
             Pod pod = client.pods().inNamespace(NS).resource(new PodBuilder()
                     .withNewMetadata().withName(name + "-0").withNamespace(NS).withUid(UUID.randomUUID().toString())
-                    .addToLabels("app.kubernetes.io/name", "seid").addToLabels("app.kubernetes.io/instance", name)
-                    .addToAnnotations("halt-supervisor.io/status-url", seid.statusUrl().toString())
+                    .addToLabels(KubeNames.APP_NAME_LABEL, "seid").addToLabels(KubeNames.APP_INSTANCE_LABEL, name)
+                    .addToAnnotations(KubeNames.STATUS_URL_ANNOTATION, seid.statusUrl().toString())
                     .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
                             .withName(name).withUid(sts.getMetadata().getUid()).withController(true).build())
                     .endMetadata()

@@ -1,7 +1,7 @@
 package io.haltsupervisor.devtools.bench;
 
 import io.haltsupervisor.decider.DeciderConfig;
-import io.haltsupervisor.decider.DeciderService;
+import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.decider.replay.DeciderReplay;
 import io.haltsupervisor.decider.replay.DriverReplay;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;

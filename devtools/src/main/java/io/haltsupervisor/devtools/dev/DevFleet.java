@@ -1,5 +1,6 @@
 package io.haltsupervisor.devtools.dev;
 
+import io.haltsupervisor.schemas.KubeNames;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -87,7 +88,7 @@ public final class DevFleet implements AutoCloseable {
         }
         client.configMaps().inNamespace(SimulatedFleet.NAMESPACE).resource(new ConfigMapBuilder()
                 .withNewMetadata().withName(MAPPING_CONFIGMAP).withNamespace(SimulatedFleet.NAMESPACE)
-                .addToLabels("halt-supervisor.io/image-mappings", "true").endMetadata()
+                .addToLabels(KubeNames.IMAGE_MAPPINGS_LABEL, "true").endMetadata()
                 .addToData("v6", V6 + " height=" + V6_HEIGHT)
                 .build()).createOr(existing -> existing.update());
         SimulatedSeidServer seids = SimulatedSeidServer.start(8);

@@ -1,5 +1,6 @@
 package io.haltsupervisor.sandbox.fleet;
 
+import io.haltsupervisor.schemas.KubeNames;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>A node is a standalone {@code SeiNode}, a {@code SeiNode} a {@code SeiNetwork} owns ({@link #addNetwork}),
  * or a plain StatefulSet; the StatefulSet owns pod {@code NAME-0}, and a simulated {@code seid} on a
  * {@link SimulatedSeidServer} serves the {@code /status} whose URL is in the pod's
- * {@value #STATUS_URL_ANNOTATION} annotation. Every {@link #tick()}:
+ * {@value #KubeNames.STATUS_URL_ANNOTATION} annotation. Every {@link #tick()}:
  * <ul>
  *   <li>the SeiNetwork and SeiNode "controllers" ({@link SeiControllers}) reconcile as sei-k8s-controller does:
  *       the network rewrites its children from its spec, a SeiNode carries {@code spec.image} into its
@@ -75,9 +76,7 @@ import org.slf4j.LoggerFactory;
 public final class SimulatedFleet implements AutoCloseable {
     public static final String NAMESPACE = "sei";
     public static final String CONTAINER = SeiResources.SEID_CONTAINER;
-    public static final String APP_LABEL = "app.kubernetes.io/name";
     public static final String APP_LABEL_VALUE = "seid";
-    public static final String STATUS_URL_ANNOTATION = "halt-supervisor.io/status-url";
     public static final int RPC_PORT = 26657;
     public static final String CHAIN_ID = "pacific-1";
 
@@ -396,13 +395,13 @@ public final class SimulatedFleet implements AutoCloseable {
         StatefulSetBuilder sts = new StatefulSetBuilder()
                 .withNewMetadata().withName(spec.name()).withNamespace(NAMESPACE)
                 .withUid(UUID.randomUUID().toString()).withGeneration(1L)
-                .addToLabels(APP_LABEL, APP_LABEL_VALUE).endMetadata()
+                .addToLabels(KubeNames.APP_NAME_LABEL, APP_LABEL_VALUE).endMetadata()
                 .withNewSpec().withReplicas(replicas).withServiceName(spec.name())
-                .withNewSelector().addToMatchLabels("app.kubernetes.io/instance", spec.name()).endSelector()
+                .withNewSelector().addToMatchLabels(KubeNames.APP_INSTANCE_LABEL, spec.name()).endSelector()
                 .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
                 .withNewTemplate()
-                .withNewMetadata().addToLabels(APP_LABEL, APP_LABEL_VALUE)
-                .addToLabels("app.kubernetes.io/instance", spec.name()).endMetadata()
+                .withNewMetadata().addToLabels(KubeNames.APP_NAME_LABEL, APP_LABEL_VALUE)
+                .addToLabels(KubeNames.APP_INSTANCE_LABEL, spec.name()).endMetadata()
                 .withNewSpec().withRestartPolicy("Always")
                 .addNewContainer().withName(CONTAINER).withImage(image)
                 .withCommand(command(spec)).withEnv(env(spec))
@@ -478,7 +477,7 @@ public final class SimulatedFleet implements AutoCloseable {
                 .withLabels(new HashMap<>(template.getMetadata().getLabels()))
                 .addToLabels("statefulset.kubernetes.io/pod-name", rt.spec.name() + "-0")
                 .addToLabels(SeiControllers.REVISION_LABEL, revision(sts))
-                .addToAnnotations(STATUS_URL_ANNOTATION, rt.seid.statusUrl().toString())
+                .addToAnnotations(KubeNames.STATUS_URL_ANNOTATION, rt.seid.statusUrl().toString())
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
                         .withName(sts.getMetadata().getName()).withUid(sts.getMetadata().getUid())
                         .withController(true).build())

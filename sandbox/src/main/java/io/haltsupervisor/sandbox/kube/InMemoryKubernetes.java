@@ -245,13 +245,6 @@ public final class InMemoryKubernetes implements AutoCloseable {
         arm(new Fault(method, pathContains, 504, HANG, true, times));
     }
 
-    /** Disarms every fault not yet used up. */
-    public void clearFaults() {
-        synchronized (faults) {
-            faults.clear();
-        }
-    }
-
     private void arm(Fault fault) {
         if (fault.remaining < 1) {
             throw new IllegalArgumentException("times must be at least 1, not " + fault.remaining);

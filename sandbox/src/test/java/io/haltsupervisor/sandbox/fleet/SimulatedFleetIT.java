@@ -1,5 +1,6 @@
 package io.haltsupervisor.sandbox.fleet;
 
+import io.haltsupervisor.schemas.KubeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -295,6 +296,6 @@ class SimulatedFleetIT {
         fleet.tick();
         assertThat(client.apps().statefulSets().inNamespace("sei").withName("sts-0").get().getMetadata()
                 .getOwnerReferences()).isEmpty();
-        assertThat(pod("sts-0").getMetadata().getAnnotations()).containsKey(SimulatedFleet.STATUS_URL_ANNOTATION);
+        assertThat(pod("sts-0").getMetadata().getAnnotations()).containsKey(KubeNames.STATUS_URL_ANNOTATION);
     }
 }

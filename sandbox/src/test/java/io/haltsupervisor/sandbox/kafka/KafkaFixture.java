@@ -43,7 +43,7 @@ public final class KafkaFixture {
     /** Points the fixture at an existing cluster instead of starting one. */
     public static final String BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS";
     /** The image used when a Docker engine is available. */
-    public static final String IMAGE = "apache/kafka:4.1.0";
+    public static final String IMAGE = "apache/kafka:4.4.0";
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFixture.class);
     private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
