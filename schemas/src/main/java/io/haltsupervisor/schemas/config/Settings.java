@@ -49,7 +49,11 @@ public final class Settings {
     private final String component;
     private final String prefix;
     private final Map<String, Setting<?>> settings = new LinkedHashMap<>();
-    private final Map<String, String> passThrough = new LinkedHashMap<>();
+    private final Map<String, PassThrough> passThrough = new LinkedHashMap<>();
+
+    /** A documented family of variables read unparsed by the component itself. */
+    private record PassThrough(String placeholder, String doc) {
+    }
 
     /**
      * @param component what the settings configure, for the log ({@code pollers})
@@ -99,7 +103,7 @@ public final class Settings {
      * component itself; they are never warned about.
      */
     public void passThrough(String variablePrefix, String placeholder, String doc) {
-        passThrough.put(variablePrefix, placeholder + "\u0000" + doc);
+        passThrough.put(variablePrefix, new PassThrough(placeholder, doc));
     }
 
     /** Every setting, in declaration order. */
@@ -149,10 +153,8 @@ public final class Settings {
             sb.append("| ").append(variable).append(" | ").append(s.whenUnset()).append(" | ").append(cell(doc))
                     .append(" |\n");
         }
-        passThrough.forEach((p, v) -> {
-            String[] parts = v.split("\u0000", 2);
-            sb.append("| `").append(parts[0]).append("` | — | ").append(cell(parts[1])).append(" |\n");
-        });
+        passThrough.values().forEach(p -> sb.append("| `").append(p.placeholder()).append("` | — | ")
+                .append(cell(p.doc())).append(" |\n"));
         return sb.toString();
     }
 
