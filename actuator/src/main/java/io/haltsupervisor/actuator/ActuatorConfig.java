@@ -1,29 +1,31 @@
 package io.haltsupervisor.actuator;
 
-import io.haltsupervisor.schemas.Durations;
 import io.haltsupervisor.actuator.plan.PagerSink;
-import java.io.IOException;
+import io.haltsupervisor.schemas.Durations;
+import io.haltsupervisor.schemas.config.ConfigException;
+import io.haltsupervisor.schemas.config.Parsers;
+import io.haltsupervisor.schemas.config.Redaction;
+import io.haltsupervisor.schemas.config.Secret;
+import io.haltsupervisor.schemas.config.Setting;
+import io.haltsupervisor.schemas.config.SettingValues;
+import io.haltsupervisor.schemas.config.Settings;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
- * The actuator's settings, from {@code ACTUATOR_*} environment variables ({@link #fromEnv(Map)}); see the
- * module's {@code DESIGN.md} for the table. Secrets (PagerDuty routing key, tokens) come from a variable or
- * from a mounted Secret file ({@code …_FILE}), never both, and {@link #toString()} redacts them.
+ * The actuator's settings, from {@code ACTUATOR_*} environment variables ({@link #fromEnv(Map)}). The variables,
+ * their parsers, defaults and docs are the registry {@link #SETTINGS} ({@link Registry}; the table in
+ * docs/operations.md, "Configuration reference", is generated from it). Secrets (PagerDuty routing key, tokens)
+ * come from a variable or from a mounted Secret file ({@code …_FILE}), never both, and {@link #toString()} redacts
+ * them.
  *
  * @param groupId            consumer group of the decisions consumer
  * @param instance           this replica's name: the events' {@code reportingInstance}
@@ -69,12 +71,78 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String WEBHOOK_URL = "ACTUATOR_WEBHOOK_URL";
     public static final String WEBHOOK_TOKEN = "ACTUATOR_WEBHOOK_TOKEN";
     /** Suffix of the variable naming a file that holds a secret. */
-    public static final String FILE_SUFFIX = "_FILE";
+    public static final String FILE_SUFFIX = Setting.FILE_SUFFIX;
 
     public static final String DEFAULT_GROUP_ID = "halt-supervisor-actuator";
     public static final String DEFAULT_PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
 
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    /** The actuator's setting registry ({@link Registry}; see {@link Settings} for how to add one). */
+    public static final Settings SETTINGS = Registry.SETTINGS;
+
+    /**
+     * The actuator's settings. In a nested class because the record's own constants ({@link #GROUP_ID}…) are the
+     * variables' names, which callers and tests use as map keys.
+     */
+    public static final class Registry {
+        public static final Settings SETTINGS = new Settings("actuator", "ACTUATOR_");
+        public static final Setting<String> GROUP_ID = SETTINGS.define(ActuatorConfig.GROUP_ID, Parsers.text(),
+                DEFAULT_GROUP_ID, "consumer group of the decisions consumer");
+        public static final Setting<String> INSTANCE = SETTINGS.optional(ActuatorConfig.INSTANCE, Parsers.text(),
+                "`$POD_NAME`, `$HOSTNAME`, `halt-supervisor-actuator`", "this replica's name: the events' "
+                        + "`reportingInstance`, client ids");
+        public static final Setting<String> TRANSACTIONAL_ID = SETTINGS.optional(ActuatorConfig.TRANSACTIONAL_ID,
+                Parsers.text(), "`<group>-<instance>`", "the results producer's transactional id (fences a previous "
+                        + "incarnation)");
+        public static final Setting<Boolean> DRY_RUN = SETTINGS.define(ActuatorConfig.DRY_RUN, Parsers.bool(), "false",
+                "record `dry-run` for every step, change nothing, send no page");
+        public static final Setting<List<String>> NAMESPACES = SETTINGS.define(ActuatorConfig.NAMESPACES,
+                Parsers.namespaces(), "*", "comma-separated namespaces the actuator may change; empty or `*` for all");
+        public static final Setting<List<Pattern>> IMAGE_ALLOW = SETTINGS.optional(ActuatorConfig.IMAGE_ALLOW,
+                Parsers.list(Parsers.whitespace(), "whitespace-separated regular expressions", Parsers.regex()),
+                "(same repository)", "whitespace-separated regular expressions a new image must match in full; unset: "
+                        + "the repository the node already runs");
+        public static final Setting<Duration> MAX_DECISION_AGE = SETTINGS.define(ActuatorConfig.MAX_DECISION_AGE,
+                Parsers.duration(), "24h", "disruptive steps of older decisions are refused; `0` = off");
+        public static final Setting<Integer> RATE_LIMIT_PER_MINUTE = SETTINGS.define(
+                ActuatorConfig.RATE_LIMIT_PER_MINUTE, Parsers.integer(0), "30",
+                "disruptive cluster calls per minute; `0` = unlimited");
+        public static final Setting<Integer> RATE_LIMIT_BURST = SETTINGS.define(ActuatorConfig.RATE_LIMIT_BURST,
+                Parsers.integer(1), "10", "how many disruptive calls may be saved up");
+        public static final Setting<Duration> RATE_LIMIT_MAX_WAIT = SETTINGS.define(ActuatorConfig.RATE_LIMIT_MAX_WAIT,
+                Parsers.duration(), "30s", "longest wait for a token before refusing the call");
+        public static final Setting<String> CONTAINER_NAME = SETTINGS.define(ActuatorConfig.CONTAINER_NAME,
+                Parsers.dnsLabel(), "seid", "the `seid` container in workload pod templates");
+        public static final Setting<Integer> RETRY_MAX_ATTEMPTS = SETTINGS.define(ActuatorConfig.RETRY_MAX_ATTEMPTS,
+                Parsers.integer(1), "5", "attempts at a step failing transiently");
+        public static final Setting<Duration> RETRY_INITIAL_BACKOFF = SETTINGS.define(
+                ActuatorConfig.RETRY_INITIAL_BACKOFF, Parsers.duration(), "500ms", "first backoff (exponential, jittered)");
+        public static final Setting<Duration> RETRY_MAX_BACKOFF = SETTINGS.define(ActuatorConfig.RETRY_MAX_BACKOFF,
+                Parsers.duration(), "10s", "longest backoff; at least `ACTUATOR_RETRY_INITIAL_BACKOFF`");
+        public static final Setting<Duration> HTTP_TIMEOUT = SETTINGS.define(ActuatorConfig.HTTP_TIMEOUT,
+                Parsers.positiveDuration(), "10s", "timeout of each pager request and Kubernetes request");
+        public static final Setting<Secret> PAGERDUTY_ROUTING_KEY = SETTINGS.secret(ActuatorConfig.PAGERDUTY_ROUTING_KEY,
+                "(PagerDuty off)", "the PagerDuty Events API v2 integration's routing key; enables PagerDuty.");
+        public static final Setting<URI> PAGERDUTY_URL = SETTINGS.define(ActuatorConfig.PAGERDUTY_URL,
+                Parsers.httpUrl(), DEFAULT_PAGERDUTY_URL, "where PagerDuty events are posted (needs the routing key)");
+        public static final Setting<List<URI>> ALERTMANAGER_URLS = SETTINGS.optional(ActuatorConfig.ALERTMANAGER_URLS,
+                Parsers.list(Parsers.commas(), "comma-separated http(s) URLs", Parsers.httpUrl()), "(Alertmanager off)",
+                "comma-separated base URLs of every instance of the Alertmanager cluster (API v2); enables Alertmanager");
+        public static final Setting<Secret> ALERTMANAGER_TOKEN = SETTINGS.secret(ActuatorConfig.ALERTMANAGER_TOKEN,
+                "(none)", "bearer token for Alertmanager.");
+        public static final Setting<Duration> ALERTMANAGER_RESEND_INTERVAL = SETTINGS.define(
+                ActuatorConfig.ALERTMANAGER_RESEND_INTERVAL, Parsers.positiveDuration(), "1m",
+                "active alerts are re-sent this often");
+        public static final Setting<Duration> ALERTMANAGER_ALERT_TTL = SETTINGS.define(
+                ActuatorConfig.ALERTMANAGER_ALERT_TTL, Parsers.duration(), "1h",
+                "each alert is sent with `endsAt` = now + this; at least twice the resend interval");
+        public static final Setting<URI> WEBHOOK_URL = SETTINGS.optional(ActuatorConfig.WEBHOOK_URL, Parsers.httpUrl(),
+                "(webhook off)", "a generic JSON webhook; enables it");
+        public static final Setting<Secret> WEBHOOK_TOKEN = SETTINGS.secret(ActuatorConfig.WEBHOOK_TOKEN, "(none)",
+                "bearer token for the webhook.");
+
+        private Registry() {
+        }
+    }
 
     public ActuatorConfig {
         pagerDuty = pagerDuty == null ? Optional.empty() : pagerDuty;
@@ -111,174 +179,73 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     }
 
     /**
-     * Reads the settings from the environment, with defaults; a bad value is an
-     * {@link IllegalArgumentException} naming the variable and what was expected.
+     * Reads the settings from the environment, with defaults ({@link Registry}); warns about unknown
+     * {@code ACTUATOR_*} variables.
+     *
+     * @throws ConfigException listing every bad setting, each naming the variable and what was expected
      */
     public static ActuatorConfig fromEnv(Map<String, String> env) {
-        Env e = new Env(env);
-        String instance = e.string(INSTANCE).orElseGet(() -> e.string("POD_NAME")
-                .orElseGet(() -> e.string("HOSTNAME").orElse("halt-supervisor-actuator")));
-        String groupId = e.string(GROUP_ID).orElse(DEFAULT_GROUP_ID);
-        String transactionalId = e.string(TRANSACTIONAL_ID).orElse(groupId + "-" + instance);
-        boolean dryRun = e.bool(DRY_RUN, false);
+        SettingValues v = SETTINGS.read(env);
+        String instance = v.find(Registry.INSTANCE).orElseGet(() -> firstNonBlank(env.get("POD_NAME"),
+                env.get("HOSTNAME"), "halt-supervisor-actuator"));
+        String groupId = v.get(Registry.GROUP_ID);
+        String transactionalId = v.find(Registry.TRANSACTIONAL_ID).orElse(groupId + "-" + instance);
 
-        Set<String> namespaces = new LinkedHashSet<>();
-        for (String ns : e.list(NAMESPACES, ",")) {
-            if (!DNS_LABEL.matcher(ns).matches()) {
-                throw new IllegalArgumentException(NAMESPACES + ": expected comma-separated namespace names, got '"
-                        + ns + "'");
-            }
-            namespaces.add(ns);
-        }
-        List<Pattern> allow = new ArrayList<>();
-        for (String regex : e.list(IMAGE_ALLOW, "\\s+")) {
-            try {
-                allow.add(Pattern.compile(regex));
-            } catch (PatternSyntaxException ex) {
-                throw new IllegalArgumentException(IMAGE_ALLOW + ": expected whitespace-separated regular expressions,"
-                        + " '" + regex + "' is not one: " + ex.getDescription(), ex);
-            }
-        }
-        Duration maxAge = e.duration(MAX_DECISION_AGE, Duration.ofHours(24));
-        ActuatorPolicy policy = new ActuatorPolicy(namespaces, allow, maxAge);
-
-        int perMinute = e.integer(RATE_LIMIT_PER_MINUTE, 30, 0);
-        int burst = e.integer(RATE_LIMIT_BURST, 10, 1);
-        Duration maxWait = e.duration(RATE_LIMIT_MAX_WAIT, Duration.ofSeconds(30));
-        String container = e.string(CONTAINER_NAME).orElse("seid");
-        if (!DNS_LABEL.matcher(container).matches()) {
-            throw new IllegalArgumentException(CONTAINER_NAME + ": expected a container name (DNS label), got '"
-                    + container + "'");
-        }
-        int attempts = e.integer(RETRY_MAX_ATTEMPTS, 5, 1);
-        Duration initial = e.duration(RETRY_INITIAL_BACKOFF, Duration.ofMillis(500));
-        Duration max = e.duration(RETRY_MAX_BACKOFF, Duration.ofSeconds(10));
-        if (max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException(RETRY_MAX_BACKOFF + ": expected at least " + RETRY_INITIAL_BACKOFF
-                    + " (" + initial + "), got " + max);
-        }
-        RetryPolicy retry = new RetryPolicy(attempts, initial, max);
-        Duration httpTimeout = e.duration(HTTP_TIMEOUT, Duration.ofSeconds(10));
-        if (httpTimeout.isZero()) {
-            throw new IllegalArgumentException(HTTP_TIMEOUT + ": expected a positive duration, got 0");
+        Duration initial = v.get(Registry.RETRY_INITIAL_BACKOFF);
+        Duration max = v.get(Registry.RETRY_MAX_BACKOFF);
+        if (max.compareTo(initial) < 0 && v.valid(Registry.RETRY_INITIAL_BACKOFF)) {
+            v.refuse(Registry.RETRY_MAX_BACKOFF, "expected at least " + RETRY_INITIAL_BACKOFF + " (" + initial + ")");
         }
 
-        Optional<PagerDutySettings> pagerDuty = e.secret(PAGERDUTY_ROUTING_KEY).map(key -> new PagerDutySettings(
-                e.url(PAGERDUTY_URL).orElse(URI.create(DEFAULT_PAGERDUTY_URL)), key));
-        if (pagerDuty.isEmpty() && e.string(PAGERDUTY_URL).isPresent()) {
-            throw new IllegalArgumentException(PAGERDUTY_URL + " is set but " + PAGERDUTY_ROUTING_KEY + " (or "
-                    + PAGERDUTY_ROUTING_KEY + FILE_SUFFIX + ") is not: expected both");
+        Optional<Secret> routingKey = v.find(Registry.PAGERDUTY_ROUTING_KEY);
+        if (routingKey.isEmpty() && v.isSet(Registry.PAGERDUTY_URL) && v.valid(Registry.PAGERDUTY_ROUTING_KEY)) {
+            v.refuse(Registry.PAGERDUTY_URL, "expected " + PAGERDUTY_ROUTING_KEY + " (or " + PAGERDUTY_ROUTING_KEY
+                    + FILE_SUFFIX + ") with it");
         }
+        Optional<PagerDutySettings> pagerDuty = routingKey.map(key -> new PagerDutySettings(
+                v.get(Registry.PAGERDUTY_URL), key));
 
         Optional<AlertmanagerSettings> alertmanager = Optional.empty();
-        List<String> amUrls = e.list(ALERTMANAGER_URLS, ",");
+        List<URI> amUrls = v.find(Registry.ALERTMANAGER_URLS).orElse(List.of());
+        Duration resend = v.get(Registry.ALERTMANAGER_RESEND_INTERVAL);
+        Duration ttl = v.get(Registry.ALERTMANAGER_ALERT_TTL);
         if (!amUrls.isEmpty()) {
-            List<URI> urls = new ArrayList<>();
-            for (String u : amUrls) {
-                urls.add(parseUrl(ALERTMANAGER_URLS, u));
+            if (ttl.compareTo(resend.multipliedBy(2)) < 0 && v.valid(Registry.ALERTMANAGER_RESEND_INTERVAL)) {
+                v.refuse(Registry.ALERTMANAGER_ALERT_TTL, "expected at least twice " + ALERTMANAGER_RESEND_INTERVAL
+                        + " (" + resend + ")");
             }
-            Duration resend = e.duration(ALERTMANAGER_RESEND_INTERVAL, Duration.ofMinutes(1));
-            Duration ttl = e.duration(ALERTMANAGER_ALERT_TTL, Duration.ofHours(1));
-            if (resend.isZero() || ttl.compareTo(resend.multipliedBy(2)) < 0) {
-                throw new IllegalArgumentException(ALERTMANAGER_ALERT_TTL + ": expected at least twice "
-                        + ALERTMANAGER_RESEND_INTERVAL + " (" + resend + ") and a positive interval, got " + ttl);
-            }
-            alertmanager = Optional.of(new AlertmanagerSettings(urls, e.secret(ALERTMANAGER_TOKEN), resend, ttl));
+            alertmanager = Optional.of(new AlertmanagerSettings(amUrls, v.find(Registry.ALERTMANAGER_TOKEN), resend,
+                    ttl));
         }
+        Optional<WebhookSettings> webhook = v.find(Registry.WEBHOOK_URL)
+                .map(u -> new WebhookSettings(u, v.find(Registry.WEBHOOK_TOKEN)));
 
-        Optional<WebhookSettings> webhook = e.url(WEBHOOK_URL).map(u -> new WebhookSettings(u, e.secret(WEBHOOK_TOKEN)));
-
-        return new ActuatorConfig(groupId, instance, transactionalId, dryRun, policy, perMinute, burst, maxWait,
-                container, retry, httpTimeout, pagerDuty, alertmanager, webhook);
+        v.throwIfInvalid();
+        ActuatorPolicy policy = new ActuatorPolicy(new LinkedHashSet<>(v.get(Registry.NAMESPACES)),
+                v.find(Registry.IMAGE_ALLOW).orElse(List.of()), v.get(Registry.MAX_DECISION_AGE));
+        return new ActuatorConfig(groupId, instance.strip(), transactionalId, v.get(Registry.DRY_RUN), policy,
+                v.get(Registry.RATE_LIMIT_PER_MINUTE), v.get(Registry.RATE_LIMIT_BURST),
+                v.get(Registry.RATE_LIMIT_MAX_WAIT), v.get(Registry.CONTAINER_NAME),
+                new RetryPolicy(v.get(Registry.RETRY_MAX_ATTEMPTS), initial, max), v.get(Registry.HTTP_TIMEOUT),
+                pagerDuty, alertmanager, webhook);
     }
 
     static Duration parseDuration(String variable, String text) {
         return Durations.parse(variable, text);
     }
 
-    private static URI parseUrl(String variable, String text) {
-        try {
-            URI u = URI.create(text.trim());
-            if (u.getHost() != null && ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
-                return u;
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.strip();
             }
-        } catch (IllegalArgumentException ignored) {
-            // reported below
         }
-        throw new IllegalArgumentException(variable + ": expected an http(s) URL, got '" + text + "'");
-    }
-
-    /** Typed access to the environment, every error naming its variable. */
-    private record Env(Map<String, String> env) {
-        Optional<String> string(String name) {
-            String v = env.get(name);
-            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
-        }
-
-        boolean bool(String name, boolean dflt) {
-            return string(name).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
-                case "true", "1", "yes" -> true;
-                case "false", "0", "no" -> false;
-                default -> throw new IllegalArgumentException(name + ": expected true or false, got '" + v + "'");
-            }).orElse(dflt);
-        }
-
-        int integer(String name, int dflt, int min) {
-            return string(name).map(v -> {
-                try {
-                    int i = Integer.parseInt(v);
-                    if (i >= min) {
-                        return i;
-                    }
-                } catch (NumberFormatException ignored) {
-                    // reported below
-                }
-                throw new IllegalArgumentException(name + ": expected an integer >= " + min + ", got '" + v + "'");
-            }).orElse(dflt);
-        }
-
-        Duration duration(String name, Duration dflt) {
-            return string(name).map(v -> parseDuration(name, v)).orElse(dflt);
-        }
-
-        List<String> list(String name, String separator) {
-            return string(name).map(v -> java.util.Arrays.stream(v.split(separator)).map(String::trim)
-                    .filter(s -> !s.isEmpty()).toList()).orElse(List.of());
-        }
-
-        Optional<URI> url(String name) {
-            return string(name).map(v -> parseUrl(name, v));
-        }
-
-        /** {@code NAME} or {@code NAME_FILE} (a mounted Secret), never both. */
-        Optional<Secret> secret(String name) {
-            Optional<String> direct = string(name);
-            Optional<String> file = string(name + FILE_SUFFIX);
-            if (direct.isPresent() && file.isPresent()) {
-                throw new IllegalArgumentException(name + " and " + name + FILE_SUFFIX + " are both set: expected one");
-            }
-            if (file.isPresent()) {
-                String content;
-                try {
-                    content = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
-                } catch (IOException | RuntimeException ex) {
-                    throw new IllegalArgumentException(name + FILE_SUFFIX + ": expected a readable file holding the"
-                            + " secret, cannot read '" + file.get() + "' (" + ex.getClass().getSimpleName() + ")", ex);
-                }
-                if (content.isEmpty()) {
-                    throw new IllegalArgumentException(name + FILE_SUFFIX + ": the file '" + file.get() + "' is empty");
-                }
-                return Optional.of(new Secret(content));
-            }
-            return direct.map(Secret::new);
-        }
+        return null;
     }
 
     /** A URL without user info or query, which may carry credentials. */
     static String shown(URI u) {
-        return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
-                + (u.getRawPath() == null ? "" : u.getRawPath())
-                + (u.getRawUserInfo() != null || u.getRawQuery() != null ? " [credentials/query redacted]" : "");
+        return Redaction.url(u.toString());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.haltsupervisor.actuator;
 
+import io.haltsupervisor.schemas.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -121,7 +122,7 @@ class ActuatorConfigTest {
         assertBad(Map.of("ACTUATOR_RETRY_INITIAL_BACKOFF", "5s", "ACTUATOR_RETRY_MAX_BACKOFF", "1s"),
                 "ACTUATOR_RETRY_MAX_BACKOFF", "at least");
         assertBad(Map.of("ACTUATOR_HTTP_TIMEOUT", "0"), "ACTUATOR_HTTP_TIMEOUT", "positive");
-        assertBad(Map.of("ACTUATOR_CONTAINER_NAME", "Seid!"), "ACTUATOR_CONTAINER_NAME", "container name");
+        assertBad(Map.of("ACTUATOR_CONTAINER_NAME", "Seid!"), "ACTUATOR_CONTAINER_NAME", "Kubernetes name");
         assertBad(Map.of("ACTUATOR_WEBHOOK_URL", "ftp://x/y"), "ACTUATOR_WEBHOOK_URL", "http(s) URL");
         assertBad(Map.of("ACTUATOR_ALERTMANAGER_URLS", "am:9093"), "ACTUATOR_ALERTMANAGER_URLS", "http(s) URL");
         assertBad(Map.of("ACTUATOR_ALERTMANAGER_URLS", "http://am:9093", "ACTUATOR_ALERTMANAGER_RESEND_INTERVAL", "1m",
@@ -160,5 +161,31 @@ class ActuatorConfigTest {
         ActuatorConfig c = ActuatorConfig.fromEnv(Map.of("ACTUATOR_IMAGE_ALLOW", "a{1,3} b"));
         assertThat(c.policy().imageAllowList()).extracting(java.util.regex.Pattern::pattern)
                 .isEqualTo(List.of("a{1,3}", "b"));
+    }
+
+    @Test
+    void reportsEveryBadSettingTogetherWithoutASecretValue() {
+        assertThatThrownBy(() -> ActuatorConfig.fromEnv(Map.of("ACTUATOR_DRY_RUN", "maybe",
+                "ACTUATOR_RATE_LIMIT_BURST", "0", "ACTUATOR_WEBHOOK_URL", "ftp://x/y",
+                "ACTUATOR_WEBHOOK_TOKEN", "HOOKTOKEN789", "ACTUATOR_WEBHOOK_TOKEN_FILE", "/run/token",
+                "ACTUATOR_ALERTMANAGER_URLS", "http://user:pa55@am:9093,am-1:9093")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .extracting(ConfigException.Problem::variable).containsExactlyInAnyOrder("ACTUATOR_DRY_RUN",
+                                "ACTUATOR_RATE_LIMIT_BURST", "ACTUATOR_WEBHOOK_URL", "ACTUATOR_WEBHOOK_TOKEN",
+                                "ACTUATOR_ALERTMANAGER_URLS"))
+                .hasMessageNotContaining("HOOKTOKEN789").hasMessageNotContaining("pa55");
+    }
+
+    @Test
+    void starMeansEveryNamespaceAsForThePollers() {
+        assertThat(ActuatorConfig.fromEnv(Map.of("ACTUATOR_NAMESPACES", "*")).policy().namespaces()).isEmpty();
+    }
+
+    @Test
+    void namesTheNearestSettingOfAnUnknownActuatorVariable() {
+        assertThat(ActuatorConfig.SETTINGS.unknownVariables(Map.of("ACTUATOR_DRYRUN", "true",
+                "ACTUATOR_WEBHOOK_TOKEN_FILE", "/t", "ACTUATOR_PAGERDUTY_ROUTINGKEY", "k"))).containsExactly(
+                "unknown variable ACTUATOR_DRYRUN, ignored (did you mean ACTUATOR_DRY_RUN?)",
+                "unknown variable ACTUATOR_PAGERDUTY_ROUTINGKEY, ignored (did you mean ACTUATOR_PAGERDUTY_ROUTING_KEY?)");
     }
 }

@@ -47,7 +47,9 @@ public final class ComponentCommands {
         @Override
         public Integer call() throws Exception {
             Signals signals = Signals.install();
-            KafkaClientConfig kafka = KafkaClientConfig.fromEnv(System.getenv());
+            // every bad setting of the Kafka connection and of every component, together, before anything starts
+            Components.Configs configs = Components.Configs.read(kinds(), System.getenv(), true);
+            KafkaClientConfig kafka = configs.kafka();
             Deque<AutoCloseable> resources = new ArrayDeque<>();
             try {
                 PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -62,7 +64,7 @@ public final class ComponentCommands {
                     resources.push(kube);
                     LOG.info("kubernetes: {}", kube.getMasterUrl());
                 }
-                Components components = Components.start(kinds(), System.getenv(), kafka, registry, kube);
+                Components components = Components.start(configs, kafka, registry, kube);
                 resources.push(components);
                 OpsServer ops = new OpsServer(new InetSocketAddress(httpAddress, httpPort), registry,
                         components::healthy, components::ready, components::problems);

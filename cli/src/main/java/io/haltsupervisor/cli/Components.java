@@ -8,6 +8,7 @@ import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.pollers.PollersConfig;
 import io.haltsupervisor.pollers.PollersService;
 import io.haltsupervisor.schemas.KafkaClientConfig;
+import io.haltsupervisor.schemas.config.ConfigException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayDeque;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import com.sun.net.httpserver.HttpHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,19 +45,67 @@ public final class Components implements AutoCloseable {
     private ActuatorService actuator;
 
     /**
+     * The configs of the components of one process, read and validated together: every bad setting of every
+     * component (and of the Kafka connection, when it is read from the environment too) is reported in one
+     * {@link ConfigException} before anything starts.
+     *
+     * @param kafka    the Kafka client settings; null when they were given rather than read
+     * @param pollers  null unless the pollers run
+     * @param decider  null unless the decider runs
+     * @param actuator null unless the actuator runs
+     */
+    public record Configs(KafkaClientConfig kafka, PollersConfig pollers, DeciderConfig decider,
+            ActuatorConfig actuator) {
+
+        /**
+         * Reads the configs of {@code kinds} from {@code env}, and the Kafka client settings too when
+         * {@code withKafka}.
+         *
+         * @throws ConfigException listing every bad setting of them all
+         */
+        public static Configs read(Set<Kind> kinds, Map<String, String> env, boolean withKafka) {
+            List<ConfigException.Problem> problems = new ArrayList<>();
+            KafkaClientConfig kafka = withKafka ? collect(() -> KafkaClientConfig.fromEnv(env), problems) : null;
+            PollersConfig pollers = kinds.contains(Kind.POLLERS)
+                    ? collect(() -> PollersConfig.fromEnv(env), problems) : null;
+            DeciderConfig decider = kinds.contains(Kind.DECIDER)
+                    ? collect(() -> DeciderConfig.fromEnv(env), problems) : null;
+            ActuatorConfig actuator = kinds.contains(Kind.ACTUATOR)
+                    ? collect(() -> ActuatorConfig.fromEnv(env), problems) : null;
+            ConfigException.throwIfAny(problems);
+            return new Configs(kafka, pollers, decider, actuator);
+        }
+
+        private static <T> T collect(Supplier<T> read, List<ConfigException.Problem> problems) {
+            try {
+                return read.get();
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+                return null;
+            }
+        }
+    }
+
+    /**
      * Builds and starts the given components.
      *
-     * @param env  the environment the configs are read from (validated: a bad value fails here, naming the variable)
+     * @param env  the environment the configs are read from (validated: every bad value of every component is
+     *             reported together, in one {@link ConfigException}, before anything starts)
      * @param kube the Kubernetes client (pollers and actuator; may be null when neither runs)
      */
     public static Components start(Set<Kind> kinds, Map<String, String> env, KafkaClientConfig kafka,
             MeterRegistry registry, KubernetesClient kube) {
+        return start(Configs.read(kinds, env, false), kafka, registry, kube);
+    }
+
+    /** Starts the components whose configs {@code configs} holds. */
+    public static Components start(Configs configs, KafkaClientConfig kafka, MeterRegistry registry,
+            KubernetesClient kube) {
         Components c = new Components();
         try {
-            // configs first: every bad setting is reported before anything starts
-            PollersConfig pollersConfig = kinds.contains(Kind.POLLERS) ? PollersConfig.fromEnv(env) : null;
-            DeciderConfig deciderConfig = kinds.contains(Kind.DECIDER) ? DeciderConfig.fromEnv(env) : null;
-            ActuatorConfig actuatorConfig = kinds.contains(Kind.ACTUATOR) ? ActuatorConfig.fromEnv(env) : null;
+            PollersConfig pollersConfig = configs.pollers();
+            DeciderConfig deciderConfig = configs.decider();
+            ActuatorConfig actuatorConfig = configs.actuator();
             LOG.info("kafka: {}", kafka);
             if (deciderConfig != null) {
                 LOG.info("decider: {}", deciderConfig);

@@ -1,16 +1,20 @@
 package io.haltsupervisor.decider;
 
-import io.haltsupervisor.schemas.Durations;
+import io.haltsupervisor.schemas.config.ConfigException;
+import io.haltsupervisor.schemas.config.Parsers;
+import io.haltsupervisor.schemas.config.Setting;
+import io.haltsupervisor.schemas.config.SettingValues;
+import io.haltsupervisor.schemas.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The decider's settings, from {@code DECIDER_*} environment variables (see {@link #fromEnv(Map)}).
+ * The decider's settings, from {@code DECIDER_*} environment variables (see {@link #fromEnv(Map)}). The variables,
+ * their parsers, defaults and docs are the registry {@link #SETTINGS} (the table in docs/operations.md,
+ * "Configuration reference", is generated from it). No setting is a secret.
  *
  * @param applicationId      Kafka Streams {@code application.id}; also prefixes the decider's private topics
  * @param graceWindow        stay-alive grace window: a decided incident unresolved this long gets its pod
@@ -63,11 +67,46 @@ public record DeciderConfig(
 
     public static final String DEFAULT_APPLICATION_ID = "halt-supervisor-decider";
 
-    private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]+:(\\d{1,5})");
-    private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._\\-]{1,200}");
+    private static final Pattern APPLICATION_ID_PATTERN = Pattern.compile("[A-Za-z0-9._\\-]{1,200}");
+
+    /** The decider's setting registry (see {@link Settings} for how to add one). */
+    public static final Settings SETTINGS = new Settings("decider", "DECIDER_");
+    public static final Setting<String> APPLICATION_ID = SETTINGS.define(ENV_APPLICATION_ID,
+            Parsers.matching(APPLICATION_ID_PATTERN, "1–200 characters of letters, digits, '.', '_' or '-'"),
+            DEFAULT_APPLICATION_ID, "Kafka Streams `application.id`: names the consumer group, the transactional ids, "
+                    + "the control topic `<id>-control` and the changelog topics; changing it starts an empty decider");
+    public static final Setting<Duration> GRACE_WINDOW = SETTINGS.define(ENV_GRACE_WINDOW, Parsers.positiveDuration(),
+            "5m", "stay-alive grace window: a decided incident unresolved this long gets its pod terminated once; a "
+                    + "second window later it is escalated");
+    public static final Setting<Integer> BREAKER_THRESHOLD = SETTINGS.define(ENV_BREAKER_THRESHOLD,
+            Parsers.integer(1), "3", "the fleet breaker trips when more than this many nodes halt with 71/72…");
+    public static final Setting<Duration> BREAKER_WINDOW = SETTINGS.define(ENV_BREAKER_WINDOW,
+            Parsers.positiveDuration(), "10m", "…within this window");
+    public static final Setting<Duration> COMMIT_INTERVAL = SETTINGS.define(ENV_COMMIT_INTERVAL,
+            Parsers.positiveDuration(), "100ms", "Kafka Streams `commit.interval.ms`");
+    public static final Setting<Path> STATE_DIR = SETTINGS.optional(ENV_STATE_DIR, Parsers.path(),
+            "`$TMPDIR/halt-supervisor-decider`", "Kafka Streams `state.dir`");
+    public static final Setting<Integer> NUM_THREADS = SETTINGS.define(ENV_NUM_THREADS, Parsers.integer(1, 64), "1",
+            "Kafka Streams `num.stream.threads`");
+    public static final Setting<String> HTTP_ADVERTISED = SETTINGS.optional(ENV_HTTP_ADVERTISED, Parsers.hostPort(),
+            "(none: a single instance)", "`host:port` other decider instances reach this one's HTTP queries at "
+                    + "(`application.server`)");
+    public static final Setting<Duration> PUNCTUATE_INTERVAL = SETTINGS.define(ENV_PUNCTUATE_INTERVAL,
+            Parsers.positiveDuration(), "1s", "how often the wall clock checks for due grace-window timers");
+    public static final Setting<Boolean> WALL_CLOCK_TIMERS = SETTINGS.define(ENV_WALL_CLOCK_TIMERS, Parsers.bool(),
+            "true", "false to drive timers by record time only (exact replay)");
+    public static final Setting<Duration> DEDUPE_RETENTION = SETTINGS.define(ENV_DEDUPE_RETENTION,
+            Parsers.positiveDuration(), "1h", "how long a resolved incident's halt identities are remembered");
+    public static final Setting<Integer> PARTITIONS = SETTINGS.define(ENV_PARTITIONS, Parsers.integer(0), "0",
+            "partitions of the decider's input topics; `0` to discover them at start");
+    public static final Setting<Duration> MIN_BLOCK_TIME = SETTINGS.define(ENV_MIN_BLOCK_TIME,
+            Parsers.positiveDuration(), "250ms", "the chain's fastest block time: an exit-code-only 70 takes its plan "
+                    + "from a mapping's height only if the node could have produced the blocks up to it at this pace");
+    public static final Setting<Duration> HEIGHT_MARGIN = SETTINGS.define(ENV_HEIGHT_MARGIN, Parsers.duration(), "30s",
+            "time added to that window (clock skew between pollers and kubelet, poll intervals)");
 
     public DeciderConfig {
-        if (applicationId == null || !APPLICATION_ID.matcher(applicationId).matches()) {
+        if (applicationId == null || !APPLICATION_ID_PATTERN.matcher(applicationId).matches()) {
             throw new IllegalArgumentException(ENV_APPLICATION_ID
                     + ": expected 1–200 characters of letters, digits, '.', '_' or '-', got '" + applicationId + "'");
         }
@@ -104,33 +143,30 @@ public record DeciderConfig(
     }
 
     /**
-     * Reads the settings from the environment. Defaults: application id {@value #DEFAULT_APPLICATION_ID},
-     * grace window 5m, breaker threshold 3 within 10m, commit interval 100ms, state dir
-     * {@code $TMPDIR/halt-supervisor-decider}, 1 thread, no advertised endpoint, punctuation every 1s,
-     * wall-clock timers on, dedupe retention 1h, partitions discovered, fastest block time 250ms, height margin 30s.
+     * Reads the settings from the environment (defaults and forms: {@link #SETTINGS}); warns about unknown
+     * {@code DECIDER_*} variables.
      *
-     * <p>Durations are {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601
-     * ({@code PT5M}).
-     *
-     * @throws IllegalArgumentException naming the variable and what was expected
+     * @throws ConfigException listing every bad setting, each naming the variable and what was expected
      */
     public static DeciderConfig fromEnv(Map<String, String> env) {
+        SettingValues v = SETTINGS.read(env);
+        v.throwIfInvalid();
         return new DeciderConfig(
-                string(env, ENV_APPLICATION_ID, DEFAULT_APPLICATION_ID),
-                duration(env, ENV_GRACE_WINDOW, Duration.ofMinutes(5)),
-                integer(env, ENV_BREAKER_THRESHOLD, 3),
-                duration(env, ENV_BREAKER_WINDOW, Duration.ofMinutes(10)),
-                duration(env, ENV_COMMIT_INTERVAL, Duration.ofMillis(100)),
-                Path.of(string(env, ENV_STATE_DIR,
-                        Path.of(System.getProperty("java.io.tmpdir"), "halt-supervisor-decider").toString())),
-                integer(env, ENV_NUM_THREADS, 1),
-                Optional.ofNullable(blankToNull(env.get(ENV_HTTP_ADVERTISED))).map(String::trim),
-                duration(env, ENV_PUNCTUATE_INTERVAL, Duration.ofSeconds(1)),
-                bool(env, ENV_WALL_CLOCK_TIMERS, true),
-                duration(env, ENV_DEDUPE_RETENTION, Duration.ofHours(1)),
-                integer(env, ENV_PARTITIONS, 0),
-                duration(env, ENV_MIN_BLOCK_TIME, Duration.ofMillis(250)),
-                duration(env, ENV_HEIGHT_MARGIN, Duration.ofSeconds(30)));
+                v.get(APPLICATION_ID),
+                v.get(GRACE_WINDOW),
+                v.get(BREAKER_THRESHOLD),
+                v.get(BREAKER_WINDOW),
+                v.get(COMMIT_INTERVAL),
+                v.find(STATE_DIR).orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"),
+                        "halt-supervisor-decider")),
+                v.get(NUM_THREADS),
+                v.find(HTTP_ADVERTISED),
+                v.get(PUNCTUATE_INTERVAL),
+                v.get(WALL_CLOCK_TIMERS),
+                v.get(DEDUPE_RETENTION),
+                v.get(PARTITIONS),
+                v.get(MIN_BLOCK_TIME),
+                v.get(HEIGHT_MARGIN));
     }
 
     /** The decider's control topic: mappings and fleet breaker state, broadcast to every partition. */
@@ -138,35 +174,9 @@ public record DeciderConfig(
         return applicationId + "-control";
     }
 
-    /** This config with another application id (e.g. a replay beside the live decider). */
-    public DeciderConfig withApplicationId(String id) {
-        return new DeciderConfig(id, graceWindow, breakerThreshold, breakerWindow, commitInterval, stateDir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
-    }
-
     /** This config with another state directory. */
     public DeciderConfig withStateDir(Path dir) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval, dir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
-    }
-
-    /** This config with another advertised endpoint. */
-    public DeciderConfig withAdvertisedEndpoint(String hostPort) {
-        return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval,
-                stateDir, numThreads, Optional.ofNullable(hostPort), punctuateInterval, wallClockTimers,
-                dedupeRetention, partitions, minBlockTime, heightMargin);
-    }
-
-    /** This config with another thread count. */
-    public DeciderConfig withNumThreads(int threads) {
-        return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval,
-                stateDir, threads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention,
-                partitions, minBlockTime, heightMargin);
-    }
-
-    /** This config with another commit interval. */
-    public DeciderConfig withCommitInterval(Duration interval) {
-        return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, interval, stateDir,
                 numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
     }
 
@@ -189,55 +199,11 @@ public record DeciderConfig(
     }
 
     private static void requireHostPort(String value) {
-        Matcher m = HOST_PORT.matcher(value);
-        if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) > 65535) {
-            throw new IllegalArgumentException(
-                    ENV_HTTP_ADVERTISED + ": expected host:port (port 1–65535), got '" + value + "'");
-        }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
-    }
-
-    private static String string(Map<String, String> env, String name, String fallback) {
-        String v = blankToNull(env.get(name));
-        return v == null ? fallback : v.trim();
-    }
-
-    private static int integer(Map<String, String> env, String name, int fallback) {
-        String v = blankToNull(env.get(name));
-        if (v == null) {
-            return fallback;
-        }
         try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": expected an integer, got '" + v + "'", e);
+            Parsers.hostPort().parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ENV_HTTP_ADVERTISED + ": " + e.getMessage() + ", got '" + value + "'");
         }
     }
 
-    private static boolean bool(Map<String, String> env, String name, boolean fallback) {
-        String v = blankToNull(env.get(name));
-        if (v == null) {
-            return fallback;
-        }
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "1", "on" -> true;
-            case "false", "no", "0", "off" -> false;
-            default -> throw new IllegalArgumentException(name + ": expected true or false, got '" + v + "'");
-        };
-    }
-
-    static Duration duration(Map<String, String> env, String name, Duration fallback) {
-        String v = blankToNull(env.get(name));
-        if (v == null) {
-            return fallback;
-        }
-        return parseDuration(name, v.trim());
-    }
-
-    static Duration parseDuration(String name, String text) {
-        return Durations.parse(name, text);
-    }
 }

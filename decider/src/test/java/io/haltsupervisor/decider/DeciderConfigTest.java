@@ -1,5 +1,6 @@
 package io.haltsupervisor.decider;
 
+import io.haltsupervisor.schemas.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,7 +66,7 @@ class DeciderConfigTest {
         assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_BREAKER_THRESHOLD", "0")))
                 .hasMessageContaining("DECIDER_BREAKER_THRESHOLD").hasMessageContaining(">= 1");
         assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_NUM_THREADS", "100")))
-                .hasMessageContaining("DECIDER_NUM_THREADS").hasMessageContaining("1–64");
+                .hasMessageContaining("DECIDER_NUM_THREADS").hasMessageContaining("from 1 to 64");
         assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_HTTP_ADVERTISED", "decider-0")))
                 .hasMessageContaining("DECIDER_HTTP_ADVERTISED").hasMessageContaining("host:port");
         assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_HTTP_ADVERTISED", "decider-0:99999")))
@@ -89,5 +90,21 @@ class DeciderConfigTest {
         String text = DeciderConfig.fromEnv(Map.of("DECIDER_HTTP_ADVERTISED", "h:1")).toString();
         assertThat(text).contains("applicationId=halt-supervisor-decider").contains("graceWindow=PT5M")
                 .contains("advertisedEndpoint=h:1").contains("partitions=discover");
+    }
+
+    @Test
+    void reportsEveryBadSettingTogether() {
+        assertThatThrownBy(() -> DeciderConfig.fromEnv(Map.of("DECIDER_GRACE_WINDOW", "0", "DECIDER_NUM_THREADS", "0",
+                "DECIDER_WALL_CLOCK_TIMERS", "maybe", "DECIDER_HTTP_ADVERTISED", "nowhere")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .extracting(ConfigException.Problem::variable).containsExactly("DECIDER_GRACE_WINDOW",
+                                "DECIDER_NUM_THREADS", "DECIDER_HTTP_ADVERTISED", "DECIDER_WALL_CLOCK_TIMERS"));
+    }
+
+    @Test
+    void namesTheNearestSettingOfAnUnknownDeciderVariable() {
+        assertThat(DeciderConfig.SETTINGS.unknownVariables(Map.of("DECIDER_GRACE_WINDOWS", "5m",
+                "DECIDER_APPLICATION_ID", "x"))).containsExactly(
+                "unknown variable DECIDER_GRACE_WINDOWS, ignored (did you mean DECIDER_GRACE_WINDOW?)");
     }
 }

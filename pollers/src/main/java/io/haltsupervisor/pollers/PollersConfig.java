@@ -1,56 +1,24 @@
 package io.haltsupervisor.pollers;
 
-import io.haltsupervisor.schemas.KubeNames;
 import io.haltsupervisor.pollers.pods.PodTargets;
-import io.haltsupervisor.pollers.status.StatusFetcher;
 import io.haltsupervisor.pollers.status.StatusPoller;
-
-import io.haltsupervisor.schemas.Durations;
+import io.haltsupervisor.schemas.KubeNames;
+import io.haltsupervisor.schemas.config.ConfigException;
+import io.haltsupervisor.schemas.config.Parser;
+import io.haltsupervisor.schemas.config.Parsers;
+import io.haltsupervisor.schemas.config.Setting;
+import io.haltsupervisor.schemas.config.SettingValues;
+import io.haltsupervisor.schemas.config.Settings;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The pollers' settings, from environment variables ({@link #fromEnv}); every variable is optional.
- *
- * <table>
- * <caption>Variables</caption>
- * <tr><th>variable</th><th>default</th><th>meaning</th></tr>
- * <tr><td>{@code POLLER_NAMESPACES}</td><td>(all)</td><td>comma-separated namespaces to watch; empty or
- *     {@code *} for all</td></tr>
- * <tr><td>{@code POLLER_LABEL_SELECTOR}</td><td>{@code app.kubernetes.io/name=seid}</td><td>pods to watch
- *     and poll; empty for every pod with a {@code seid} container</td></tr>
- * <tr><td>{@code POLLER_INTERVAL}</td><td>{@code 5s}</td><td>time between two polls of a pod</td></tr>
- * <tr><td>{@code POLLER_CONNECT_TIMEOUT}</td><td>{@code 2s}</td><td>to connect to {@code /status}</td></tr>
- * <tr><td>{@code POLLER_READ_TIMEOUT}</td><td>{@code 3s}</td><td>for the response once connected</td></tr>
- * <tr><td>{@code POLLER_MAX_IN_FLIGHT}</td><td>{@code 256}</td><td>concurrent polls at most</td></tr>
- * <tr><td>{@code POLLER_MAX_RESPONSE_BYTES}</td><td>{@code 1048576}</td><td>response size cap</td></tr>
- * <tr><td>{@code POLLER_JITTER}</td><td>{@code 0.1}</td><td>fraction of the interval each poll moves at
- *     random (0–0.5)</td></tr>
- * <tr><td>{@code POLLER_HEARTBEAT}</td><td>{@code 60s}</td><td>node observation at least this often</td></tr>
- * <tr><td>{@code POLLER_HTTP_THREADS}</td><td>{@code 2}</td><td>HTTP client and parsing threads</td></tr>
- * <tr><td>{@code POLLER_REPLICAS}</td><td>{@code 1}</td><td>poller replicas sharing the fleet</td></tr>
- * <tr><td>{@code POLLER_ORDINAL}</td><td>from {@code POD_NAME}/{@code HOSTNAME}</td><td>this replica's
- *     index; by default the StatefulSet ordinal suffix of the pod name ({@code pollers-2} → 2), required
- *     when there are several replicas and the name has none</td></tr>
- * <tr><td>{@code POLLER_CONTAINER_NAME}</td><td>{@code seid}</td><td>the {@code seid} container</td></tr>
- * <tr><td>{@code POLLER_RPC_PORT_NAME}</td><td>{@code rpc}</td><td>name of the RPC container port</td></tr>
- * <tr><td>{@code POLLER_DEFAULT_RPC_PORT}</td><td>{@code 26657}</td><td>when no port has that name</td></tr>
- * <tr><td>{@code POLLER_ALLOW_STATUS_URL_ANNOTATION}</td><td>{@code false}</td><td>honour the pod annotation
- *     {@code halt-supervisor.io/status-url} (dev and test only)</td></tr>
- * <tr><td>{@code POLLER_MAPPING_LABEL}</td><td>{@code halt-supervisor.io/image-mappings=true}</td><td>label
- *     selector of the image-mapping ConfigMaps</td></tr>
- * <tr><td>{@code POLLER_MAPPING_SYNC}</td><td>{@code true}</td><td>run the mapping sync (on ordinal 0
- *     only)</td></tr>
- * <tr><td>{@code POLLER_INSTANCE}</td><td>{@code POD_NAME}, {@code HOSTNAME}</td><td>the events'
- *     {@code reportingInstance}</td></tr>
- * </table>
- * Durations: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT5S}). No setting is a
- * secret.
+ * The pollers' settings, from {@code POLLER_*} environment variables ({@link #fromEnv}); every variable is
+ * optional. The variables, their parsers, defaults and docs are the registry {@link #SETTINGS} (the table in
+ * docs/operations.md, "Configuration reference", is generated from it). No setting is a secret.
  */
 public record PollersConfig(
         List<String> namespaces,
@@ -75,10 +43,53 @@ public record PollersConfig(
 
     public static final String DEFAULT_LABEL_SELECTOR = KubeNames.APP_NAME_LABEL + "=seid";
     public static final String DEFAULT_MAPPING_LABEL = KubeNames.IMAGE_MAPPINGS_LABEL + "=true";
-    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern DNS_LABEL = NAMESPACE;
-    private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
     private static final Pattern ORDINAL_SUFFIX = Pattern.compile(".*-(\\d{1,6})");
+
+    /** The pollers' setting registry (see {@link Settings} for how to add one). */
+    public static final Settings SETTINGS = new Settings("pollers", "POLLER_");
+    public static final Setting<List<String>> NAMESPACES = SETTINGS.define("POLLER_NAMESPACES", Parsers.namespaces(),
+            "*", "comma-separated namespaces to watch; empty or `*` for all");
+    public static final Setting<String> LABEL_SELECTOR = SETTINGS.define("POLLER_LABEL_SELECTOR",
+            Parsers.labelSelector(DEFAULT_LABEL_SELECTOR, true), DEFAULT_LABEL_SELECTOR,
+            "pods to watch and poll; set and empty for every pod with a `seid` container");
+    public static final Setting<Duration> INTERVAL = SETTINGS.define("POLLER_INTERVAL",
+            Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)), "5s", "time between two polls of a pod");
+    public static final Setting<Duration> CONNECT_TIMEOUT = SETTINGS.define("POLLER_CONNECT_TIMEOUT",
+            Parsers.duration(Duration.ofMillis(10), Duration.ofMinutes(5)), "2s", "to connect to `/status`");
+    public static final Setting<Duration> READ_TIMEOUT = SETTINGS.define("POLLER_READ_TIMEOUT",
+            Parsers.duration(Duration.ofMillis(10), Duration.ofMinutes(5)), "3s", "for the response once connected");
+    public static final Setting<Integer> MAX_IN_FLIGHT = SETTINGS.define("POLLER_MAX_IN_FLIGHT",
+            Parsers.integer(1, 100_000), "256", "concurrent polls at most");
+    public static final Setting<Integer> MAX_RESPONSE_BYTES = SETTINGS.define("POLLER_MAX_RESPONSE_BYTES",
+            Parsers.integer(1024, 64 * 1024 * 1024), "1048576", "response size cap, bytes");
+    public static final Setting<Double> JITTER = SETTINGS.define("POLLER_JITTER", Parsers.decimal(0, 0.5), "0.1",
+            "fraction of the interval each poll moves at random (0–0.5)");
+    public static final Setting<Duration> HEARTBEAT = SETTINGS.define("POLLER_HEARTBEAT",
+            Parsers.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "60s",
+            "a node observation is published at least this often");
+    public static final Setting<Integer> HTTP_THREADS = SETTINGS.define("POLLER_HTTP_THREADS", Parsers.integer(1, 64),
+            "2", "HTTP client and parsing threads");
+    public static final Setting<Integer> REPLICAS = SETTINGS.define("POLLER_REPLICAS", Parsers.integer(1, 1000), "1",
+            "poller replicas sharing the fleet");
+    public static final Setting<Integer> ORDINAL = SETTINGS.optional("POLLER_ORDINAL", Parsers.integer(0, 999),
+            "from `POD_NAME`/`HOSTNAME`", "this replica's index; by default the StatefulSet ordinal suffix of the pod "
+                    + "name (`pollers-2` → 2), required when there are several replicas and the name has none");
+    public static final Setting<String> CONTAINER_NAME = SETTINGS.define("POLLER_CONTAINER_NAME", Parsers.dnsLabel(),
+            "seid", "the `seid` container");
+    public static final Setting<String> RPC_PORT_NAME = SETTINGS.define("POLLER_RPC_PORT_NAME", Parsers.portName(),
+            "rpc", "name of the RPC container port");
+    public static final Setting<Integer> DEFAULT_RPC_PORT = SETTINGS.define("POLLER_DEFAULT_RPC_PORT",
+            Parsers.integer(1, 65535), "26657", "the RPC port when no container port has that name");
+    public static final Setting<Boolean> ALLOW_STATUS_URL_ANNOTATION = SETTINGS.define(
+            "POLLER_ALLOW_STATUS_URL_ANNOTATION", Parsers.bool(), "false",
+            "honour the pod annotation `halt-supervisor.io/status-url` (dev and test only)");
+    public static final Setting<String> MAPPING_LABEL = SETTINGS.define("POLLER_MAPPING_LABEL",
+            Parsers.labelSelector(DEFAULT_MAPPING_LABEL, false), DEFAULT_MAPPING_LABEL,
+            "label selector of the image-mapping ConfigMaps");
+    public static final Setting<Boolean> MAPPING_SYNC = SETTINGS.define("POLLER_MAPPING_SYNC", Parsers.bool(), "true",
+            "run the mapping sync (on ordinal 0 only)");
+    public static final Setting<String> INSTANCE = SETTINGS.optional("POLLER_INSTANCE", Parsers.text(),
+            "`$POD_NAME`, `$HOSTNAME`, `halt-supervisor-pollers`", "the events' `reportingInstance`");
 
     public PollersConfig {
         namespaces = List.copyOf(namespaces);
@@ -91,34 +102,22 @@ public record PollersConfig(
     }
 
     /**
-     * Reads and validates the settings.
+     * Reads and validates the settings; warns about unknown {@code POLLER_*} variables.
      *
-     * @throws IllegalArgumentException naming the variable and what was expected
+     * @throws ConfigException listing every bad setting, each naming the variable and what was expected
      */
     public static PollersConfig fromEnv(Map<String, String> env) {
-        List<String> namespaces = namespaces(env);
-        String selector = text(env, "POLLER_LABEL_SELECTOR", DEFAULT_LABEL_SELECTOR, true);
-        Duration interval = duration(env, "POLLER_INTERVAL", "5s", Duration.ofMillis(100), Duration.ofHours(1));
-        Duration connect = duration(env, "POLLER_CONNECT_TIMEOUT", "2s", Duration.ofMillis(10), Duration.ofMinutes(5));
-        Duration read = duration(env, "POLLER_READ_TIMEOUT", "3s", Duration.ofMillis(10), Duration.ofMinutes(5));
-        int inFlight = integer(env, "POLLER_MAX_IN_FLIGHT", 256, 1, 100_000);
-        int maxBytes = integer(env, "POLLER_MAX_RESPONSE_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024);
-        double jitter = fraction(env, "POLLER_JITTER", 0.1, 0.5);
-        Duration heartbeat = duration(env, "POLLER_HEARTBEAT", "60s", Duration.ofSeconds(1), Duration.ofDays(1));
-        int httpThreads = integer(env, "POLLER_HTTP_THREADS", 2, 1, 64);
-        int replicas = integer(env, "POLLER_REPLICAS", 1, 1, 1000);
-        int ordinal = ordinal(env, replicas);
-        String container = dnsLabel(env, "POLLER_CONTAINER_NAME", "seid", DNS_LABEL);
-        String portName = dnsLabel(env, "POLLER_RPC_PORT_NAME", "rpc", PORT_NAME);
-        int port = integer(env, "POLLER_DEFAULT_RPC_PORT", 26657, 1, 65535);
-        boolean allowAnnotation = bool(env, "POLLER_ALLOW_STATUS_URL_ANNOTATION", false);
-        String mappingLabel = text(env, "POLLER_MAPPING_LABEL", DEFAULT_MAPPING_LABEL, false);
-        boolean mappingSync = bool(env, "POLLER_MAPPING_SYNC", true);
-        String instance = firstNonBlank(env.get("POLLER_INSTANCE"), env.get("POD_NAME"), env.get("HOSTNAME"),
-                "halt-supervisor-pollers");
-        return new PollersConfig(namespaces, selector, interval, connect, read, inFlight, maxBytes, jitter, heartbeat,
-                httpThreads, replicas, ordinal, container, portName, port, allowAnnotation, mappingLabel, mappingSync,
-                instance.strip());
+        SettingValues v = SETTINGS.read(env);
+        int replicas = v.get(REPLICAS);
+        int ordinal = ordinal(v, env, replicas);
+        String instance = v.find(INSTANCE).orElseGet(() -> firstNonBlank(env.get("POD_NAME"), env.get("HOSTNAME"),
+                "halt-supervisor-pollers").strip());
+        v.throwIfInvalid();
+        return new PollersConfig(v.get(NAMESPACES), v.get(LABEL_SELECTOR), v.get(INTERVAL),
+                v.get(CONNECT_TIMEOUT), v.get(READ_TIMEOUT), v.get(MAX_IN_FLIGHT), v.get(MAX_RESPONSE_BYTES),
+                v.get(JITTER), v.get(HEARTBEAT), v.get(HTTP_THREADS), replicas, ordinal,
+                v.get(CONTAINER_NAME), v.get(RPC_PORT_NAME), v.get(DEFAULT_RPC_PORT), v.get(ALLOW_STATUS_URL_ANNOTATION),
+                v.get(MAPPING_LABEL), v.get(MAPPING_SYNC), instance);
     }
 
     public Shard shard() {
@@ -138,54 +137,6 @@ public record PollersConfig(
         return new PodTargets.Settings(containerName, rpcPortName, defaultRpcPort, allowStatusUrlAnnotation);
     }
 
-    private static List<String> namespaces(Map<String, String> env) {
-        String raw = env.getOrDefault("POLLER_NAMESPACES", "").strip();
-        if (raw.isEmpty() || raw.equals("*")) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (String part : raw.split(",")) {
-            String ns = part.strip();
-            if (!NAMESPACE.matcher(ns).matches()) {
-                throw new IllegalArgumentException("POLLER_NAMESPACES: expected comma-separated namespace names "
-                        + "(lowercase DNS labels) or '*', got '" + raw + "'");
-            }
-            if (!out.contains(ns)) {
-                out.add(ns);
-            }
-        }
-        return out;
-    }
-
-    private static String text(Map<String, String> env, String name, String fallback, boolean emptyAllowed) {
-        String raw = env.get(name);
-        if (raw == null) {
-            return fallback;
-        }
-        String v = raw.strip();
-        if (v.isEmpty() && !emptyAllowed) {
-            throw new IllegalArgumentException(name + ": expected a label selector such as '" + fallback
-                    + "', got an empty value");
-        }
-        if (v.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException(name + ": expected a label selector, got control characters");
-        }
-        return v;
-    }
-
-    private static String dnsLabel(Map<String, String> env, String name, String fallback, Pattern pattern) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
-        String v = raw.strip();
-        if (!pattern.matcher(v).matches()) {
-            throw new IllegalArgumentException(name + ": expected a Kubernetes name (lowercase letters, digits, '-'),"
-                    + " got '" + v + "'");
-        }
-        return v;
-    }
-
     /**
      * Parses a duration as the settings do ({@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code PT5S}),
      * between 1 ms and 1 h; for command-line options.
@@ -193,76 +144,29 @@ public record PollersConfig(
      * @throws IllegalArgumentException naming {@code setting} and what was expected
      */
     public static Duration parseDuration(String setting, String text) {
-        return duration(Map.of(setting, text == null ? "" : text), setting, "", Duration.ofMillis(1),
-                Duration.ofHours(1));
-    }
-
-    static Duration duration(Map<String, String> env, String name, String fallback, Duration min, Duration max) {
-        String raw = env.get(name);
-        String v = raw == null || raw.isBlank() ? fallback : raw.strip();
-        Duration d = Durations.parse(name, v);
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw new IllegalArgumentException(name + ": expected a duration between " + StatusFetcher.human(min)
-                    + " and " + StatusFetcher.human(max) + ", got '" + v + "'");
-        }
-        return d;
-    }
-
-    private static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
+        String t = text == null ? "" : text.strip();
         try {
-            int v = Integer.parseInt(raw.strip());
-            if (v < min || v > max) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": expected an integer from " + min + " to " + max + ", got '"
-                    + raw.strip() + "'");
+            return COMMAND_LINE_DURATION.parse(t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": " + e.getMessage() + ", got '" + t + "'", e);
         }
     }
 
-    private static double fraction(Map<String, String> env, String name, double fallback, double max) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
-        try {
-            double v = Double.parseDouble(raw.strip());
-            if (!(v >= 0 && v <= max)) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": expected a number from 0 to " + max + ", got '" + raw.strip()
-                    + "'");
-        }
-    }
+    private static final Parser<Duration> COMMAND_LINE_DURATION = Parsers.duration(Duration.ofMillis(1),
+            Duration.ofHours(1));
 
-    private static boolean bool(Map<String, String> env, String name, boolean fallback) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
-        return switch (raw.strip().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(name + ": expected true or false, got '" + raw.strip() + "'");
-        };
-    }
-
-    private static int ordinal(Map<String, String> env, int replicas) {
-        String raw = env.get("POLLER_ORDINAL");
-        if (raw != null && !raw.isBlank()) {
-            int v = integer(env, "POLLER_ORDINAL", 0, 0, 999);
-            if (v >= replicas) {
-                throw new IllegalArgumentException("POLLER_ORDINAL: expected 0.." + (replicas - 1) + " for "
-                        + "POLLER_REPLICAS=" + replicas + ", got " + v);
+    /** The ordinal: {@code POLLER_ORDINAL}, else the pod name's StatefulSet suffix; problems recorded in {@code v}. */
+    private static int ordinal(SettingValues v, Map<String, String> env, int replicas) {
+        if (v.isSet(ORDINAL)) {
+            Integer given = v.get(ORDINAL);
+            if (given == null) {
+                return 0;
             }
-            return v;
+            if (given >= replicas && v.valid(REPLICAS)) {
+                v.problem(ORDINAL.name(), "expected 0.." + (replicas - 1) + " for " + REPLICAS.name() + "=" + replicas
+                        + ", got " + given);
+            }
+            return given;
         }
         if (replicas == 1) {
             return 0;
@@ -272,17 +176,18 @@ public record PollersConfig(
             if (name != null) {
                 Matcher m = ORDINAL_SUFFIX.matcher(name.strip());
                 if (m.matches()) {
-                    int v = Integer.parseInt(m.group(1));
-                    if (v >= replicas) {
-                        throw new IllegalArgumentException(var + ": the ordinal of '" + name.strip() + "' is " + v
-                                + ", expected 0.." + (replicas - 1) + " for POLLER_REPLICAS=" + replicas);
+                    int n = Integer.parseInt(m.group(1));
+                    if (n >= replicas) {
+                        v.problem(var, "the ordinal of '" + name.strip() + "' is " + n + ", expected 0.."
+                                + (replicas - 1) + " for " + REPLICAS.name() + "=" + replicas);
                     }
-                    return v;
+                    return n;
                 }
             }
         }
-        throw new IllegalArgumentException("POLLER_ORDINAL: required with POLLER_REPLICAS=" + replicas
+        v.problem(ORDINAL.name(), "required with " + REPLICAS.name() + "=" + replicas
                 + " when neither POD_NAME nor HOSTNAME ends in a StatefulSet ordinal (-N)");
+        return 0;
     }
 
     private static String firstNonBlank(String... values) {

@@ -1,5 +1,6 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.schemas.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -108,7 +109,7 @@ class PollersConfigTest {
         "POLLER_NAMESPACES          | Sei,prod      | POLLER_NAMESPACES: expected comma-separated namespace names (lowercase DNS labels) or '*', got 'Sei,prod'",
         "POLLER_CONTAINER_NAME      | Seid_Main     | POLLER_CONTAINER_NAME: expected a Kubernetes name (lowercase letters, digits, '-'), got 'Seid_Main'",
         "POLLER_DEFAULT_RPC_PORT    | 70000         | POLLER_DEFAULT_RPC_PORT: expected an integer from 1 to 65535, got '70000'",
-        "POLLER_ALLOW_STATUS_URL_ANNOTATION | yes   | POLLER_ALLOW_STATUS_URL_ANNOTATION: expected true or false, got 'yes'",
+        "POLLER_ALLOW_STATUS_URL_ANNOTATION | maybe | POLLER_ALLOW_STATUS_URL_ANNOTATION: expected true or false (or yes/no, on/off, 1/0), got 'maybe'",
         "POLLER_MAPPING_LABEL       | '  '          | POLLER_MAPPING_LABEL: expected a label selector such as 'halt-supervisor.io/image-mappings=true', got an empty value",
     })
     void rejectsBadValuesNamingTheVariable(String name, String value, String message) {
@@ -141,5 +142,34 @@ class PollersConfigTest {
                 .contains("namespaces=[sei]").contains("interval=PT5S");
         assertThat(PollersConfig.defaults().pollerSettings().errorLogInterval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(PollersConfig.defaults().namespaces()).isEqualTo(List.of());
+    }
+
+    @Test
+    void reportsEveryBadSettingTogether() {
+        assertThatThrownBy(() -> PollersConfig.fromEnv(Map.of("POLLER_INTERVAL", "soon", "POLLER_JITTER", "2",
+                "POLLER_REPLICAS", "2", "HOSTNAME", "laptop", "POLLER_MAPPING_SYNC", "sometimes")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .extracting(ConfigException.Problem::variable).containsExactlyInAnyOrder("POLLER_INTERVAL",
+                                "POLLER_JITTER", "POLLER_ORDINAL", "POLLER_MAPPING_SYNC"))
+                .hasMessageStartingWith("4 settings are invalid:");
+    }
+
+    @Test
+    void booleansTakeEveryFormOfTheSharedRule() {
+        for (String yes : new String[] {"true", "yes", "on", "1"}) {
+            assertThat(PollersConfig.fromEnv(Map.of("POLLER_MAPPING_SYNC", "false",
+                    "POLLER_ALLOW_STATUS_URL_ANNOTATION", yes)).allowStatusUrlAnnotation()).as(yes).isTrue();
+        }
+        for (String no : new String[] {"false", "no", "off", "0"}) {
+            assertThat(PollersConfig.fromEnv(Map.of("POLLER_MAPPING_SYNC", no)).mappingSync()).as(no).isFalse();
+        }
+    }
+
+    @Test
+    void namesTheNearestSettingOfAnUnknownPollerVariable() {
+        assertThat(PollersConfig.SETTINGS.unknownVariables(Map.of("POLLER_INTERVALS", "5s", "POLLER_NAMESPACE", "sei",
+                "POLLER_INTERVAL", "5s", "DECIDER_GRACE_WINDOW", "5m"))).containsExactly(
+                "unknown variable POLLER_INTERVALS, ignored (did you mean POLLER_INTERVAL?)",
+                "unknown variable POLLER_NAMESPACE, ignored (did you mean POLLER_NAMESPACES?)");
     }
 }

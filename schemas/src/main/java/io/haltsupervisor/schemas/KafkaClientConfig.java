@@ -1,8 +1,13 @@
 package io.haltsupervisor.schemas;
 
+import io.haltsupervisor.schemas.config.ConfigException;
+import io.haltsupervisor.schemas.config.Parsers;
+import io.haltsupervisor.schemas.config.Redaction;
+import io.haltsupervisor.schemas.config.Setting;
+import io.haltsupervisor.schemas.config.SettingValues;
+import io.haltsupervisor.schemas.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -20,7 +25,8 @@ import java.util.TreeMap;
  * (a path to a Java properties file, e.g. a mounted Secret holding {@code security.protocol},
  * {@code sasl.jaas.config}, {@code ssl.truststore.location}) and {@code KAFKA_CLIENT_<PROP>} variables
  * ({@code KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL} → {@code security.protocol=SASL_SSL}). Values of
- * properties that look secret are redacted by {@link #toString()}.
+ * properties that look secret ({@link Redaction#isSecretName}) are redacted by {@link #toString()}. The settings are
+ * the registry {@link #SETTINGS}.
  *
  * @param bootstrapServers {@code host:port[,host:port]}
  * @param properties       extra client properties
@@ -30,15 +36,28 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
     public static final String ENV_PROPERTIES_FILE = "KAFKA_CLIENT_PROPERTIES";
     public static final String ENV_PREFIX = "KAFKA_CLIENT_";
 
+    /** The Kafka connection's settings; {@code KAFKA_*} variables are not warned about (client properties). */
+    public static final Settings SETTINGS = new Settings("kafka", "");
+    public static final Setting<String> BOOTSTRAP = SETTINGS.required(ENV_BOOTSTRAP, Parsers.hostPorts(),
+            "the Kafka brokers, `host:port[,host:port…]`");
+    public static final Setting<Path> PROPERTIES_FILE = SETTINGS.optional(ENV_PROPERTIES_FILE, Parsers.path(), "(none)",
+            "a Java properties file of client properties (`security.protocol`, `sasl.jaas.config`, "
+                    + "`ssl.truststore.location`…), e.g. from a mounted Secret");
+
+    static {
+        SETTINGS.passThrough(ENV_PREFIX, ENV_PREFIX + "<PROP>", "a client property for every producer, consumer, "
+                + "admin client and Kafka Streams: `KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL` sets `security.protocol`; "
+                + "wins over the file. Values of properties named like a credential (password, jaas, secret, token, "
+                + "key) are never logged");
+    }
+
     public KafkaClientConfig {
         Require.nonBlank(bootstrapServers, ENV_BOOTSTRAP);
-        for (String server : bootstrapServers.split(",")) {
-            String s = server.trim();
-            int colon = s.lastIndexOf(':');
-            if (colon <= 0 || colon == s.length() - 1 || !s.substring(colon + 1).matches("\\d{1,5}")) {
-                throw new IllegalArgumentException(
-                        ENV_BOOTSTRAP + ": expected host:port[,host:port…], got '" + bootstrapServers + "'");
-            }
+        try {
+            Parsers.hostPorts().parse(bootstrapServers.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ENV_BOOTSTRAP + ": " + e.getMessage() + ", got '" + bootstrapServers
+                    + "'");
         }
         properties = Collections.unmodifiableMap(new TreeMap<>(properties == null ? Map.of() : properties));
     }
@@ -47,29 +66,31 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
         return new KafkaClientConfig(bootstrapServers, Map.of());
     }
 
-    /** Reads the settings from environment variables (see the class comment). */
+    /**
+     * Reads the settings from environment variables (see the class comment).
+     *
+     * @throws ConfigException listing every bad setting
+     */
     public static KafkaClientConfig fromEnv(Map<String, String> env) {
+        SettingValues v = SETTINGS.read(env);
         Map<String, String> props = new TreeMap<>();
-        String file = env.get(ENV_PROPERTIES_FILE);
-        if (file != null && !file.isBlank()) {
+        v.find(PROPERTIES_FILE).ifPresent(file -> {
             Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(Path.of(file))) {
+            try (InputStream in = Files.newInputStream(file)) {
                 p.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(ENV_PROPERTIES_FILE + ": cannot read '" + file + "'", e);
-            }
-            p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k)));
-        }
-        env.forEach((k, v) -> {
-            if (k.startsWith(ENV_PREFIX) && !k.equals(ENV_PROPERTIES_FILE) && k.length() > ENV_PREFIX.length()) {
-                props.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+                p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k)));
+            } catch (IOException | IllegalArgumentException e) {
+                v.refuse(PROPERTIES_FILE, "expected a readable Java properties file (" + e.getClass().getSimpleName()
+                        + ")");
             }
         });
-        String bootstrap = env.get(ENV_BOOTSTRAP);
-        if (bootstrap == null || bootstrap.isBlank()) {
-            throw new IllegalArgumentException("missing required setting " + ENV_BOOTSTRAP + " (expected host:port)");
-        }
-        return new KafkaClientConfig(bootstrap, props);
+        env.forEach((k, value) -> {
+            if (k.startsWith(ENV_PREFIX) && !k.equals(ENV_PROPERTIES_FILE) && k.length() > ENV_PREFIX.length()) {
+                props.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        v.throwIfInvalid();
+        return new KafkaClientConfig(v.get(BOOTSTRAP), props);
     }
 
     /** Client properties: the pass-through ones plus {@code bootstrap.servers}. */
@@ -88,15 +109,13 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
     }
 
     static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("token")
-                || k.endsWith(".key") || k.contains("credentials");
+        return Redaction.isSecretName(key);
     }
 
     @Override
     public String toString() {
         Map<String, String> shown = new TreeMap<>();
-        properties.forEach((k, v) -> shown.put(k, isSecret(k) ? "[redacted]" : v));
+        properties.forEach((k, v) -> shown.put(k, isSecret(k) ? Redaction.REDACTED : v));
         return "KafkaClientConfig{bootstrapServers=" + bootstrapServers + ", properties=" + shown + "}";
     }
 }

@@ -34,4 +34,24 @@ class KafkaClientConfigTest {
         assertThatThrownBy(() -> KafkaClientConfig.of("kafka-0"))
                 .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS").hasMessageContaining("host:port");
     }
+
+    @Test
+    void reportsABadBootstrapAndAnUnreadablePropertiesFileTogether(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.properties");
+        assertThatThrownBy(() -> KafkaClientConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", "kafka-0",
+                "KAFKA_CLIENT_PROPERTIES", missing.toString(), "KAFKA_CLIENT_SSL_KEY_PASSWORD", "hunter2")))
+                .isInstanceOf(io.haltsupervisor.schemas.config.ConfigException.class)
+                .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS: expected host:port[,host:port…], got 'kafka-0'")
+                .hasMessageContaining("KAFKA_CLIENT_PROPERTIES: expected a readable Java properties file")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void passThroughPropertiesNamedLikeACredentialAreRedacted() {
+        KafkaClientConfig config = KafkaClientConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092",
+                "KAFKA_CLIENT_SSL_KEY_PASSWORD", "hunter2", "KAFKA_CLIENT_SSL_KEYSTORE_KEY", "PEMKEY",
+                "KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL"));
+        assertThat(config.properties()).containsEntry("ssl.key.password", "hunter2");
+        assertThat(config.toString()).doesNotContain("hunter2", "PEMKEY").contains("security.protocol=SSL");
+    }
 }

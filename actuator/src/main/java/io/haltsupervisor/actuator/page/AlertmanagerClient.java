@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.haltsupervisor.actuator.ActuatorConfig.AlertmanagerSettings;
-import io.haltsupervisor.actuator.Secret;
+import io.haltsupervisor.schemas.config.Secret;
 import io.haltsupervisor.actuator.StepOutcome;
 import io.haltsupervisor.actuator.StepOutcome.Retriable;
 import io.haltsupervisor.actuator.plan.Page;

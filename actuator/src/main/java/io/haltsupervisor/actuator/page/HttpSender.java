@@ -1,6 +1,6 @@
 package io.haltsupervisor.actuator.page;
 
-import io.haltsupervisor.actuator.Secret;
+import io.haltsupervisor.schemas.config.Secret;
 import io.haltsupervisor.actuator.StepOutcome;
 import io.haltsupervisor.actuator.StepOutcome.Failed;
 import io.haltsupervisor.actuator.StepOutcome.Retriable;

@@ -172,15 +172,13 @@ final class Workloads {
 
     /**
      * Runs every config loader of {@code kinds} (and the Kafka client settings, which every component reads)
-     * on {@code env}, exactly as {@link Components#start} does; a bad value fails here as it would at start.
+     * on {@code env}, exactly as the component commands do ({@link Components.Configs#read}); bad values fail here
+     * as they would at start.
      */
     static Loaded load(Set<Components.Kind> kinds, Map<String, String> env) {
         RecordingEnv recording = new RecordingEnv(env);
-        KafkaClientConfig kafka = KafkaClientConfig.fromEnv(recording);
-        PollersConfig pollers = kinds.contains(Components.Kind.POLLERS) ? PollersConfig.fromEnv(recording) : null;
-        DeciderConfig decider = kinds.contains(Components.Kind.DECIDER) ? DeciderConfig.fromEnv(recording) : null;
-        ActuatorConfig actuator = kinds.contains(Components.Kind.ACTUATOR) ? ActuatorConfig.fromEnv(recording) : null;
-        return new Loaded(recording.read, pollers, decider, actuator, kafka);
+        Components.Configs configs = Components.Configs.read(kinds, recording, true);
+        return new Loaded(recording.read, configs.pollers(), configs.decider(), configs.actuator(), configs.kafka());
     }
 
     /**

@@ -1,8 +1,11 @@
-package io.haltsupervisor.actuator;
+package io.haltsupervisor.schemas.config;
 
 import java.util.Objects;
 
-/** A routing key or token: its value never reaches a log, a result or {@code toString()}. */
+/**
+ * A routing key, token or password read from a secret setting: its value never reaches a log, an error, a
+ * result or {@code toString()} (which is {@value Redaction#REDACTED}).
+ */
 public final class Secret {
     private final String value;
 
@@ -10,7 +13,7 @@ public final class Secret {
         this.value = Objects.requireNonNull(value, "value");
     }
 
-    /** The secret itself, for the one HTTP header or body field that needs it. */
+    /** The secret itself, for the one HTTP header, body field or client property that needs it. */
     public String reveal() {
         return value;
     }
@@ -27,6 +30,6 @@ public final class Secret {
 
     @Override
     public String toString() {
-        return "[redacted]";
+        return Redaction.REDACTED;
     }
 }
