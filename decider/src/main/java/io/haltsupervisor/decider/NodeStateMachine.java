@@ -318,6 +318,13 @@ public final class NodeStateMachine {
                     node, at, code, inc.planName(), image, podName(s, inc), podUid(s, inc));
             return decided(s, inc, d, Phase.QUARANTINED, null, null, null, null, null, ts, false);
         }
+        if (code == ShutdownReason.UNKNOWN.code()) {
+            // sei-config's ShutdownReasonUnknown in a halt_intent: the node halts gracefully without saying why
+            return page(s, inc, at, Severity.error, PageReason.UnrecognisedHalt,
+                    "graceful but unrecognised halt: halt_intent reason 0 (unknown)"
+                            + (inc.planName() == null ? "" : ", plan " + inc.planName())
+                            + ": the node gave no reason to act on; no automatic action");
+        }
         return page(s, inc, at, Severity.error, PageReason.UnrecognisedHalt,
                 "graceful but unrecognised halt code " + code + " (" + ShutdownReason.ofCode(code).token()
                         + "): no automatic action");

@@ -440,6 +440,20 @@ class DeciderTopologyTest {
         h.assertNothingElse();
     }
 
+    @Test
+    void aHaltIntentWithReasonZeroPagesAsGracefulButUnrecognisedAndActsOnNothing() {
+        h.map(mapping("v6", IMG6, V6_HEIGHT, t(0)), t(0));
+        h.observe(podReady(N0, "uid-a", IMG5, 0, t(5)), t(5));
+        h.halt(statusHalt(N0, 0, "v6", V6_HEIGHT, t(9), IMG5, t(10)), t(10));
+        HaltPaged paged = only(h.decisions(), HaltPaged.class);
+        assertThat(paged.reasonCode()).isZero();
+        assertThat(paged.pageReason()).isEqualTo(Decision.PageReason.UnrecognisedHalt);
+        assertThat(paged.summary()).isEqualTo("graceful but unrecognised halt: halt_intent reason 0 (unknown), plan v6:"
+                + " the node gave no reason to act on; no automatic action");
+        h.driver.advanceWallClockTime(Duration.ofMinutes(30));
+        h.assertNothingElse();
+    }
+
     // ------------------------------------------------------------------ grace window
 
     @Test
