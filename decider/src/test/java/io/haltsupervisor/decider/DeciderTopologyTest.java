@@ -367,6 +367,26 @@ class DeciderTopologyTest {
     }
 
     @Test
+    void binaryTooNewOnASeiNodeNeverSeenRunningRollsBackToTheImageItsControllerReportsAsCurrent() {
+        // deployed after the node last changed image: the decider never saw IMG5 run; the SeiNode's update
+        // plan to IMG6 never completed, so its status.currentImage (on the pod observation) still says IMG5
+        h.observe(podNotReady(N0, "uid-b", IMG6, 0, t(5)).withCurrentImage(IMG5), t(5));
+        h.halt(exitHalt(N0, 71, "uid-b", "containerd://c1", 1, t(10), IMG6), t(11));
+        RollbackDecided rb = only(h.decisions(), RollbackDecided.class);
+        assertThat(rb.targetImage()).isEqualTo(IMG5);
+        assertThat(rb.tooNewImage()).isEqualTo(IMG6);
+        h.assertNothingElse();
+    }
+
+    @Test
+    void binaryTooNewWhoseControllerReportsTheTooNewImageAsCurrentHasNoPreviousImage() {
+        h.observe(podNotReady(N0, "uid-b", IMG6, 0, t(5)).withCurrentImage(IMG6), t(5));
+        h.halt(exitHalt(N0, 71, "uid-b", "containerd://c1", 1, t(10), IMG6), t(11));
+        assertThat(only(h.decisions(), HaltPaged.class).pageReason()).isEqualTo(Decision.PageReason.NoPreviousImage);
+        h.assertNothingElse();
+    }
+
+    @Test
     void binaryTooNewWithoutAPreviousImagePagesAndDoesNothingElse() {
         h.halt(exitHalt(N0, 71, "uid-b", "containerd://c1", 1, t(10), IMG6), t(11));
         HaltPaged page = only(h.decisions(), HaltPaged.class);

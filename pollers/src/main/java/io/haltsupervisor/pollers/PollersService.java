@@ -97,7 +97,8 @@ public final class PollersService implements AutoCloseable {
         WarningEvents events = new WarningEvents(kube, config.instance(), clock);
         watcher = new PodWatcher(config.containerName(), sink, events, registry, clock);
         PodDispatcher dispatcher = new PodDispatcher(config.targetSettings(),
-                new KubernetesOwnerLookup(kube, Duration.ofMinutes(1)), shard, poller, watcher, scheduler);
+                new KubernetesOwnerLookup(kube, Duration.ofMinutes(1)), new ControllerImages(kube)::currentImage, shard,
+                poller, watcher, scheduler);
         for (Informable<Pod> pods : podScopes()) {
             SharedIndexInformer<Pod> informer = pods.runnableInformer(0);
             informer.addEventHandler(dispatcher);
