@@ -39,11 +39,12 @@ import java.util.regex.PatternSyntaxException;
  * @param pagerDuty          PagerDuty Events API v2, if configured
  * @param alertmanager       Alertmanager API v2, if configured
  * @param webhook            generic JSON webhook, if configured
+ * @param rollout            how long and how often the {@code rollout} step reads a SeiNode's controller status
  */
 public record ActuatorConfig(String groupId, String instance, String transactionalId, boolean dryRun,
         ActuatorPolicy policy, int rateLimitPerMinute, int rateLimitBurst, Duration rateLimitMaxWait,
         String containerName, RetryPolicy retry, Duration httpTimeout, Optional<PagerDutySettings> pagerDuty,
-        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook) {
+        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook, RolloutSettings rollout) {
 
     public static final String GROUP_ID = "ACTUATOR_GROUP_ID";
     public static final String INSTANCE = "ACTUATOR_INSTANCE";
@@ -68,6 +69,17 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String ALERTMANAGER_ALERT_TTL = "ACTUATOR_ALERTMANAGER_ALERT_TTL";
     public static final String WEBHOOK_URL = "ACTUATOR_WEBHOOK_URL";
     public static final String WEBHOOK_TOKEN = "ACTUATOR_WEBHOOK_TOKEN";
+    public static final String ROLLOUT_TIMEOUT = "ACTUATOR_ROLLOUT_TIMEOUT";
+    public static final String ROLLOUT_POLL_INTERVAL = "ACTUATOR_ROLLOUT_POLL_INTERVAL";
+
+    /**
+     * The {@code rollout} step after an image change on a SeiNode: it reads the SeiNode's {@code status.currentImage}
+     * and {@code NodeUpdateInProgress} condition every {@code pollInterval} until the controller reports the image
+     * rolled out (or failed), and fails after {@code timeout} without either.
+     */
+    public record RolloutSettings(Duration timeout, Duration pollInterval) {
+        public static final RolloutSettings DEFAULT = new RolloutSettings(Duration.ofMinutes(10), Duration.ofSeconds(2));
+    }
     /** Suffix of the variable naming a file that holds a secret. */
     public static final String FILE_SUFFIX = "_FILE";
 
@@ -188,8 +200,15 @@ public record ActuatorConfig(String groupId, String instance, String transaction
 
         Optional<WebhookSettings> webhook = e.url(WEBHOOK_URL).map(u -> new WebhookSettings(u, e.secret(WEBHOOK_TOKEN)));
 
+        Duration rolloutTimeout = e.duration(ROLLOUT_TIMEOUT, RolloutSettings.DEFAULT.timeout());
+        Duration rolloutPoll = e.duration(ROLLOUT_POLL_INTERVAL, RolloutSettings.DEFAULT.pollInterval());
+        if (rolloutTimeout.isZero() || rolloutPoll.isZero()) {
+            throw new IllegalArgumentException((rolloutTimeout.isZero() ? ROLLOUT_TIMEOUT : ROLLOUT_POLL_INTERVAL)
+                    + ": expected a positive duration, got 0");
+        }
         return new ActuatorConfig(groupId, instance, transactionalId, dryRun, policy, perMinute, burst, maxWait,
-                container, retry, httpTimeout, pagerDuty, alertmanager, webhook);
+                container, retry, httpTimeout, pagerDuty, alertmanager, webhook,
+                new RolloutSettings(rolloutTimeout, rolloutPoll));
     }
 
     static Duration parseDuration(String variable, String text) {
