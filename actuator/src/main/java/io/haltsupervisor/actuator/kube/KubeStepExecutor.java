@@ -132,6 +132,12 @@ public final class KubeStepExecutor {
             throw new IllegalArgumentException("not a cluster step: " + step.name());
         } catch (KubernetesClientException e) {
             rethrowInterrupt(e);
+            if (e.getCode() == HTTP_UNPROCESSABLE && (step instanceof Quarantine || step instanceof ReleaseQuarantine)) {
+                // their only test op is on metadata.resourceVersion: someone (the SeiNode controller's status write)
+                // wrote in between; the next attempt reads again and decides again
+                return new Retriable(step.name() + ": the object changed between read and patch (JSON Patch test on"
+                        + " metadata.resourceVersion failed); re-reading");
+            }
             return classify(e);
         }
     }
