@@ -41,11 +41,12 @@ import java.util.regex.Pattern;
  * @param pagerDuty          PagerDuty Events API v2, if configured
  * @param alertmanager       Alertmanager API v2, if configured
  * @param webhook            generic JSON webhook, if configured
+ * @param rollout            how long and how often the {@code rollout} step reads a SeiNode's controller status
  */
 public record ActuatorConfig(String groupId, String instance, String transactionalId, boolean dryRun,
         ActuatorPolicy policy, int rateLimitPerMinute, int rateLimitBurst, Duration rateLimitMaxWait,
         String containerName, RetryPolicy retry, Duration httpTimeout, Optional<PagerDutySettings> pagerDuty,
-        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook) {
+        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook, RolloutSettings rollout) {
 
     public static final String GROUP_ID = "ACTUATOR_GROUP_ID";
     public static final String INSTANCE = "ACTUATOR_INSTANCE";
@@ -70,6 +71,17 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String ALERTMANAGER_ALERT_TTL = "ACTUATOR_ALERTMANAGER_ALERT_TTL";
     public static final String WEBHOOK_URL = "ACTUATOR_WEBHOOK_URL";
     public static final String WEBHOOK_TOKEN = "ACTUATOR_WEBHOOK_TOKEN";
+    public static final String ROLLOUT_TIMEOUT = "ACTUATOR_ROLLOUT_TIMEOUT";
+    public static final String ROLLOUT_POLL_INTERVAL = "ACTUATOR_ROLLOUT_POLL_INTERVAL";
+
+    /**
+     * The {@code rollout} step after an image change on a SeiNode: it reads the SeiNode's {@code status.currentImage}
+     * and {@code NodeUpdateInProgress} condition every {@code pollInterval} until the controller reports the image
+     * rolled out (or failed), and fails after {@code timeout} without either.
+     */
+    public record RolloutSettings(Duration timeout, Duration pollInterval) {
+        public static final RolloutSettings DEFAULT = new RolloutSettings(Duration.ofMinutes(10), Duration.ofSeconds(2));
+    }
     /** Suffix of the variable naming a file that holds a secret. */
     public static final String FILE_SUFFIX = Setting.FILE_SUFFIX;
 
@@ -120,6 +132,12 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 Parsers.duration(), "10s", "longest backoff; at least `ACTUATOR_RETRY_INITIAL_BACKOFF`");
         public static final Setting<Duration> HTTP_TIMEOUT = SETTINGS.define(ActuatorConfig.HTTP_TIMEOUT,
                 Parsers.positiveDuration(), "10s", "timeout of each pager request and Kubernetes request");
+        public static final Setting<Duration> ROLLOUT_TIMEOUT = SETTINGS.define(ActuatorConfig.ROLLOUT_TIMEOUT,
+                Parsers.positiveDuration(), "10m", "how long the `rollout` step waits for a SeiNode's controller to"
+                        + " report the image rolled out (`status.currentImage`) or failed (`UpdateFailed`)");
+        public static final Setting<Duration> ROLLOUT_POLL_INTERVAL = SETTINGS.define(
+                ActuatorConfig.ROLLOUT_POLL_INTERVAL, Parsers.positiveDuration(), "2s",
+                "how often the `rollout` step reads the SeiNode's status");
         public static final Setting<Secret> PAGERDUTY_ROUTING_KEY = SETTINGS.secret(ActuatorConfig.PAGERDUTY_ROUTING_KEY,
                 "(PagerDuty off)", "the PagerDuty Events API v2 integration's routing key; enables PagerDuty.");
         public static final Setting<URI> PAGERDUTY_URL = SETTINGS.define(ActuatorConfig.PAGERDUTY_URL,
@@ -227,7 +245,8 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 v.get(Registry.RATE_LIMIT_PER_MINUTE), v.get(Registry.RATE_LIMIT_BURST),
                 v.get(Registry.RATE_LIMIT_MAX_WAIT), v.get(Registry.CONTAINER_NAME),
                 new RetryPolicy(v.get(Registry.RETRY_MAX_ATTEMPTS), initial, max), v.get(Registry.HTTP_TIMEOUT),
-                pagerDuty, alertmanager, webhook);
+                pagerDuty, alertmanager, webhook,
+                new RolloutSettings(v.get(Registry.ROLLOUT_TIMEOUT), v.get(Registry.ROLLOUT_POLL_INTERVAL)));
     }
 
     static Duration parseDuration(String variable, String text) {

@@ -362,7 +362,7 @@ public final class ActuatorService implements AutoCloseable {
                 return Optional.empty();
             };
             KubeStepExecutor kube = new KubeStepExecutor(targets, config.containerName(), config.policy(), gate, clock,
-                    config.instance(), config.httpTimeout());
+                    config.instance(), config.httpTimeout(), config.rollout());
             StepExecutor executor = (decision, step) -> step instanceof PageStep page ? pagers.execute(page)
                     : kube.execute(decision, step);
             currentIndex = index;

@@ -60,8 +60,10 @@ class KubeFaultsIT {
     private List<String> run(KubernetesClient client, Decision d) throws InterruptedException {
         KubeTargets targets = new KubeTargets(client);
         targets.detect();
+        // no SeiNode controller here: the rollout step of a SeiNode's plan gives up at once (see KubeStepsIT)
         KubeStepExecutor exec = new KubeStepExecutor(targets, "seid", config.policy(), DisruptionGate.OPEN,
-                Clock.systemUTC(), "actuator-0", config.httpTimeout());
+                Clock.systemUTC(), "actuator-0", config.httpTimeout(),
+                new ActuatorConfig.RolloutSettings(java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(10)));
         Pagers pagers = new Pagers(config, HttpClient.newHttpClient(), Clock.systemUTC());
         results.clear();
         new DecisionRunner(config, new ResultsIndex(), targets::kindOf, (decision, step) -> step instanceof PageStep p
@@ -207,10 +209,43 @@ class KubeFaultsIT {
     void aSeiNodesPodIsLeftToItsControllerWhichReplacesItItself() throws Exception {
         String uid = seiNodeWithOwnedPod(V5);
         List<String> outcomes = run(ActuatorClients.of(kube), upgrade(V5, uid));
-        assertThat(outcomes).startsWith("set-image=applied@1").noneMatch(o -> o.startsWith("delete-pod"));
+        assertThat(outcomes).startsWith("set-image=applied@1", "delete-pod=already-applied@1");
+        assertThat(results.get(1).detail()).contains("left to the controller").contains("no update plan is active");
         assertThat(kube.client().pods().inNamespace(NS).withName("rpc-0-0").get())
                 .as("no second, racing delete beside the controller's replace-pod").isNotNull();
         assertThat(kube.requests()).noneMatch(r -> "DELETE".equals(r.method()));
+    }
+
+    /** The SeiNode's status.plan as its controller writes it, with the replace-pod task at {@code replacePod}. */
+    private void activePlan(String replacePod) {
+        kube.client().genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace(NS).withName("rpc-0")
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"plan\":{\"id\":"
+                        + "\"p1\",\"phase\":\"Active\",\"tasks\":[{\"type\":\"apply-statefulset\",\"id\":\"t1\","
+                        + "\"status\":\"Complete\"},{\"type\":\"replace-pod\",\"id\":\"t2\",\"status\":\""
+                        + replacePod + "\"},{\"type\":\"observe-image\",\"id\":\"t3\",\"status\":\"Pending\"}]}}}");
+    }
+
+    @Test
+    void aSeiNodesPodIsLeftToAnActivePlanWhoseReplacePodHasNotRunYet() throws Exception {
+        String uid = seiNodeWithOwnedPod(V6);
+        activePlan("Pending");
+        List<String> outcomes = run(ActuatorClients.of(kube), upgrade(V5, uid));
+        assertThat(outcomes).startsWith("set-image=applied@1", "delete-pod=already-applied@1");
+        assertThat(results.get(1).detail()).contains("replace-pod has not run yet");
+        assertThat(kube.requests()).noneMatch(r -> "DELETE".equals(r.method()));
+    }
+
+    @Test
+    void aSeiNodesPodIsDeletedWhenItsActivePlanAlreadyRanReplacePodAndWillNotAgain() throws Exception {
+        // an update plan to another image already replaced the pod and waits in observe-image; a spec.image
+        // changed now is not re-planned, so nobody but the actuator replaces this pod (sei-k8s-controller
+        // internal/planner/planner.go, internal/task/observe_image.go at 2d670ad8)
+        String uid = seiNodeWithOwnedPod(V6);
+        activePlan("Complete");
+        List<String> outcomes = run(ActuatorClients.of(kube), upgrade(V5, uid));
+        assertThat(outcomes).startsWith("set-image=applied@1", "delete-pod=applied@1");
+        assertThat(kube.requests()).filteredOn(r -> "DELETE".equals(r.method())).singleElement()
+                .satisfies(r -> assertThat(r.path()).endsWith("/pods/rpc-0-0"));
     }
 
     @Test

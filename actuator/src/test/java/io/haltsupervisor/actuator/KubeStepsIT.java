@@ -20,6 +20,7 @@ import io.haltsupervisor.actuator.kube.KubeTargets;
 import io.haltsupervisor.actuator.kube.DisruptionGate;
 import io.haltsupervisor.actuator.page.Pagers;
 import io.haltsupervisor.actuator.plan.Conditions;
+import io.haltsupervisor.actuator.plan.Step;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
 import io.haltsupervisor.actuator.plan.TargetKind;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
@@ -31,7 +32,10 @@ import io.haltsupervisor.schemas.Json;
 import io.haltsupervisor.schemas.OperatorCommandIssued.Command;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,8 +87,11 @@ class KubeStepsIT {
                 DisruptionGate.OPEN, Clock.systemUTC(), config.instance(), config.httpTimeout());
         Pagers pagers = new Pagers(config, http, Clock.systemUTC());
         int before = results.size();
+        // this API has no SeiNode controller to roll an image out: the rollout step is run against hand-written
+        // controller statuses in the confirmRollout tests below, and under the simulated controller in the cli e2e
         new DecisionRunner(config, index, targets::kindOf, (decision, step) -> step instanceof PageStep p
-                ? pagers.execute(p) : kubeExec.execute(decision, step), results::add, Sleeper.SYSTEM,
+                ? pagers.execute(p) : step instanceof Step.ConfirmRollout ? StepOutcome.applied(NO_CONTROLLER)
+                : kubeExec.execute(decision, step), results::add, Sleeper.SYSTEM,
                 Clock.systemUTC(), () -> 0.5, StepHook.NONE, new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
         return List.copyOf(results.subList(before, results.size()));
     }
@@ -94,10 +101,19 @@ class KubeStepsIT {
         return run(d, new ResultsIndex());
     }
 
+    private static final String NO_CONTROLLER = "not run: no SeiNode controller in this in-memory API";
+
+    /** Final outcome per step, without the rollout step (no controller here: see the confirmRollout tests). */
     private static Map<String, Outcome> outcomes(List<ActionResultRecorded> rs) {
         Map<String, Outcome> m = new java.util.LinkedHashMap<>();
-        rs.forEach(r -> m.put(r.step(), r.outcome()));
+        rs.stream().filter(r -> !r.step().equals("rollout")).forEach(r -> m.put(r.step(), r.outcome()));
         return m;
+    }
+
+    /** What a first run of an image plan on {@code kind} records: applied, but a SeiNode's pod is its controller's. */
+    private static Outcome firstRun(TargetKind kind, String step) {
+        return step.equals("delete-pod") && (kind == TargetKind.SEINODE || kind == TargetKind.SEINETWORK_MEMBER)
+                ? Outcome.ALREADY_APPLIED : Outcome.APPLIED;
     }
 
     // --- fixtures -------------------------------------------------------------------------------------------
@@ -219,7 +235,14 @@ class KubeStepsIT {
         assertThat(image(kind)).isEqualTo(V6);
         assertThat(podExists()).as("a Deployment's rollout and a SeiNode's controller replace the pod themselves;"
                 + " the actuator deletes it only for a plain StatefulSet").isEqualTo(kind.rollsPodItself());
-        assertThat(first).extracting(ActionResultRecorded::outcome).containsOnly(Outcome.APPLIED);
+        outcomes(first).forEach((step, outcome) -> assertThat(outcome).as(step).isEqualTo(firstRun(kind, step)));
+        if (kind == TargetKind.SEINODE) {
+            assertThat(first).filteredOn(r -> r.step().equals("delete-pod")).singleElement()
+                    .satisfies(r -> assertThat(r.detail()).isEqualTo("pod sei/rpc-0-0 left to the controller of SeiNode"
+                            + " sei/rpc-0: no update plan is active, and the one it builds for the new spec.image"
+                            + " replaces the pod (replace-pod)"));
+            assertThat(first).extracting(ActionResultRecorded::step).endsWith("rollout");
+        }
         assertThat(first.get(0).target()).isEqualTo(kind.display() + " " + NODE);
         Map<String, Object> condition = condition(kind);
         assertThat(condition).containsEntry("type", "Upgrading").containsEntry("status", "True")
@@ -247,7 +270,7 @@ class KubeStepsIT {
         // a second actuator that never learnt the results (crash before recording): nothing changes
         Object transition = condition.get("lastTransitionTime");
         List<ActionResultRecorded> again = run(upgrade(uid));
-        assertThat(again).extracting(ActionResultRecorded::outcome).containsOnly(Outcome.ALREADY_APPLIED);
+        assertThat(outcomes(again).values()).containsOnly(Outcome.ALREADY_APPLIED);
         assertThat(image(kind)).isEqualTo(V6);
         assertThat(events()).hasSize(1);
         assertThat(condition(kind).get("lastTransitionTime")).isEqualTo(transition);
@@ -275,7 +298,7 @@ class KubeStepsIT {
         String uid = podUid(V7);
         List<ActionResultRecorded> rs = run(new Decision.RollbackDecided(1, INCIDENT + "/rollback/0", INCIDENT, NODE, T,
                 71, "v7", V5, V7, "rpc-0-0", uid));
-        assertThat(rs).extracting(ActionResultRecorded::outcome).containsOnly(Outcome.APPLIED);
+        outcomes(rs).forEach((step, outcome) -> assertThat(outcome).as(step).isEqualTo(firstRun(kind, step)));
         assertThat(rs.get(0).step()).isEqualTo("page-trigger:pagerduty");
         assertThat(image(kind)).isEqualTo(V5);
         assertThat(podExists()).isEqualTo(kind.rollsPodItself());
@@ -492,7 +515,8 @@ class KubeStepsIT {
 
         List<ActionResultRecorded> first = run(upgradeOf("net-0"));
         assertThat(outcomes(first)).containsExactly(Map.entry("set-image", Outcome.APPLIED),
-                Map.entry("condition", Outcome.APPLIED), Map.entry("event", Outcome.APPLIED));
+                Map.entry("delete-pod", Outcome.ALREADY_APPLIED), Map.entry("condition", Outcome.APPLIED),
+                Map.entry("event", Outcome.APPLIED));
         assertThat(first.get(0).detail()).isEqualTo("SeiNetwork sei/net image " + V5 + " -> " + V6
                 + " (the image of every node of the network; SeiNode sei/net-0 follows it)");
         assertThat((String) seiObject(InMemoryKubernetes.SEINETWORK_CONTEXT, "net").get("spec", "image")).isEqualTo(V6);
@@ -504,7 +528,8 @@ class KubeStepsIT {
         for (String other : List.of("net-1", "net-2")) {
             List<ActionResultRecorded> rs = run(upgradeOf(other));
             assertThat(outcomes(rs)).containsExactly(Map.entry("set-image", Outcome.ALREADY_APPLIED),
-                    Map.entry("condition", Outcome.APPLIED), Map.entry("event", Outcome.APPLIED));
+                    Map.entry("delete-pod", Outcome.ALREADY_APPLIED), Map.entry("condition", Outcome.APPLIED),
+                    Map.entry("event", Outcome.APPLIED));
             assertThat(rs.get(0).detail()).startsWith("SeiNetwork sei/net already has image " + V6);
         }
         long networkPatches = kube.requests().stream().filter(r -> "PATCH".equals(r.method())
@@ -579,5 +604,84 @@ class KubeStepsIT {
             assertThat(targets.kindOf(NODE)).isEqualTo(TargetKind.DEPLOYMENT);
             assertThat(targets.notFound("sei/x")).isEqualTo("no StatefulSet or Deployment sei/x");
         }
+    }
+
+    // --- the rollout step, against hand-written controller statuses ------------------------------------------
+
+    private KubeStepExecutor rolloutExecutor(Duration timeout) {
+        KubeTargets targets = new KubeTargets(actuatorClient);
+        targets.detect();
+        return new KubeStepExecutor(targets, "seid", config.policy(), DisruptionGate.OPEN, Clock.systemUTC(),
+                "actuator-test-0", Duration.ofSeconds(10),
+                new ActuatorConfig.RolloutSettings(timeout, Duration.ofMillis(20)));
+    }
+
+    /** Writes the SeiNode's status as its controller would (JSON merge patch on the status subresource). */
+    private void controllerStatus(String currentImage, String updateStatus, String reason, String message,
+            long observedGeneration) {
+        Map<String, Object> status = new HashMap<>();
+        status.put("currentImage", currentImage);
+        status.put("conditions", List.of(Map.of("type", "NodeUpdateInProgress", "status", updateStatus,
+                "reason", reason, "message", message, "lastTransitionTime", "2026-12-03T10:00:00Z",
+                "observedGeneration", observedGeneration)));
+        client.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace(NS).withName("rpc-0")
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                        Json.write(Map.of("status", status)));
+    }
+
+    private long generation() {
+        return object(TargetKind.SEINODE).getMetadata().getGeneration();
+    }
+
+    @Test
+    void confirmRolloutIsAppliedOnceTheControllerReportsTheImageAsCurrent() throws Exception {
+        seed(TargetKind.SEINODE, V6, 1);
+        controllerStatus(V6, "False", "UpdateComplete", "plan p1 completed", generation());
+        StepOutcome outcome = rolloutExecutor(Duration.ofSeconds(5)).execute(upgrade(null),
+                new Step.ConfirmRollout(V6));
+        assertThat(outcome).isEqualTo(StepOutcome.applied("SeiNode sei/rpc-0 status.currentImage is " + V6
+                + "; NodeUpdateInProgress=False/UpdateComplete (plan p1 completed)"));
+    }
+
+    @Test
+    void confirmRolloutFailsWithTheControllersMessageOnUpdateFailedForTheCurrentSpec() throws Exception {
+        seed(TargetKind.SEINODE, V6, 1);
+        controllerStatus(V5, "False", "UpdateFailed", "plan p2 failed: replace-pod: boom", generation());
+        StepOutcome outcome = rolloutExecutor(Duration.ofSeconds(5)).execute(upgrade(null),
+                new Step.ConfirmRollout(V6));
+        assertThat(outcome).isEqualTo(new StepOutcome.Failed("the SeiNode controller failed the update of SeiNode"
+                + " sei/rpc-0 to " + V6 + ": NodeUpdateInProgress=False/UpdateFailed: plan p2 failed: replace-pod:"
+                + " boom; status.currentImage is still " + V5));
+    }
+
+    @Test
+    void confirmRolloutWaitsPastAnUpdateFailedOfAnEarlierSpecUntilTheImageIsCurrent() throws Exception {
+        seed(TargetKind.SEINODE, V6, 1);
+        controllerStatus(V5, "False", "UpdateFailed", "plan p0 failed: an earlier spec", generation() - 1);
+        java.util.concurrent.CompletableFuture<StepOutcome> confirmed = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return rolloutExecutor(Duration.ofSeconds(20)).execute(upgrade(null),
+                                new Step.ConfirmRollout(V6));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !confirmed.isDone());
+        controllerStatus(V6, "False", "UpdateComplete", "plan p3 completed", generation());
+        assertThat(confirmed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(StepOutcome.Done.class)
+                .extracting(StepOutcome::detail).asString().contains("plan p3 completed");
+    }
+
+    @Test
+    void confirmRolloutFailsAfterTheTimeoutSayingWhatItLastSaw() throws Exception {
+        seed(TargetKind.SEINODE, V6, 1);
+        controllerStatus(V5, "True", "UpdateStarted", "image drift detected", generation());
+        StepOutcome outcome = rolloutExecutor(Duration.ofMillis(200)).execute(upgrade(null),
+                new Step.ConfirmRollout(V6));
+        assertThat(outcome).isEqualTo(new StepOutcome.Failed("the SeiNode controller did not report " + V6
+                + " rolled out within 200ms (ACTUATOR_ROLLOUT_TIMEOUT): status.currentImage " + V5
+                + ", NodeUpdateInProgress=True/UpdateStarted (image drift detected)"));
     }
 }

@@ -91,8 +91,10 @@ class RbacIT {
             ActuatorConfig config = ActuatorConfig.fromEnv(Map.of("ACTUATOR_RETRY_MAX_ATTEMPTS", "1"));
             KubeTargets targets = new KubeTargets(actuatorClient);
             targets.detect();
+            // no SeiNode controller here: the rollout step reads the SeiNode (its calls are what counts) and gives up
             KubeStepExecutor exec = new KubeStepExecutor(targets, "seid", config.policy(), DisruptionGate.OPEN,
-                    Clock.systemUTC(), "actuator-0", Duration.ofSeconds(10));
+                    Clock.systemUTC(), "actuator-0", Duration.ofSeconds(10),
+                    new ActuatorConfig.RolloutSettings(Duration.ofMillis(100), Duration.ofMillis(20)));
             DecisionRunner runner = new DecisionRunner(config, new ResultsIndex(), targets::kindOf, (d, s) ->
                     s instanceof PageStep ? StepOutcome.applied("pages are not Kubernetes calls") : exec.execute(d, s),
                     r -> { }, Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,

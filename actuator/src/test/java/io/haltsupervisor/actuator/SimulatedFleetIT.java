@@ -65,11 +65,12 @@ class SimulatedFleetIT {
 
     private List<String> run(Decision d) throws InterruptedException {
         ActuatorConfig config = ActuatorConfig.fromEnv(Map.of("ACTUATOR_RETRY_INITIAL_BACKOFF", "50ms",
-                "ACTUATOR_RETRY_MAX_BACKOFF", "200ms", "ACTUATOR_RETRY_MAX_ATTEMPTS", "20"));
+                "ACTUATOR_RETRY_MAX_BACKOFF", "200ms", "ACTUATOR_RETRY_MAX_ATTEMPTS", "20",
+                "ACTUATOR_ROLLOUT_TIMEOUT", "20s", "ACTUATOR_ROLLOUT_POLL_INTERVAL", "50ms"));
         KubeTargets targets = new KubeTargets(actuatorClient);
         targets.detect();
         KubeStepExecutor exec = new KubeStepExecutor(targets, "seid", config.policy(), DisruptionGate.OPEN,
-                Clock.systemUTC(), "actuator-0", Duration.ofSeconds(10));
+                Clock.systemUTC(), "actuator-0", Duration.ofSeconds(10), config.rollout());
         results.clear();
         new DecisionRunner(config, new ResultsIndex(), targets::kindOf, (decision, step) -> step instanceof PageStep
                 ? StepOutcome.applied("pages are not under test here") : exec.execute(decision, step), results::add,
@@ -100,10 +101,12 @@ class SimulatedFleetIT {
     void aHaltedSeiNodeIsUpgradedByItsControllerWhichReplacesThePodItself() throws Exception {
         SimulatedNode node = haltedAtTheUpgrade(NodeSpec.seiNode("rpc-0", V5, 990, 0));
         Decision.UpgradeDecided upgrade = upgrade(node);
-        assertThat(run(upgrade)).containsExactly("set-image=applied", "condition=applied", "event=applied");
-        assertThat(kube.client().pods().inNamespace("sei").withName(node.podName()).get().getMetadata().getUid())
-                .as("the actuator leaves the pod to the SeiNode controller").isEqualTo(upgrade.podUid());
         fleet.start(Duration.ofMillis(100));
+        assertThat(run(upgrade)).containsExactly("set-image=applied", "delete-pod=already-applied",
+                "condition=applied", "event=applied", "rollout=applied");
+        assertThat(results).filteredOn(r -> r.step().equals("delete-pod")).singleElement()
+                .satisfies(r -> assertThat(r.detail()).as("the actuator leaves the pod to the SeiNode controller")
+                        .contains("left to the controller"));
         await().atMost(Duration.ofSeconds(20)).until(() -> V6.equals(node.runningImage()) && node.ready());
         assertThat(kube.client().pods().inNamespace("sei").withName(node.podName()).get().getMetadata().getUid())
                 .as("replaced by the controller's replace-pod").isNotEqualTo(upgrade.podUid());

@@ -35,6 +35,8 @@ public final class PollerMetrics {
     private final Timer lateness;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter publishFailures;
+    private final Map<StatusResult.ReasonStringIssue, Counter> tolerated =
+            new EnumMap<>(StatusResult.ReasonStringIssue.class);
     private volatile LongConsumer latenessListener = nanos -> { };
 
     public PollerMetrics(MeterRegistry registry, Supplier<Number> targets) {
@@ -53,6 +55,12 @@ public final class PollerMetrics {
         for (ObservationError.Kind kind : ObservationError.Kind.values()) {
             errors.put(kind, Counter.builder("halt_supervisor.poller.errors")
                     .description("status polls that gave an observation error").tag("kind", kind.token())
+                    .register(registry));
+        }
+        for (StatusResult.ReasonStringIssue issue : StatusResult.ReasonStringIssue.values()) {
+            tolerated.put(issue, Counter.builder("halt_supervisor.poller.reason_string.tolerated")
+                    .description("halt_intents read whose reason_string was missing or disagreed with the numeric"
+                            + " reason (the reason wins; the poll succeeds)").tag("issue", issue.token())
                     .register(registry));
         }
         latency = Timer.builder("halt_supervisor.poller.poll.latency").description("status poll round trip")
@@ -81,6 +89,8 @@ public final class PollerMetrics {
         latency.record(took);
         if (result instanceof StatusResult.Failed failed) {
             errors.get(failed.error().kind()).increment();
+        } else if (result instanceof StatusResult.Read read && read.tolerated() != null) {
+            tolerated.get(read.tolerated()).increment();
         }
     }
 
@@ -130,6 +140,11 @@ public final class PollerMetrics {
 
     public void publishFailed() {
         publishFailures.increment();
+    }
+
+    /** Halt intents read past a {@code reason_string} problem of {@code issue} so far. */
+    public double toleratedCount(StatusResult.ReasonStringIssue issue) {
+        return tolerated.get(issue).count();
     }
 
     public double errorCount(ObservationError.Kind kind) {

@@ -2,6 +2,7 @@ package io.haltsupervisor.pollers;
 
 import io.haltsupervisor.pollers.mappings.MappingSync;
 import io.haltsupervisor.pollers.mappings.MappingTopic;
+import io.haltsupervisor.pollers.pods.ControllerImages;
 import io.haltsupervisor.pollers.pods.KubernetesOwnerLookup;
 import io.haltsupervisor.pollers.pods.PodDispatcher;
 import io.haltsupervisor.pollers.pods.PodWatcher;
@@ -105,7 +106,8 @@ public final class PollersService implements AutoCloseable {
         WarningEvents events = new WarningEvents(kube, config.instance(), clock);
         watcher = new PodWatcher(config.containerName(), sink, events, registry, clock);
         PodDispatcher dispatcher = new PodDispatcher(config.targetSettings(),
-                new KubernetesOwnerLookup(kube, Duration.ofMinutes(1)), shard, poller, watcher, scheduler);
+                new KubernetesOwnerLookup(kube, Duration.ofMinutes(1)), new ControllerImages(kube)::currentImage, shard,
+                poller, watcher, scheduler);
         for (Informable<Pod> pods : podScopes()) {
             SharedIndexInformer<Pod> informer = pods.runnableInformer(0);
             informer.addEventHandler(dispatcher);

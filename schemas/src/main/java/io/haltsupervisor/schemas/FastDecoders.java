@@ -197,7 +197,7 @@ final class FastDecoders {
                     throw NotCanonical.INSTANCE;
                 }
                 yield new PodStateObserved(f.schemaVersion, f.nodeId, f.observedAt, f.podName, f.podUid, f.image,
-                        f.ready, f.phase, f.restartCount, f.lastExitCode, f.cosmovisor, f.deleted);
+                        f.ready, f.phase, f.restartCount, f.lastExitCode, f.cosmovisor, f.deleted, f.currentImage);
             }
             default -> throw NotCanonical.INSTANCE;
         };
@@ -228,7 +228,7 @@ final class FastDecoders {
 
     private static final class PodFields extends Fields {
         static final Map<String, Integer> BITS = bits("podUid", "image", "ready", "phase", "restartCount",
-                "lastExitCode", "cosmovisor", "deleted");
+                "lastExitCode", "cosmovisor", "deleted", "currentImage");
         static final int REQUIRED = BITS.get("ready") | BITS.get("restartCount") | BITS.get("cosmovisor")
                 | BITS.get("deleted");
         String podUid;
@@ -239,6 +239,7 @@ final class FastDecoders {
         Integer lastExitCode;
         boolean cosmovisor;
         boolean deleted;
+        String currentImage;
 
         @Override
         int field(String name, JsonParser p, JsonToken t) throws IOException {
@@ -251,6 +252,7 @@ final class FastDecoders {
                 case "lastExitCode" -> lastExitCode = t == JsonToken.VALUE_NULL ? null : intValue(p, t);
                 case "cosmovisor" -> cosmovisor = booleanValue(t);
                 case "deleted" -> deleted = booleanValue(t);
+                case "currentImage" -> currentImage = string(p, t);
                 case "kind" -> throw NotCanonical.INSTANCE;
                 default -> {
                     return common(name, p, t);

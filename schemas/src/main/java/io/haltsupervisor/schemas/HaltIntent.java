@@ -18,13 +18,14 @@ import java.util.Objects;
  *
  * <p>Reading is tolerant ({@link #fromJson(JsonNode)}): {@code height} as a JSON number or a decimal
  * string, {@code announced_at} as RFC 3339 with up to nanoseconds and any offset, {@code info} as a
- * string (or an object, kept as its JSON text), unknown fields ignored, a missing
- * {@code reason_string} derived from the code. Anything else is rejected with an
+ * string (or an object, kept as its JSON text), unknown fields ignored, a missing (or non-string)
+ * {@code reason_string} derived from the code — the numeric {@code reason} is authoritative. Anything else is rejected with an
  * {@link InvalidHaltIntentException} naming the field and what was expected. Writing is strict:
  * {@code reason} and {@code reason_string} always, {@code height} as a number, absent fields
  * omitted.
  *
- * @param reason       the raw graceful-halt code (70–89)
+ * @param reason       the raw graceful-halt code (70–89), or 0 when the node gave no known reason
+ *                     (sei-config's {@code ShutdownReasonUnknown}: graceful but unrecognised)
  * @param reasonString the token as the node sent it (or derived from the code when absent)
  * @param planName     the upgrade plan name, may be null
  * @param height       the upgrade height, may be null, never negative
@@ -41,8 +42,8 @@ public record HaltIntent(
         @JsonProperty("announced_at") Instant announcedAt) {
 
     public HaltIntent {
-        if (!ShutdownReason.isGraceful(reason)) {
-            throw new InvalidHaltIntentException("reason", "a graceful halt code 70–89", Integer.toString(reason));
+        if (!ShutdownReason.isHaltReason(reason)) {
+            throw new InvalidHaltIntentException("reason", "a graceful halt code 70–89 (or 0)", Integer.toString(reason));
         }
         if (height != null && height < 0) {
             throw new InvalidHaltIntentException("height", "a non-negative integer", height.toString());
@@ -83,7 +84,9 @@ public record HaltIntent(
             throw new InvalidHaltIntentException("halt_intent", "a JSON object", describe(node));
         }
         int reason = parseReason(node.get("reason"));
-        String reasonString = optionalText(node, "reason_string");
+        // the numeric reason is authoritative: a reason_string that is not a string is read as absent
+        JsonNode rawReasonString = node.get("reason_string");
+        String reasonString = rawReasonString != null && rawReasonString.isTextual() ? rawReasonString.textValue() : null;
         String planName = optionalText(node, "plan_name");
         Long height = parseHeight(node.get("height"));
         String info = parseInfo(node.get("info"));
@@ -93,7 +96,7 @@ public record HaltIntent(
 
     private static int parseReason(JsonNode n) {
         if (n == null || n.isNull()) {
-            throw new InvalidHaltIntentException("reason", "a graceful halt code 70–89", "nothing");
+            throw new InvalidHaltIntentException("reason", "a graceful halt code 70–89 (or 0)", "nothing");
         }
         long value;
         if (n.isIntegralNumber() && n.canConvertToLong()) {
@@ -101,10 +104,10 @@ public record HaltIntent(
         } else if (n.isTextual() && isDigits(n.textValue().trim(), 1, 9)) {
             value = Long.parseLong(n.textValue().trim());
         } else {
-            throw new InvalidHaltIntentException("reason", "an integer halt code 70–89", describe(n));
+            throw new InvalidHaltIntentException("reason", "an integer halt code 70–89 (or 0)", describe(n));
         }
-        if (!ShutdownReason.isGraceful((int) value) || value != (int) value) {
-            throw new InvalidHaltIntentException("reason", "a graceful halt code 70–89", Long.toString(value));
+        if (value != (int) value || !ShutdownReason.isHaltReason((int) value)) {
+            throw new InvalidHaltIntentException("reason", "a graceful halt code 70–89 (or 0)", Long.toString(value));
         }
         return (int) value;
     }

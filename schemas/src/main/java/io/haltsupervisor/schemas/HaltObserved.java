@@ -11,7 +11,8 @@ import java.time.Instant;
  * container id, restart count and {@code finishedAt}, which is what lets the decider fold a
  * crash-loop's restarts into one incident.
  *
- * @param reasonCode        the raw halt code 70–89 (kept for reserved codes)
+ * @param reasonCode        the raw halt code 70–89 (kept for reserved codes), or 0 from a {@code halt_intent}
+ *                          without a known reason (status source only)
  * @param reason            the reason token (derived from the code when absent)
  * @param intent            the {@code halt_intent} as served (status source only)
  * @param observedAt        when the poller or watcher saw it
@@ -47,7 +48,11 @@ public record HaltObserved(
         Require.schemaVersion(schemaVersion, SCHEMA_VERSION);
         Require.nodeId(nodeId, "nodeId");
         Require.present(source, "source");
-        new HaltCode(reasonCode); // validates 70–89
+        new HaltCode(reasonCode); // validates 70–89 or 0
+        if (reasonCode == ShutdownReason.UNKNOWN.code() && source != ObservationSource.STATUS) {
+            throw new IllegalArgumentException("reasonCode: 0 comes only from a halt_intent (source status), not from "
+                    + source.name().toLowerCase(java.util.Locale.ROOT));
+        }
         Require.present(observedAt, "observedAt");
         if (reason == null || reason.isBlank()) {
             reason = ShutdownReason.ofCode(reasonCode).token();

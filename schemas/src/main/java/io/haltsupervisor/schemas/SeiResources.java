@@ -48,6 +48,10 @@ public final class SeiResources {
     public static final String NODE_STATUS_CURRENT_IMAGE = "/status/currentImage";
     public static final String NODE_STATUS_PHASE = "/status/phase";
     public static final String NODE_STATUS_CONDITIONS = "/status/conditions";
+    /** The controller's current task plan ({@code TaskPlan}): {@code phase} Active/Complete/Failed, {@code tasks[]}. */
+    public static final String NODE_STATUS_PLAN = "/status/plan";
+    /** The update plan's task that deletes the pods at the StatefulSet's old revision. */
+    public static final String TASK_REPLACE_POD = "replace-pod";
     // SeiNetwork
     public static final String NETWORK_SPEC_IMAGE = "/spec/image";
     public static final String NETWORK_SPEC_PAUSED = "/spec/paused";
@@ -72,6 +76,9 @@ public final class SeiResources {
                 new Field(SEINODE_PLURAL, NODE_SPEC_PAUSED),
                 new Field(SEINODE_PLURAL, NODE_STATUS_CURRENT_IMAGE),
                 new Field(SEINODE_PLURAL, NODE_STATUS_PHASE),
+                new Field(SEINODE_PLURAL, NODE_STATUS_PLAN + "/phase"),
+                new Field(SEINODE_PLURAL, NODE_STATUS_PLAN + "/tasks/*/type"),
+                new Field(SEINODE_PLURAL, NODE_STATUS_PLAN + "/tasks/*/status"),
                 new Field(SEINETWORK_PLURAL, NETWORK_SPEC_IMAGE),
                 new Field(SEINETWORK_PLURAL, NETWORK_SPEC_PAUSED),
                 new Field(SEINETWORK_PLURAL, NETWORK_SPEC_REPLICAS),

@@ -59,6 +59,15 @@ public enum ShutdownReason {
         return this == UPGRADE_REQUIRED || this == BINARY_TOO_NEW || this == DOWNGRADE_DETECTED;
     }
 
+    /**
+     * True for a code a {@code halt_intent} may carry: a graceful halt code 70–89, or 0 (sei-config's
+     * {@code ShutdownReasonUnknown}: a graceful halt whose reason the node did not give). The numeric
+     * {@code reason} is authoritative (sei-config {@code docs/upgrade-shutdown-contract/DESIGN.md} at 3ee1047).
+     */
+    public static boolean isHaltReason(int code) {
+        return code == 0 || isGraceful(code);
+    }
+
     /** True when a code in 70–89 (a graceful halt). */
     public static boolean isGraceful(int code) {
         return code >= GRACEFUL_MIN && code <= GRACEFUL_MAX;

@@ -76,17 +76,29 @@ class HaltIntentTest {
     }
 
     @Test
+    void readsReasonZeroAsAHaltWithoutAKnownReason() throws Exception {
+        HaltIntent intent = read("{\"reason\":0,\"reason_string\":\"unknown\"}");
+        assertThat(intent.reason()).isZero();
+        assertThat(intent.shutdownReason()).isEqualTo(ShutdownReason.UNKNOWN);
+        assertThat(read("{\"reason\":0}").reasonString()).isEqualTo("unknown");
+    }
+
+    @Test
+    void aReasonStringThatIsNotAStringIsReadAsAbsent() throws Exception {
+        assertThat(read("{\"reason\":71,\"reason_string\":71}").reasonString()).isEqualTo("binary_too_new");
+    }
+
+    @Test
     void keepsAnObjectInfoAsItsJsonText() throws Exception {
         assertThat(read("{\"reason\":70,\"info\":{\"binaries\":{}}}").info()).isEqualTo("{\"binaries\":{}}");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
-        "{\"reason\":5}                                  | halt_intent.reason: expected a graceful halt code 70–89, got 5",
-        "{\"reason\":0}                                  | halt_intent.reason: expected a graceful halt code 70–89, got 0",
-        "{\"reason\":\"upgrade\"}                        | halt_intent.reason: expected an integer halt code 70–89, got the string \"upgrade\"",
-        "{\"reason\":70.5}                               | halt_intent.reason: expected an integer halt code 70–89, got the number 70.5",
-        "{\"plan_name\":\"v6\"}                          | halt_intent.reason: expected a graceful halt code 70–89, got nothing",
+        "{\"reason\":5}                                  | halt_intent.reason: expected a graceful halt code 70–89 (or 0), got 5",
+        "{\"reason\":\"upgrade\"}                        | halt_intent.reason: expected an integer halt code 70–89 (or 0), got the string \"upgrade\"",
+        "{\"reason\":70.5}                               | halt_intent.reason: expected an integer halt code 70–89 (or 0), got the number 70.5",
+        "{\"plan_name\":\"v6\"}                          | halt_intent.reason: expected a graceful halt code 70–89 (or 0), got nothing",
         "{\"reason\":70,\"height\":-1}                   | halt_intent.height: expected a non-negative integer, got -1",
         "{\"reason\":70,\"height\":\"-5\"}               | halt_intent.height: expected a non-negative integer, got \"-5\"",
         "{\"reason\":70,\"height\":\"1.5\"}              | halt_intent.height: expected an integer or a decimal string, got \"1.5\"",

@@ -32,7 +32,9 @@ public final class SampleEvents {
                 PodStateObserved.of(NODE, T0, "rpc-0", "uid-1", "ghcr.io/sei-protocol/seid:v5.9.0", true, "Running", 0,
                         null, false, false),
                 PodStateObserved.of(NODE, T0, "rpc-0", "uid-1", "ghcr.io/sei-protocol/seid:v5.9.0", false, "Running",
-                        2, 1, true, false));
+                        2, 1, true, false),
+                PodStateObserved.of(NODE, T0, "rpc-1", "uid-2", "ghcr.io/sei-protocol/seid:v6.0.1", false, "Running",
+                        1, 71, false, false).withCurrentImage("ghcr.io/sei-protocol/seid:v5.9.0"));
     }
 
     public static List<ImageMappingChanged> imageMappings() {

@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.haltsupervisor.actuator.ActuatorConfig;
+import io.haltsupervisor.actuator.ActuatorConfig.RolloutSettings;
 import io.haltsupervisor.actuator.ActuatorPolicy;
 import io.haltsupervisor.actuator.StepOutcome;
 import io.haltsupervisor.actuator.StepOutcome.Failed;
@@ -28,6 +30,7 @@ import io.haltsupervisor.actuator.plan.Conditions.Condition;
 import io.haltsupervisor.actuator.plan.Conditions.Upsert;
 import io.haltsupervisor.actuator.plan.Events;
 import io.haltsupervisor.actuator.plan.Step;
+import io.haltsupervisor.actuator.plan.Step.ConfirmRollout;
 import io.haltsupervisor.actuator.plan.Step.DeletePod;
 import io.haltsupervisor.actuator.plan.Step.EmitEvent;
 import io.haltsupervisor.actuator.plan.Step.Quarantine;
@@ -77,9 +80,17 @@ public final class KubeStepExecutor {
     private final Clock clock;
     private final String reportingInstance;
     private final Duration requestTimeout;
+    private final RolloutSettings rollout;
 
     public KubeStepExecutor(KubeTargets targets, String containerName, ActuatorPolicy policy, DisruptionGate gate,
             Clock clock, String reportingInstance, Duration requestTimeout) {
+        this(targets, containerName, policy, gate, clock, reportingInstance, requestTimeout, RolloutSettings.DEFAULT);
+    }
+
+    /** With {@code rollout}: how long and how often {@link ConfirmRollout} reads a SeiNode's controller status. */
+    public KubeStepExecutor(KubeTargets targets, String containerName, ActuatorPolicy policy, DisruptionGate gate,
+            Clock clock, String reportingInstance, Duration requestTimeout, RolloutSettings rollout) {
+        this.rollout = rollout;
         this.targets = targets;
         this.client = targets.client();
         this.containerName = containerName;
@@ -95,6 +106,9 @@ public final class KubeStepExecutor {
         try {
             if (step instanceof DeletePod p) {
                 return deletePod(decision, p);
+            }
+            if (step instanceof ConfirmRollout r) {
+                return confirmRollout(decision, r);
             }
             Optional<Target> found = targets.resolve(decision.nodeId());
             if (found.isEmpty()) {
@@ -115,6 +129,12 @@ public final class KubeStepExecutor {
             throw new IllegalArgumentException("not a cluster step: " + step.name());
         } catch (KubernetesClientException e) {
             rethrowInterrupt(e);
+            if (e.getCode() == HTTP_UNPROCESSABLE && (step instanceof Quarantine || step instanceof ReleaseQuarantine)) {
+                // their only test op is on metadata.resourceVersion: someone (the SeiNode controller's status write)
+                // wrote in between; the next attempt reads again and decides again
+                return new Retriable(step.name() + ": the object changed between read and patch (JSON Patch test on"
+                        + " metadata.resourceVersion failed); re-reading");
+            }
             return classify(e);
         }
     }
@@ -209,6 +229,12 @@ public final class KubeStepExecutor {
                 }
             }
         }
+        if (p.controllerFirst()) {
+            Optional<String> leftToController = leftToController(decision, display);
+            if (leftToController.isPresent()) {
+                return StepOutcome.alreadyApplied(leftToController.get());
+            }
+        }
         if (p.unlessRunning() != null) {
             Optional<String> waiting = templateNotYet(namespace, pod, p.unlessRunning());
             if (waiting.isPresent()) {
@@ -230,6 +256,115 @@ public final class KubeStepExecutor {
             return new Retriable("UID precondition on " + display + " failed: the pod changed; re-reading");
         }
         return classifyCode(code, "deleting " + display);
+    }
+
+    /**
+     * {@link ConfirmRollout}: reads the node's SeiNode every poll interval until its controller reports the image
+     * rolled out ({@code status.currentImage} is it and {@code NodeUpdateInProgress} is not True: applied — a
+     * confirmation, whether or not it had to wait), or reports {@code UpdateFailed} for the current spec (failed,
+     * with the controller's message), or the rollout timeout passes (failed). A failed read of the API is retried
+     * by the next poll within the timeout.
+     */
+    private StepOutcome confirmRollout(Decision decision, ConfirmRollout r) throws InterruptedException {
+        long deadline = System.nanoTime() + rollout.timeout().toNanos();
+        String last = "not read yet";
+        while (true) {
+            try {
+                Optional<Target> found = targets.resolve(decision.nodeId());
+                if (found.isEmpty() || !(found.get() instanceof SeiNodeTarget node)) {
+                    return new Failed("no SeiNode " + decision.nodeId() + " to confirm the rollout of " + r.targetImage()
+                            + " on");
+                }
+                RolloutState state = rolloutState(node, r.targetImage());
+                if (state.outcome() != null) {
+                    return state.outcome();
+                }
+                last = state.detail();
+            } catch (KubernetesClientException e) {
+                rethrowInterrupt(e);
+                last = "reading the SeiNode failed: " + e.getMessage();
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return new Failed("the SeiNode controller did not report " + r.targetImage() + " rolled out within "
+                        + shown(rollout.timeout()) + " (" + ActuatorConfig.ROLLOUT_TIMEOUT + "): " + last);
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, rollout.pollInterval().toNanos()));
+        }
+    }
+
+    private static String shown(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** What the SeiNode's status says of the rollout of {@code image}: an outcome, or what it still waits for. */
+    private record RolloutState(StepOutcome outcome, String detail) {
+    }
+
+    private static RolloutState rolloutState(SeiNodeTarget node, String image) {
+        String current = node.currentImage();
+        Map<String, Object> update = condition(node.conditions(), SeiResources.CONDITION_NODE_UPDATE_IN_PROGRESS);
+        String updateStatus = update == null ? null : String.valueOf(update.get("status"));
+        String updateReason = update == null ? null : String.valueOf(update.get("reason"));
+        String shown = update == null ? "no " + SeiResources.CONDITION_NODE_UPDATE_IN_PROGRESS + " condition"
+                : SeiResources.CONDITION_NODE_UPDATE_IN_PROGRESS + "=" + updateStatus + "/" + updateReason
+                        + (update.get("message") == null ? "" : " (" + update.get("message") + ")");
+        if (image.equals(current) && !"True".equals(updateStatus)) {
+            return new RolloutState(StepOutcome.applied(node.ownerChain() + " status.currentImage is " + image
+                    + "; " + shown), null);
+        }
+        boolean forThisSpec = image.equals(node.image()) && (update == null || !(update.get("observedGeneration")
+                instanceof Number g) || node.generation() == null || g.longValue() >= node.generation());
+        if ("False".equals(updateStatus) && SeiResources.REASON_UPDATE_FAILED.equals(updateReason) && forThisSpec) {
+            return new RolloutState(new Failed("the SeiNode controller failed the update of " + node.ownerChain()
+                    + " to " + image + ": " + SeiResources.CONDITION_NODE_UPDATE_IN_PROGRESS + "=False/"
+                    + SeiResources.REASON_UPDATE_FAILED + ": " + update.get("message") + "; status.currentImage is still "
+                    + (current == null ? "(none)" : current)), null);
+        }
+        String spec = image.equals(node.image()) ? "" : "spec.image is " + node.image() + " (not yet " + image + "), ";
+        return new RolloutState(null, spec + "status.currentImage " + (current == null ? "(none)" : current) + ", "
+                + shown);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> condition(List<?> conditions, String type) {
+        if (conditions == null) {
+            return null;
+        }
+        for (Object c : conditions) {
+            if (c instanceof Map<?, ?> m && type.equals(m.get("type"))) {
+                return (Map<String, Object>) m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why a SeiNode's pod is left to its controller: it has no active update plan (it builds one on the new
+     * {@code spec.image}, whose {@code replace-pod} deletes the pod), or its active plan's {@code replace-pod} has
+     * not run yet (it will, against the StatefulSet revision of then). Empty when the active plan's
+     * {@code replace-pod} already ran: that plan waits in {@code observe-image} for a pod nobody else deletes
+     * (sei-k8s-controller {@code internal/planner/planner.go} {@code ResolvePlan} returns early while a plan is
+     * Active; {@code internal/task/observe_image.go} only observes; both at 2d670ad8).
+     */
+    private Optional<String> leftToController(Decision decision, String display) {
+        Optional<Target> found = targets.resolve(decision.nodeId());
+        if (found.isEmpty() || !(found.get() instanceof SeiNodeTarget node)) {
+            return Optional.empty();
+        }
+        Map<String, Object> status = node.status();
+        Object plan = status == null ? null : status.get("plan");
+        if (!(plan instanceof Map<?, ?> p) || !"Active".equals(p.get("phase"))) {
+            return Optional.of(display + " left to the controller of " + node.ownerChain() + ": no update plan is"
+                    + " active, and the one it builds for the new spec.image replaces the pod (replace-pod)");
+        }
+        boolean replaced = p.get("tasks") instanceof List<?> tasks && tasks.stream().anyMatch(t -> t instanceof Map<?, ?> m
+                && SeiResources.TASK_REPLACE_POD.equals(m.get("type")) && "Complete".equals(m.get("status")));
+        if (!replaced) {
+            return Optional.of(display + " left to the controller of " + node.ownerChain() + ": its active update"
+                    + " plan's replace-pod has not run yet and will replace the pod");
+        }
+        return Optional.empty();
     }
 
     /**

@@ -71,10 +71,20 @@ public sealed interface Step {
      * {@code unlessRunning}. When {@code unlessRunning} is set and the pod belongs to a StatefulSet, the pod
      * is deleted only once that StatefulSet's template carries that image (a SeiNode controller copies
      * {@code spec.image} there asynchronously; deleting earlier would recreate the pod on the old image).
+     *
+     * <p>{@code controllerFirst} (a SeiNode's pod): the SeiNode controller replaces the pod itself, so the pod is
+     * deleted only where it will not — when its update plan is active and that plan's {@code replace-pod} has
+     * already run (a spec.image changed during the plan, e.g. a rollback of a too-new image, is not re-planned
+     * and its pod is not replaced; sei-k8s-controller {@code internal/planner/planner.go},
+     * {@code internal/task/observe_image.go} at 2d670ad8). Otherwise already applied: left to the controller.
      */
-    record DeletePod(String podName, String podUid, String unlessRunning) implements Step {
+    record DeletePod(String podName, String podUid, String unlessRunning, boolean controllerFirst) implements Step {
         public DeletePod {
             Objects.requireNonNull(podName, "podName");
+        }
+
+        public DeletePod(String podName, String podUid, String unlessRunning) {
+            this(podName, podUid, unlessRunning, false);
         }
 
         @Override
@@ -84,7 +94,31 @@ public sealed interface Step {
 
         @Override
         public String describe() {
-            return "delete pod " + podName + (podUid == null ? "" : " (uid " + podUid + ")");
+            return "delete pod " + podName + (podUid == null ? "" : " (uid " + podUid + ")")
+                    + (controllerFirst ? " unless its SeiNode controller replaces it" : "");
+        }
+    }
+
+    /**
+     * Confirm that a SeiNode's controller rolled out {@code targetImage}: read the SeiNode (a network's child
+     * included) until its {@code status.currentImage} is that image with no update in progress — applied — or its
+     * controller's {@code NodeUpdateInProgress} condition says {@code UpdateFailed} for the current spec — failed,
+     * with the controller's message, which raises the action-failed page — or the rollout timeout passes — failed.
+     * Reads only; the last step of an image plan on a SeiNode.
+     */
+    record ConfirmRollout(String targetImage) implements Step {
+        public ConfirmRollout {
+            Objects.requireNonNull(targetImage, "targetImage");
+        }
+
+        @Override
+        public String name() {
+            return "rollout";
+        }
+
+        @Override
+        public String describe() {
+            return "confirm the SeiNode controller rolled out " + targetImage;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.haltsupervisor.actuator.plan;
 
 import io.haltsupervisor.actuator.plan.Conditions.Status;
+import io.haltsupervisor.actuator.plan.Step.ConfirmRollout;
 import io.haltsupervisor.actuator.plan.Step.DeletePod;
 import io.haltsupervisor.actuator.plan.Step.EmitEvent;
 import io.haltsupervisor.actuator.plan.Step.EventType;
@@ -39,12 +40,16 @@ import java.util.TreeSet;
  * <ul>
  *   <li>Decisions that page put their page steps first, so a human hears even when the cluster API is
  *       slow or failing.</li>
- *   <li>Image changes ({@code set-image}) come before pod deletion. The old pod is deleted only for plain
- *       StatefulSets (Sei runs them with {@code OnDelete}); a SeiNode's controller replaces the pod itself and a
- *       Deployment's rollout does ({@link TargetKind#rollsPodItself}). For a SeiNode a SeiNetwork owns,
+ *   <li>Image changes ({@code set-image}) come before pod deletion. The old pod is deleted for plain
+ *       StatefulSets (Sei runs them with {@code OnDelete}); a SeiNode's controller replaces the pod itself, so for
+ *       a SeiNode it is deleted only where the controller will not ({@link DeletePod#controllerFirst()}); a
+ *       Deployment's rollout replaces it ({@link TargetKind#rollsPodItself}). For a SeiNode a SeiNetwork owns,
  *       {@code set-image} is carried out on the SeiNetwork (the executor resolves where). {@code terminate-pod}
  *       deletes the pod for every kind.</li>
- *   <li>Condition and event come last: they report what was done.</li>
+ *   <li>Condition and event come next: they report what was done. On a SeiNode, a {@code rollout} step
+ *       ({@link ConfirmRollout}) ends an image plan: it reads the controller's {@code status.currentImage} and
+ *       {@code NodeUpdateInProgress} until the image is rolled out, and fails with the controller's message on
+ *       {@code UpdateFailed} (an action-failed page).</li>
  * </ul>
  */
 public final class StepPlanner {
@@ -75,9 +80,7 @@ public final class StepPlanner {
         List<Step> steps = new ArrayList<>();
         if (decision instanceof UpgradeDecided d) {
             steps.add(new SetImage(d.previousImage(), d.targetImage()));
-            if (!kind.rollsPodItself() && d.podName() != null) {
-                steps.add(new DeletePod(d.podName(), d.podUid(), d.targetImage()));
-            }
+            deleteOldPod(steps, kind, d.podName(), d.podUid(), d.targetImage());
             steps.add(new SetCondition(Status.True, "UpgradeStarted",
                     "halt code " + d.reasonCode() + " for plan " + d.planName() + ": image set to " + d.targetImage()
                             + " (mapping " + d.mapping().plan() + " from " + d.mapping().source() + ")"));
@@ -85,6 +88,7 @@ public final class StepPlanner {
                     "Upgrade required by plan " + d.planName() + " (halt code " + d.reasonCode() + "): image "
                             + orUnknown(d.previousImage()) + " -> " + d.targetImage() + "; incident "
                             + d.incidentId(), d.podName(), d.podUid()));
+            confirmRollout(steps, kind, d.targetImage());
         } else if (decision instanceof MappingAwaited d) {
             pages(steps, to, PageAction.TRIGGER, List.of(awaitPage(d)));
             String why = awaitWhy(d);
@@ -94,9 +98,7 @@ public final class StepPlanner {
         } else if (decision instanceof RollbackDecided d) {
             pages(steps, to, PageAction.TRIGGER, List.of(rollbackPage(d)));
             steps.add(new SetImage(d.tooNewImage(), d.targetImage()));
-            if (!kind.rollsPodItself() && d.podName() != null) {
-                steps.add(new DeletePod(d.podName(), d.podUid(), d.targetImage()));
-            }
+            deleteOldPod(steps, kind, d.podName(), d.podUid(), d.targetImage());
             steps.add(new SetCondition(Status.True, "RollbackStarted",
                     "binary too new for plan " + orUnknown(d.planName()) + " (halt code " + d.reasonCode()
                             + "): rolling back to " + d.targetImage()));
@@ -105,6 +107,7 @@ public final class StepPlanner {
                             + orUnknown(d.tooNewImage()) + " -> " + d.targetImage()
                             + "; the too-new image is not applied again automatically; incident " + d.incidentId(),
                     d.podName(), d.podUid()));
+            confirmRollout(steps, kind, d.targetImage());
         } else if (decision instanceof QuarantineDecided d) {
             pages(steps, to, PageAction.TRIGGER, List.of(quarantinePage(d)));
             String why = "downgrade detected (halt code " + d.reasonCode() + ", plan " + orUnknown(d.planName())
@@ -217,6 +220,29 @@ public final class StepPlanner {
             case RETRY -> steps.add(new EmitEvent(EventType.Normal, "Retry", "OperatorRetry",
                     "Retry requested by " + who + "; " + d.effect() + incidentNote(d), null, null));
             default -> throw new IllegalArgumentException("no plan for operator command " + d.command());
+        }
+    }
+
+    /**
+     * The old pod after an image change: deleted for a plain StatefulSet ({@code OnDelete}); for a SeiNode only
+     * where its controller will not replace it ({@link DeletePod#controllerFirst()}); a Deployment's rollout
+     * replaces it.
+     */
+    private static void deleteOldPod(List<Step> steps, TargetKind kind, String podName, String podUid, String image) {
+        if (podName == null) {
+            return;
+        }
+        if (kind == TargetKind.SEINODE || kind == TargetKind.SEINETWORK_MEMBER) {
+            steps.add(new DeletePod(podName, podUid, image, true));
+        } else if (!kind.rollsPodItself()) {
+            steps.add(new DeletePod(podName, podUid, image));
+        }
+    }
+
+    /** Last, for a SeiNode: confirm from its controller's status that the image rolled out ({@link ConfirmRollout}). */
+    private static void confirmRollout(List<Step> steps, TargetKind kind, String image) {
+        if (kind == TargetKind.SEINODE || kind == TargetKind.SEINETWORK_MEMBER) {
+            steps.add(new ConfirmRollout(image));
         }
     }
 

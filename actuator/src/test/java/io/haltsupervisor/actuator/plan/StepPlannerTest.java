@@ -85,10 +85,20 @@ class StepPlannerTest {
 
     @ParameterizedTest
     @EnumSource(value = TargetKind.class, names = {"SEINODE", "SEINETWORK_MEMBER"})
-    void upgradeOfASeiNodeLeavesThePodToItsControllersOwnReplacement(TargetKind kind) {
-        assertThat(names(StepPlanner.plan(UPGRADE, kind, PD))).containsExactly("set-image", "condition", "event");
-        assertThat(names(StepPlanner.plan(ROLLBACK, kind, PD)))
-                .containsExactly("page-trigger:pagerduty", "set-image", "condition", "event");
+    void upgradeOfASeiNodeDeletesThePodOnlyWhereItsControllerWillNot(TargetKind kind) {
+        Plan upgrade = StepPlanner.plan(UPGRADE, kind, PD);
+        assertThat(names(upgrade)).containsExactly("set-image", "delete-pod", "condition", "event", "rollout");
+        assertThat(upgrade.steps().get(4)).isEqualTo(new Step.ConfirmRollout(((Decision.UpgradeDecided) UPGRADE)
+                .targetImage()));
+        assertThat(upgrade.steps().get(1)).isInstanceOfSatisfying(Step.DeletePod.class,
+                d -> assertThat(d.controllerFirst()).as("left to the SeiNode controller's replace-pod").isTrue());
+        Plan rollback = StepPlanner.plan(ROLLBACK, kind, PD);
+        assertThat(names(rollback)).containsExactly("page-trigger:pagerduty", "set-image", "delete-pod", "condition",
+                "event", "rollout");
+        assertThat(rollback.steps().get(2)).isInstanceOfSatisfying(Step.DeletePod.class,
+                d -> assertThat(d.controllerFirst()).isTrue());
+        assertThat(StepPlanner.plan(UPGRADE, TargetKind.STATEFULSET, PD).steps().get(1))
+                .isInstanceOfSatisfying(Step.DeletePod.class, d -> assertThat(d.controllerFirst()).isFalse());
     }
 
     @Test

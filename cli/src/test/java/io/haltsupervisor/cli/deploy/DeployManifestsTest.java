@@ -77,13 +77,15 @@ class DeployManifestsTest {
      * The pollers' API calls in each watched namespace. Mirrors pollers/src/main/java/io/haltsupervisor/pollers/:
      * {@code PollersService.podScopes} (a pods informer: list, watch), {@code PollersService.configMapScopes}
      * (ConfigMap informers: list, watch), {@code KubernetesOwnerLookup.find} (get of a pod's StatefulSet,
-     * ReplicaSet, Deployment; a SeiNode owner is only read from ownerReferences) and
+     * ReplicaSet, Deployment; a SeiNode owner is named from ownerReferences), {@code ControllerImages} (get of a
+     * SeiNode, and of its SeiNetwork when the child reports no current image) and
      * {@code WarningEvents.warn} (create of an events.k8s.io Event). {@code PollersRbacIT} proves it against
      * the requests the running {@code PollersService} makes.
      */
     static final Set<Grant> POLLERS_NAMESPACED = union(
             Grant.of("", List.of("pods", "configmaps"), List.of("list", "watch")),
             Grant.of("apps", List.of("statefulsets", "replicasets", "deployments"), List.of("get")),
+            Grant.of("sei.io", List.of("seinodes", "seinetworks"), List.of("get")),
             Grant.of("events.k8s.io", List.of("events"), List.of("create")));
 
     /**

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -58,6 +60,28 @@ class PollersRbacIT {
             String rsUid = c.apps().replicaSets().inNamespace(NS).withName("api-5d4f").get().getMetadata().getUid();
             c.pods().inNamespace(NS).resource(seidPod("api-5d4f-x", owner("ReplicaSet", "api-5d4f", rsUid), false))
                     .create();
+            // a SeiNetwork's child SeiNode that reports no current image yet, with its StatefulSet and pod: the
+            // pollers read the SeiNode's status.currentImage, then the network's status.nodes[]
+            GenericKubernetesResource network = new GenericKubernetesResource();
+            network.setApiVersion("sei.io/v1alpha1");
+            network.setKind("SeiNetwork");
+            network.setMetadata(new ObjectMetaBuilder().withName("net").withNamespace(NS).build());
+            network.setAdditionalProperty("spec", Map.of("image", "ghcr.io/sei-protocol/seid:v5.9.0", "replicas", 1));
+            String netUid = c.genericKubernetesResources(InMemoryKubernetes.SEINETWORK_CONTEXT).inNamespace(NS)
+                    .resource(network).create().getMetadata().getUid();
+            GenericKubernetesResource child = new GenericKubernetesResource();
+            child.setApiVersion("sei.io/v1alpha1");
+            child.setKind("SeiNode");
+            child.setMetadata(new ObjectMetaBuilder().withName("net-0").withNamespace(NS)
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("sei.io/v1alpha1")
+                            .withKind("SeiNetwork").withName("net").withUid(netUid).withController(true).build())
+                    .build());
+            child.setAdditionalProperty("spec", Map.of("image", "ghcr.io/sei-protocol/seid:v5.9.0"));
+            String childUid = c.genericKubernetesResources(InMemoryKubernetes.SEINODE_CONTEXT).inNamespace(NS)
+                    .resource(child).create().getMetadata().getUid();
+            c.pods().inNamespace(NS).resource(seidPod("net-0-0", new OwnerReferenceBuilder()
+                    .withApiVersion("sei.io/v1alpha1").withKind("SeiNode").withName("net-0").withUid(childUid)
+                    .withController(true).build(), false)).create();
             c.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("mappings")
                     .withNamespace(NS).addToLabels(KubeNames.IMAGE_MAPPINGS_LABEL, "true").endMetadata()
                     .addToData("v6", "ghcr.io/sei-protocol/seid:v6.0.1").addToData("v7", "not an image")
@@ -73,7 +97,8 @@ class PollersRbacIT {
                     return pollers.ready()
                             && seen.stream().filter(s -> s.startsWith("POST") && s.contains("/events")).count() >= 2
                             && seen.stream().anyMatch(s -> s.contains("/deployments/api"))
-                            && seen.stream().anyMatch(s -> s.contains("/statefulsets/rpc"));
+                            && seen.stream().anyMatch(s -> s.contains("/statefulsets/rpc"))
+                            && seen.stream().anyMatch(s -> s.contains("/seinetworks/net"));
                 });
             }
             kube.requests().forEach(r -> calls.add(RbacCall.of(r.method(), r.path())));

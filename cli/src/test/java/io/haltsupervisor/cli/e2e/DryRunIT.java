@@ -65,8 +65,8 @@ class DryRunIT {
 
         UpgradeDecided upgrade = stories.decision(id + "#1/upgrade/0", UpgradeDecided.class);
         assertThat(upgrade.targetImage()).isEqualTo(V6);
-        stories.outcomes(upgrade, Map.of("set-image", "dry-run", "condition", "dry-run",
-                "event", "dry-run"));
+        stories.outcomes(upgrade, Map.of("set-image", "dry-run", "delete-pod", "dry-run", "condition", "dry-run",
+                "event", "dry-run", "rollout", "dry-run"));
         assertThat(stack.topics.results(upgrade)).filteredOn(r -> r.step().equals("set-image"))
                 .extracting(ActionResultRecorded::detail).singleElement().asString().contains(V6);
 
@@ -95,7 +95,8 @@ class DryRunIT {
         RollbackDecided rollback = stories.decision(id + "#1/rollback/0", RollbackDecided.class);
         assertThat(rollback.targetImage()).isEqualTo(V5);
         stories.outcomes(rollback, Map.of("page-trigger:alertmanager", "dry-run", "page-trigger:pagerduty", "dry-run",
-                "set-image", "dry-run", "condition", "dry-run", "event", "dry-run"));
+                "set-image", "dry-run", "delete-pod", "dry-run", "condition", "dry-run", "event", "dry-run",
+                "rollout", "dry-run"));
 
         String podUid = rollback.podUid();
         await("the halted node stays on the too-new image").during(Duration.ofSeconds(2))

@@ -167,6 +167,10 @@ final class E2eStack implements AutoCloseable {
             env.put("ACTUATOR_RETRY_MAX_BACKOFF", "1s");
             env.put("ACTUATOR_RETRY_MAX_ATTEMPTS", "10");
             env.put("ACTUATOR_HTTP_TIMEOUT", "5s");
+            // the simulated SeiNode controller rolls an image out in a few of its ticks: read its status often, and
+            // fail a rollout that never comes well within the scenarios' patience
+            env.put("ACTUATOR_ROLLOUT_POLL_INTERVAL", "100ms");
+            env.put("ACTUATOR_ROLLOUT_TIMEOUT", "30s");
             // the rate limiter is not under test here; its default (30/min, burst 10) would make scenarios wait
             env.put("ACTUATOR_RATE_LIMIT_PER_MINUTE", "0");
             env.put("ACTUATOR_PAGERDUTY_URL", pagerDuty.url().toString());

@@ -129,10 +129,12 @@ class HaltScenariosIT {
         assertThat(upgrade.podName()).isEqualTo(name + "-0");
         assertThat(upgrade.podUid()).isNotBlank();
         if (workload == Workload.SEINODE) {
-            // the SeiNode's controller replaces the pod itself (replace-pod): the actuator does not delete it too
-            stories.outcomes(upgrade, Map.of("set-image", "applied", "condition", "applied", "event", "applied"));
-            assertThat(stories.stepOrder(upgrade)).as("image, then condition and event")
-                    .containsExactly("set-image", "condition", "event");
+            // the SeiNode's controller replaces the pod itself (replace-pod): the actuator does not delete it too,
+            // and confirms the rollout from the SeiNode's status.currentImage and NodeUpdateInProgress
+            stories.outcomes(upgrade, Map.of("set-image", "applied", "delete-pod", "already-applied", "condition",
+                    "applied", "event", "applied", "rollout", "applied"));
+            assertThat(stories.stepOrder(upgrade)).as("image, pod left to the controller, condition, event, rollout")
+                    .containsExactly("set-image", "delete-pod", "condition", "event", "rollout");
         } else {
             stories.outcomes(upgrade, Map.of("set-image", "applied", "delete-pod", "applied", "condition",
                     "applied", "event", "applied"));
@@ -262,7 +264,8 @@ class HaltScenariosIT {
         assertThat(upgrade.mapping().plan()).isEqualTo("v7");
         assertThat(stack.topics.values(Topics.IMAGE_MAPPINGS, "v7", ImageMappingChanged.class))
                 .extracting(ImageMappingChanged::image).containsExactly(V7);
-        stories.outcomes(upgrade, Map.of("set-image", "applied", "condition", "applied", "event", "applied"));
+        stories.outcomes(upgrade, Map.of("set-image", "applied", "delete-pod", "already-applied", "condition",
+                "applied", "event", "applied", "rollout", "applied"));
         IncidentResolved resolved = stories.decision(incident + "/resolve/2", IncidentResolved.class);
         assertThat(resolved.image()).isEqualTo(V7);
         stories.outcomes(resolved, Stories.resolveSteps(true));
@@ -297,11 +300,15 @@ class HaltScenariosIT {
         assertThat(first.reasonCode()).isEqualTo(71);
         assertThat(first.targetImage()).isEqualTo(V5);
         assertThat(first.tooNewImage()).isEqualTo(V6);
-        stories.outcomes(first, Map.of("page-trigger:alertmanager", "applied", "page-trigger:pagerduty", "applied",
-                "set-image", "applied", "condition", "applied", "event", "applied"));
+        // the too-new pod is replaced once: by the controller's plan for the rolled-back spec, or — when its plan to
+        // the too-new image still waits in observe-image, which re-plans nothing — by the actuator
+        stories.outcomesWithOldPod(first, Map.of("page-trigger:alertmanager", "applied", "page-trigger:pagerduty",
+                "applied", "set-image", "applied", "condition", "applied", "event", "applied", "rollout", "applied"));
         assertThat(stories.stepOrder(first).subList(0, 2)).as("paged before anything else")
                 .allMatch(step -> step.startsWith("page-trigger:"));
         stories.outcomes(stories.decision(id + "#1/resolve/1", IncidentResolved.class), Stories.resolveSteps(true));
+        assertThat(stack.cluster.podDeletions(name)).as("the V5 pod for the too-new image, then the too-new pod; once"
+                + " each").isEqualTo(2);
         assertThat(stack.cluster.conditionHistory(name, Workload.SEINODE)).extracting(Condition::toString)
                 .containsExactly("True/RollbackStarted", "False/Resolved");
         assertThat(stack.cluster.eventSummaries(name)).contains("Warning Rollback/RollbackStarted");
@@ -312,8 +319,8 @@ class HaltScenariosIT {
         RollbackDecided second = stories.decision(id + "#2/rollback/0", RollbackDecided.class);
         assertThat(second.targetImage()).isEqualTo(V5);
         assertThat(second.tooNewImage()).isEqualTo(V6);
-        stories.outcomes(second, Map.of("page-trigger:alertmanager", "applied", "page-trigger:pagerduty", "applied",
-                "set-image", "applied", "condition", "applied", "event", "applied"));
+        stories.outcomesWithOldPod(second, Map.of("page-trigger:alertmanager", "applied", "page-trigger:pagerduty",
+                "applied", "set-image", "applied", "condition", "applied", "event", "applied", "rollout", "applied"));
         stories.outcomes(stories.decision(id + "#2/resolve/1", IncidentResolved.class), Stories.resolveSteps(true));
 
         // and the chain reaches v6, whose mapping is the image this node rejected: paged, not applied

@@ -141,15 +141,23 @@ class SeiControllerScenariosIT {
             upgrades.add(up);
         }
         // one effective change: the first decision to reach the actuator sets the network's image, the others
-        // find it done; none deletes a pod (the SeiNode controller replaces each one itself)
+        // find it done; none deletes a pod (the SeiNode controller replaces each one itself); each confirms from
+        // its SeiNode's status that the controller rolled the image out
         List<String> setImage = new ArrayList<>();
         for (UpgradeDecided up : upgrades) {
             await("results of " + up.decisionId()).atMost(PATIENCE)
                     .until(() -> stack.topics.finalOutcomes(up).keySet().containsAll(List.of("set-image",
-                            "condition", "event")));
+                            "delete-pod", "condition", "event", "rollout")));
             Map<String, String> outcomes = stack.topics.finalOutcomes(up);
-            assertThat(outcomes.keySet()).containsExactly("set-image", "condition", "event");
-            assertThat(outcomes).containsEntry("condition", "applied").containsEntry("event", "applied");
+            assertThat(outcomes.keySet()).containsExactly("set-image", "delete-pod", "condition", "event", "rollout");
+            assertThat(outcomes).containsEntry("delete-pod", "already-applied").containsEntry("condition", "applied")
+                    .containsEntry("event", "applied").containsEntry("rollout", "applied");
+            assertThat(stack.topics.results(up)).filteredOn(r -> r.step().equals("delete-pod"))
+                    .extracting(r -> r.detail()).singleElement().asString()
+                    .containsAnyOf("left to the controller", "already replaced");
+            assertThat(stack.topics.results(up)).filteredOn(r -> r.step().equals("rollout"))
+                    .extracting(r -> r.detail()).singleElement().asString()
+                    .contains("status.currentImage is " + V6).contains("NodeUpdateInProgress=False/UpdateComplete");
             setImage.add(outcomes.get("set-image"));
         }
         assertThat(setImage).containsExactlyInAnyOrder("applied", "already-applied", "already-applied");
@@ -209,17 +217,17 @@ class SeiControllerScenariosIT {
             assertThat(rollback.reasonCode()).isEqualTo(71);
             assertThat(rollback.targetImage()).isEqualTo(V5);
             assertThat(rollback.tooNewImage()).isEqualTo(V6);
+            // the too-new pod is replaced once: by the child's controller for the rolled-back spec, or — when its
+            // plan to the too-new image still waits in observe-image, which re-plans nothing — by the actuator
             await("results of " + rollback.decisionId()).atMost(PATIENCE)
-                    .until(() -> stack.topics.finalOutcomes(rollback).keySet().containsAll(List.of(
-                            "page-trigger:alertmanager", "page-trigger:pagerduty", "set-image", "condition", "event")));
+                    .until(() -> stack.topics.finalOutcomes(rollback).containsKey("rollout"));
+            String set = stack.topics.finalOutcomes(rollback).get("set-image");
+            stories.outcomesWithOldPod(rollback, Map.of("page-trigger:alertmanager", "applied",
+                    "page-trigger:pagerduty", "applied", "set-image", set, "condition", "applied", "event", "applied",
+                    "rollout", "applied"));
             Map<String, String> outcomes = stack.topics.finalOutcomes(rollback);
-            assertThat(outcomes.keySet()).containsExactlyInAnyOrder("page-trigger:alertmanager",
-                    "page-trigger:pagerduty", "set-image", "condition", "event");
             assertThat(List.copyOf(outcomes.keySet()).subList(0, 2)).as("paged before anything else")
                     .allMatch(step -> step.startsWith("page-trigger:"));
-            assertThat(outcomes).containsEntry("page-trigger:pagerduty", "applied")
-                    .containsEntry("page-trigger:alertmanager", "applied").containsEntry("condition", "applied")
-                    .containsEntry("event", "applied");
             setImage.add(outcomes.get("set-image"));
             List<JsonNode> pages = pagerDutyTriggers(incident);
             assertThat(pages).hasSize(1);
@@ -242,6 +250,8 @@ class SeiControllerScenariosIT {
         assertThat(networkGeneration("net-new")).as("the operator's change and our one rollback").isEqualTo(3);
         for (SimulatedNode node : net.nodes()) {
             assertRolledTo(node.name(), V5);
+            assertThat(stack.cluster.podDeletions(node.name()))
+                    .as("the V5 pod for the too-new image, then the too-new pod; once each").isEqualTo(2);
             assertThat(node.ready()).isTrue();
             assertThat(stack.cluster.condition(node.name(), NodeSpec.Workload.SEINODE)).extracting(Condition::toString)
                     .isEqualTo("False/Resolved");
@@ -301,7 +311,8 @@ class SeiControllerScenariosIT {
         String incident = id + "#1";
         UpgradeDecided upgrade = stories.decision(incident + "/upgrade/0", UpgradeDecided.class);
         assertThat(upgrade.targetImage()).isEqualTo(V6);
-        stories.outcomes(upgrade, Map.of("set-image", "applied", "condition", "applied", "event", "applied"));
+        stories.outcomes(upgrade, Map.of("set-image", "applied", "delete-pod", "already-applied", "condition",
+                "applied", "event", "applied", "rollout", "applied"));
         IncidentResolved resolved = stories.decision(incident + "/resolve/1", IncidentResolved.class);
         assertThat(resolved.image()).isEqualTo(V6);
         stories.outcomes(resolved, Stories.resolveSteps(false));
@@ -312,12 +323,53 @@ class SeiControllerScenariosIT {
         assertRolledTo(name, V6);
         assertThat(stack.cluster.podUid(name)).isNotEqualTo(upgrade.podUid());
         assertThat(stack.cluster.podDeletions(name)).as("the controller's replace-pod only").isEqualTo(1);
-        assertThat(stack.topics.results(upgrade)).noneMatch(r -> r.step().equals("delete-pod"));
+        assertThat(stack.topics.results(upgrade)).filteredOn(r -> r.step().equals("delete-pod"))
+                .extracting(r -> r.detail()).singleElement().asString().contains("left to the controller");
         assertThat(stack.cluster.conditionHistory("SeiNode", name)).extracting(Condition::toString)
                 .containsExactly("True/UpgradeStarted", "False/Resolved");
         assertThat(node.ready()).isTrue();
         assertThat(stack.pagerDutyTriggersAbout(id)).isEmpty();
         stack.assertPagerDutyResolvedExactlyWhatWasTriggered(id);
+        stack.assertNoDeadLetters();
+    }
+
+    @Test
+    @DisplayName("Standalone SeiNode whose controller fails the update (UpdateFailed): the rollout step fails with"
+            + " the controller's message, an action-failed page carries it, the pod is never deleted by us")
+    void aFailedControllerUpdateBecomesAnActionFailedPageWithTheControllersMessage() {
+        String name = "solo-fail";
+        String error = "pulling image " + V6 + ": manifest unknown";
+        fleet.failUpdatesTo(V6, error);
+        SimulatedNode node = fleet.add(NodeSpec.seiNode(name, V5, V6_HEIGHT - 20, 0));
+        String id = node.nodeId();
+        String incident = id + "#1";
+        UpgradeDecided upgrade = stories.decision(incident + "/upgrade/0", UpgradeDecided.class);
+        assertThat(upgrade.targetImage()).isEqualTo(V6);
+        stories.outcomes(upgrade, Map.of("set-image", "applied", "delete-pod", "already-applied", "condition",
+                "applied", "event", "applied", "rollout", "failed", "failure-page-trigger:alertmanager", "applied",
+                "failure-page-trigger:pagerduty", "applied"));
+        String detail = stack.topics.results(upgrade).stream().filter(r -> r.step().equals("rollout"))
+                .filter(r -> r.outcome().token().equals("failed")).map(r -> r.detail()).findFirst().orElseThrow();
+        assertThat(detail).startsWith("the SeiNode controller failed the update of SeiNode sei/" + name + " to " + V6
+                + ": NodeUpdateInProgress=False/UpdateFailed: plan ").contains("failed: replace-pod: " + error)
+                .endsWith("; status.currentImage is still " + V5);
+        List<JsonNode> failed = pagerDutyTriggers(incident + "/action-failed");
+        assertThat(failed).singleElement().satisfies(p -> {
+            assertThat(p.path("payload").path("severity").asText()).isEqualTo("critical");
+            assertThat(p.path("payload").path("summary").asText()).isEqualTo("halt-supervisor could not confirm the"
+                    + " SeiNode controller rolled out " + V6 + " for " + id + " (upgrade decision): " + detail);
+        });
+        assertThat(pagerDutyTriggers(incident)).as("the upgrade itself pages no one").isEmpty();
+
+        int loops = fleet.reconciles(name);
+        await("more reconciles").atMost(PATIENCE).until(() -> fleet.reconciles(name) >= loops + LOOPS_AFTER);
+        assertThat((String) stack.cluster.seiNode(name).get("spec", "image")).as("our spec.image stays").isEqualTo(V6);
+        assertThat(stack.cluster.seiNodeStatus(name)).containsEntry("currentImage", V5);
+        assertThat(stack.cluster.podUid(name)).as("the halted pod was never deleted").isEqualTo(upgrade.podUid());
+        assertThat(stack.cluster.podDeletions(name)).isZero();
+        assertThat(stack.cluster.condition(name, NodeSpec.Workload.SEINODE)).extracting(Condition::toString)
+                .as("our condition survives the controller's status writes").isEqualTo("True/UpgradeStarted");
+        assertThat(stack.topics.decisions(id)).extracting(Decision::decisionId).containsExactly(incident + "/upgrade/0");
         stack.assertNoDeadLetters();
     }
 }

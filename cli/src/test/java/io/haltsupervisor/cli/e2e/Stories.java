@@ -60,6 +60,31 @@ final class Stories {
         return actual;
     }
 
+    /**
+     * {@link #outcomes} for an image plan on a SeiNode whose old pod either its controller replaces ({@code delete-pod}
+     * already-applied, "left to the controller" or "already replaced") or the actuator does, because the controller's
+     * active plan already ran its replace-pod ({@code applied}) — which one depends on whether the controller's
+     * plan to the previous spec had finished when the actuator looked. Returns the delete-pod outcome.
+     */
+    String outcomesWithOldPod(Decision decision, Map<String, String> others) {
+        Map<String, String> expected = new java.util.HashMap<>(others);
+        expected.put("delete-pod", "?");
+        await("action results of " + decision.decisionId()).atMost(E2eStack.PATIENCE)
+                .until(() -> stack.topics.finalOutcomes(decision).keySet().containsAll(expected.keySet()));
+        Map<String, String> actual = new java.util.HashMap<>(stack.topics.finalOutcomes(decision));
+        String pod = actual.remove("delete-pod");
+        assertThat(actual).as("final outcome per step of %s", decision.decisionId()).isEqualTo(others);
+        assertThat(pod).as("delete-pod of %s", decision.decisionId()).isIn("applied", "already-applied");
+        String detail = stack.topics.results(decision).stream().filter(r -> r.step().equals("delete-pod"))
+                .filter(r -> r.outcome().isFinal()).map(r -> r.detail()).findFirst().orElseThrow();
+        if (pod.equals("already-applied")) {
+            assertThat(detail).containsAnyOf("left to the controller", "already replaced", "is gone");
+        } else {
+            assertThat(detail).startsWith("deleted pod ");
+        }
+        return pod;
+    }
+
     /** The step names of the decision's final results, in the order the actuator recorded them. */
     List<String> stepOrder(Decision decision) {
         return List.copyOf(stack.topics.finalOutcomes(decision).keySet());

@@ -140,6 +140,11 @@ public record NodeState(
         return pod == null ? null : pod.image();
     }
 
+    /** The image the node's SeiNode controller last reported it runs, or null (no SeiNode, or not reported). */
+    String controllerImage() {
+        return pod == null ? null : pod.controllerImage();
+    }
+
     /** What phase the node's open incident is in; {@code null} when healthy. */
     public enum Phase {
         /** 70 without a usable mapping: waiting for one. */
@@ -165,11 +170,18 @@ public record NodeState(
     /**
      * The node's pod as last observed by the pod watcher.
      */
+    /**
+     * The node's pod as last observed. {@code controllerImage} is the image the SeiNode's controller reports the
+     * node runs ({@link PodStateObserved#currentImage()}): kept across the deletion of the pod (whose
+     * observation cannot carry it), null for nodes that are no SeiNode.
+     */
     public record PodInfo(String podName, String podUid, String image, boolean ready, int restartCount,
-            boolean cosmovisor, boolean deleted) {
-        static PodInfo of(PodStateObserved p) {
+            boolean cosmovisor, boolean deleted, String controllerImage) {
+        static PodInfo of(PodStateObserved p, PodInfo previous) {
+            String controller = p.currentImage() != null ? p.currentImage()
+                    : p.deleted() && previous != null ? previous.controllerImage() : null;
             return new PodInfo(p.podName(), p.podUid(), p.image(), p.ready(), p.restartCount(), p.cosmovisor(),
-                    p.deleted());
+                    p.deleted(), controller);
         }
     }
 

@@ -299,9 +299,15 @@ public final class NodeStateMachine {
                 return page(refused, inc, at, Severity.critical, PageReason.FleetHoldActive,
                         describe(inc) + ": fleet breaker " + fleetHold.get() + " is open; no rollback");
             }
+            // the last image seen running ready; else, for a SeiNode, the image its controller still reports as
+            // current (status.currentImage is stamped only once a new image runs, so during the update plan that
+            // brought the too-new image it names the image before: known even if we never saw it run)
             String previous = refused.healthyImages().stream()
                     .filter(i -> !i.equals(tooNew) && !refused.refusedImages().contains(i))
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .or(() -> Optional.ofNullable(refused.controllerImage())
+                            .filter(i -> !i.equals(tooNew) && !refused.refusedImages().contains(i)))
+                    .orElse(null);
             if (previous == null) {
                 return page(refused, inc, at, Severity.critical, PageReason.NoPreviousImage,
                         describe(inc) + ": no previous running image known for the node; no rollback");
@@ -319,6 +325,13 @@ public final class NodeStateMachine {
             Decision d = new Decision.QuarantineDecided(Decision.SCHEMA_VERSION, decisionId(inc, "quarantine"), id,
                     node, at, code, inc.planName(), image, podName(s, inc), podUid(s, inc));
             return decided(s, inc, d, Phase.QUARANTINED, null, null, null, null, null, ts, false);
+        }
+        if (code == ShutdownReason.UNKNOWN.code()) {
+            // sei-config's ShutdownReasonUnknown in a halt_intent: the node halts gracefully without saying why
+            return page(s, inc, at, Severity.error, PageReason.UnrecognisedHalt,
+                    "graceful but unrecognised halt: halt_intent reason 0 (unknown)"
+                            + (inc.planName() == null ? "" : ", plan " + inc.planName())
+                            + ": the node gave no reason to act on; no automatic action");
         }
         return page(s, inc, at, Severity.error, PageReason.UnrecognisedHalt,
                 "graceful but unrecognised halt code " + code + " (" + ShutdownReason.ofCode(code).token()
@@ -390,7 +403,7 @@ public final class NodeStateMachine {
         boolean fresh;
         String image;
         if (o instanceof PodStateObserved p) {
-            s = s.withPod(PodInfo.of(p));
+            s = s.withPod(PodInfo.of(p, s.pod()));
             healthy = p.ready() && !p.deleted();
             image = p.image();
             fresh = s.open() == null || freshRun(s.open().halt(), p);

@@ -371,6 +371,26 @@ class DeciderTopologyTest {
     }
 
     @Test
+    void binaryTooNewOnASeiNodeNeverSeenRunningRollsBackToTheImageItsControllerReportsAsCurrent() {
+        // deployed after the node last changed image: the decider never saw IMG5 run; the SeiNode's update
+        // plan to IMG6 never completed, so its status.currentImage (on the pod observation) still says IMG5
+        h.observe(podNotReady(N0, "uid-b", IMG6, 0, t(5)).withCurrentImage(IMG5), t(5));
+        h.halt(exitHalt(N0, 71, "uid-b", "containerd://c1", 1, t(10), IMG6), t(11));
+        RollbackDecided rb = only(h.decisions(), RollbackDecided.class);
+        assertThat(rb.targetImage()).isEqualTo(IMG5);
+        assertThat(rb.tooNewImage()).isEqualTo(IMG6);
+        h.assertNothingElse();
+    }
+
+    @Test
+    void binaryTooNewWhoseControllerReportsTheTooNewImageAsCurrentHasNoPreviousImage() {
+        h.observe(podNotReady(N0, "uid-b", IMG6, 0, t(5)).withCurrentImage(IMG6), t(5));
+        h.halt(exitHalt(N0, 71, "uid-b", "containerd://c1", 1, t(10), IMG6), t(11));
+        assertThat(only(h.decisions(), HaltPaged.class).pageReason()).isEqualTo(Decision.PageReason.NoPreviousImage);
+        h.assertNothingElse();
+    }
+
+    @Test
     void binaryTooNewWithoutAPreviousImagePagesAndDoesNothingElse() {
         h.halt(exitHalt(N0, 71, "uid-b", "containerd://c1", 1, t(10), IMG6), t(11));
         HaltPaged page = only(h.decisions(), HaltPaged.class);
@@ -440,6 +460,20 @@ class DeciderTopologyTest {
         assertThat(out).extracting(d -> ((HaltPaged) d).pageReason())
                 .containsOnly(Decision.PageReason.UnrecognisedHalt);
         assertThat(((HaltPaged) out.get(1)).summary()).contains("84").contains("reserved_operator");
+        h.driver.advanceWallClockTime(Duration.ofMinutes(30));
+        h.assertNothingElse();
+    }
+
+    @Test
+    void aHaltIntentWithReasonZeroPagesAsGracefulButUnrecognisedAndActsOnNothing() {
+        h.map(mapping("v6", IMG6, V6_HEIGHT, t(0)), t(0));
+        h.observe(podReady(N0, "uid-a", IMG5, 0, t(5)), t(5));
+        h.halt(statusHalt(N0, 0, "v6", V6_HEIGHT, t(9), IMG5, t(10)), t(10));
+        HaltPaged paged = only(h.decisions(), HaltPaged.class);
+        assertThat(paged.reasonCode()).isZero();
+        assertThat(paged.pageReason()).isEqualTo(Decision.PageReason.UnrecognisedHalt);
+        assertThat(paged.summary()).isEqualTo("graceful but unrecognised halt: halt_intent reason 0 (unknown), plan v6:"
+                + " the node gave no reason to act on; no automatic action");
         h.driver.advanceWallClockTime(Duration.ofMinutes(30));
         h.assertNothingElse();
     }

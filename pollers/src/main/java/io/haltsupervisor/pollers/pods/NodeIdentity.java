@@ -35,19 +35,36 @@ public final class NodeIdentity {
 
     /** The node id of {@code pod}. */
     public static String resolve(Pod pod, OwnerLookup lookup) {
+        return resolveNode(pod, lookup).id();
+    }
+
+    /** A pod's node: its id, and whether that id names a SeiNode (whose controller reports a current image). */
+    public record Node(String id, boolean seiNode) {
+        /** The SeiNode's name (the part after the namespace). */
+        public String name() {
+            return id.substring(id.indexOf('/') + 1);
+        }
+
+        public String namespace() {
+            return id.substring(0, id.indexOf('/'));
+        }
+    }
+
+    /** The node of {@code pod} ({@link #resolve}), saying whether it is a SeiNode. */
+    public static Node resolveNode(Pod pod, OwnerLookup lookup) {
         String namespace = pod.getMetadata().getNamespace();
         String podName = pod.getMetadata().getName();
         Optional<OwnerReference> owner = controller(pod.getMetadata().getOwnerReferences());
         if (owner.isEmpty()) {
-            return namespace + "/" + podName;
+            return new Node(namespace + "/" + podName, false);
         }
         OwnerReference ref = owner.get();
         if (isSeiNode(ref)) {
-            return namespace + "/" + ref.getName();
+            return new Node(namespace + "/" + ref.getName(), true);
         }
         if (isApps(ref, "StatefulSet")) {
-            return namespace + "/" + seiNodeOwner(lookup.find(namespace, "StatefulSet", ref.getName()))
-                    .orElse(ref.getName());
+            Optional<String> seiNode = seiNodeOwner(lookup.find(namespace, "StatefulSet", ref.getName()));
+            return new Node(namespace + "/" + seiNode.orElse(ref.getName()), seiNode.isPresent());
         }
         if (isApps(ref, "ReplicaSet")) {
             Optional<? extends HasMetadata> replicaSet = lookup.find(namespace, "ReplicaSet", ref.getName());
@@ -55,12 +72,13 @@ public final class NodeIdentity {
                     .flatMap(rs -> controller(rs.getMetadata().getOwnerReferences()))
                     .filter(r -> isApps(r, "Deployment"));
             if (deployment.isEmpty()) {
-                return namespace + "/" + podName;
+                return new Node(namespace + "/" + podName, false);
             }
             String name = deployment.get().getName();
-            return namespace + "/" + seiNodeOwner(lookup.find(namespace, "Deployment", name)).orElse(name);
+            Optional<String> seiNode = seiNodeOwner(lookup.find(namespace, "Deployment", name));
+            return new Node(namespace + "/" + seiNode.orElse(name), seiNode.isPresent());
         }
-        return namespace + "/" + podName;
+        return new Node(namespace + "/" + podName, false);
     }
 
     private static Optional<String> seiNodeOwner(Optional<? extends HasMetadata> workload) {

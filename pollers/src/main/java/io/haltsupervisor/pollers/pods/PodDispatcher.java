@@ -24,11 +24,12 @@ public final class PodDispatcher implements ResourceEventHandler<Pod> {
 
     private final PodTargets.Settings settings;
     private final NodeIdentity.OwnerLookup owners;
+    private final ControllerImages.Lookup images;
     private final Shard shard;
     private final StatusPoller poller;
     private final PodWatcher watcher;
     private final ScheduledExecutorService retries;
-    private final Map<String, String> nodeIds = new ConcurrentHashMap<>();
+    private final Map<String, NodeIdentity.Node> nodeIds = new ConcurrentHashMap<>();
     private final Map<String, String> notes = new ConcurrentHashMap<>();
     private final Map<String, Pod> awaitingRetry = new ConcurrentHashMap<>();
 
@@ -38,8 +39,18 @@ public final class PodDispatcher implements ResourceEventHandler<Pod> {
      */
     public PodDispatcher(PodTargets.Settings settings, NodeIdentity.OwnerLookup owners, Shard shard,
             StatusPoller poller, PodWatcher watcher, ScheduledExecutorService retries) {
+        this(settings, owners, (namespace, name) -> null, shard, poller, watcher, retries);
+    }
+
+    /**
+     * @param images the current image a SeiNode's controller reports ({@link ControllerImages}), read for the pods
+     *               of SeiNodes and published on their pod observations
+     */
+    public PodDispatcher(PodTargets.Settings settings, NodeIdentity.OwnerLookup owners, ControllerImages.Lookup images,
+            Shard shard, StatusPoller poller, PodWatcher watcher, ScheduledExecutorService retries) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.owners = Objects.requireNonNull(owners, "owners");
+        this.images = Objects.requireNonNull(images, "images");
         this.shard = Objects.requireNonNull(shard, "shard");
         this.poller = poller;
         this.watcher = watcher;
@@ -64,12 +75,12 @@ public final class PodDispatcher implements ResourceEventHandler<Pod> {
         if (poller != null) {
             poller.remove(uid);
         }
-        String nodeId = nodeIds.remove(uid);
-        if (nodeId == null || PodTargets.container(pod, settings.containerName()).isEmpty()) {
+        NodeIdentity.Node node = nodeIds.remove(uid);
+        if (node == null || PodTargets.container(pod, settings.containerName()).isEmpty()) {
             return; // never ours
         }
         if (watcher != null) {
-            watcher.onDeleted(pod, nodeId);
+            watcher.onDeleted(pod, node.id());
         }
     }
 
@@ -82,10 +93,11 @@ public final class PodDispatcher implements ResourceEventHandler<Pod> {
                         + "'" + (uid == null ? " or no uid" : ""));
                 return;
             }
-            String nodeId = nodeIds.get(uid);
-            if (nodeId == null) {
-                nodeId = NodeIdentity.resolve(pod, owners);
+            NodeIdentity.Node node = nodeIds.get(uid);
+            if (node == null) {
+                node = NodeIdentity.resolveNode(pod, owners);
             }
+            String nodeId = node.id();
             awaitingRetry.remove(uid);
             if (!shard.owns(nodeId)) {
                 nodeIds.remove(uid);
@@ -93,11 +105,11 @@ public final class PodDispatcher implements ResourceEventHandler<Pod> {
                 note(uid, where, "node " + nodeId + " belongs to another replica's shard");
                 return;
             }
-            if (nodeIds.put(uid, nodeId) == null) {
+            if (nodeIds.put(uid, node) == null) {
                 LOG.info("node {} pod {}: watching (shard {}/{})", nodeId, where, shard.ordinal(), shard.replicas());
             }
             if (watcher != null) {
-                watcher.onPod(pod, nodeId);
+                watcher.onPod(pod, nodeId, node.seiNode() ? images.currentImage(node.namespace(), node.name()) : null);
             }
             if (poller != null) {
                 PodTargets.Resolution resolution = PodTargets.resolve(pod, nodeId, settings);

@@ -28,8 +28,8 @@ import java.util.Set;
  *       {@code finishedAt}, so the same termination moving from {@code state} to {@code lastState} is not
  *       reported twice. A crash loop still yields one observation per restart; the decider folds those
  *       into one incident. Other exit codes are not halts.</li>
- *   <li>{@link PodStateObserved} when the pod is first seen, and when the container's image, readiness or
- *       cosmovisor flag changes (the decider learns the previous running image from these), and when the
+ *   <li>{@link PodStateObserved} when the pod is first seen, and when the container's image, readiness,
+ *       cosmovisor flag or (for a SeiNode) the controller-reported current image changes (the decider learns the previous running image from these), and when the
  *       pod is deleted.</li>
  * </ul>
  */
@@ -37,9 +37,14 @@ public final class PodStateTracker {
     private static final int REMEMBERED_TERMINATIONS = 16;
 
     /** What was published for a pod. */
-    public record State(String image, boolean ready, boolean cosmovisor, Set<String> terminations) {
+    public record State(String image, boolean ready, boolean cosmovisor, Set<String> terminations,
+            String currentImage) {
         public State {
             terminations = Set.copyOf(terminations);
+        }
+
+        public State(String image, boolean ready, boolean cosmovisor, Set<String> terminations) {
+            this(image, ready, cosmovisor, terminations, null);
         }
     }
 
@@ -65,6 +70,15 @@ public final class PodStateTracker {
      * @param container the {@code seid} container's name
      */
     public static Step observe(State previous, Pod pod, String nodeId, String container, Instant now) {
+        return observe(previous, pod, nodeId, container, now, null);
+    }
+
+    /**
+     * @param currentImage the image the pod's SeiNode controller reports the node runs (null: not a SeiNode, or
+     *                     none reported), published on the pod observation
+     */
+    public static Step observe(State previous, Pod pod, String nodeId, String container, Instant now,
+            String currentImage) {
         Container spec = PodTargets.container(pod, container).orElseThrow(() -> new IllegalArgumentException(
                 "pod " + pod.getMetadata().getName() + " has no container named '" + container + "'"));
         Optional<ContainerStatus> status = containerStatus(pod, container);
@@ -97,11 +111,12 @@ public final class PodStateTracker {
             seen.remove(seen.iterator().next());
         }
 
-        State next = new State(image, ready, cosmovisor.isPresent(), seen);
+        State next = new State(image, ready, cosmovisor.isPresent(), seen, currentImage);
         boolean changed = previous == null || !previous.image().equals(image) || previous.ready() != ready
-                || previous.cosmovisor() != cosmovisor.isPresent();
+                || previous.cosmovisor() != cosmovisor.isPresent()
+                || !Objects.equals(previous.currentImage(), currentImage);
         PodStateObserved observed = changed ? podState(pod, nodeId, now, image, ready, restarts,
-                lastExitCode(status), cosmovisor.isPresent(), false) : null;
+                lastExitCode(status), cosmovisor.isPresent(), false).withCurrentImage(currentImage) : null;
         String newlyCosmovisor = cosmovisor.isPresent() && (previous == null || !previous.cosmovisor())
                 ? cosmovisor.get() : null;
         return new Step(next, halts, observed, newlyCosmovisor);

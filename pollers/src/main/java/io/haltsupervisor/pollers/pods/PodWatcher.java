@@ -53,9 +53,18 @@ public final class PodWatcher {
 
     /** A pod was added or changed (and carries the {@code seid} container). */
     public void onPod(Pod pod, String nodeId) {
+        onPod(pod, nodeId, null);
+    }
+
+    /**
+     * A pod was added or changed; {@code currentImage} is the image its SeiNode's controller reports the node runs
+     * (null when the node is no SeiNode or none is reported), published on the pod observation.
+     */
+    public void onPod(Pod pod, String nodeId, String currentImage) {
         String uid = pod.getMetadata().getUid();
         String podName = pod.getMetadata().getName();
-        PodStateTracker.Step step = PodStateTracker.observe(pods.get(uid), pod, nodeId, container, clock.instant());
+        PodStateTracker.Step step = PodStateTracker.observe(pods.get(uid), pod, nodeId, container, clock.instant(),
+                currentImage);
         pods.put(uid, step.next());
         if (step.next().cosmovisor()) {
             cosmovisorPods.add(uid);
@@ -73,8 +82,9 @@ public final class PodWatcher {
         }
         if (step.pod() != null) {
             PodStateObserved p = step.pod();
-            LOG.info("node {} pod {}: pod state image {} ready {} phase {} restarts {}{}", nodeId, podName, p.image(),
-                    p.ready(), p.phase(), p.restartCount(), p.cosmovisor() ? " cosmovisor" : "");
+            LOG.info("node {} pod {}: pod state image {} ready {} phase {} restarts {}{}{}", nodeId, podName, p.image(),
+                    p.ready(), p.phase(), p.restartCount(), p.cosmovisor() ? " cosmovisor" : "",
+                    p.currentImage() == null ? "" : " controller-reported image " + p.currentImage());
             publish(uid, nodeId, podName, "pod state", sink.publish(Topics.NODE_OBSERVATIONS, nodeId, p));
         }
         if (step.cosmovisorReason() != null) {

@@ -19,8 +19,11 @@ import java.util.regex.Pattern;
  * a result, no exception escapes) and liberal in what it accepts — the JSON-RPC envelope or the bare
  * status object, int64s as decimal strings or numbers, {@code halt_intent} absent, {@code null} or
  * present — but exact in what it reports: a halt only for a {@code halt_intent} that follows the
- * contract ({@link HaltIntent#fromJson}), and whose {@code reason_string}, when it is a token we know,
- * names the same reason as its code. Anything else is an {@link ObservationError} naming what was wrong.
+ * contract ({@link HaltIntent#fromJson}). Its numeric {@code reason} is authoritative: a {@code reason_string}
+ * that is missing or disagrees with it (including {@code "unknown"}) is read past and reported in
+ * {@link StatusResult.Read#tolerated()}, never a failed poll; a {@code reason} of 0 is a halt whose reason the
+ * node did not give (the decider pages it, no automatic action). Anything else is an {@link ObservationError}
+ * naming what was wrong.
  *
  * <p>The document must be shaped like a status: an object with a {@code sync_info} object carrying
  * {@code latest_block_height}. {@code node_info} and {@code application_info} are optional, but a
@@ -135,6 +138,7 @@ public final class StatusParser {
         String version = texts[3] != null ? texts[3] : texts[0];
 
         HaltIntent intent = null;
+        StatusResult.ReasonStringIssue tolerated = null;
         JsonNode intentNode = status.get("halt_intent");
         if (intentNode != null && !intentNode.isNull()) {
             try {
@@ -142,19 +146,30 @@ public final class StatusParser {
             } catch (IllegalArgumentException e) {
                 return StatusResult.failed(Kind.INVALID_INTENT, e.getMessage());
             }
-            Optional<ShutdownReason> named = ShutdownReason.fromToken(intent.reasonString());
-            ShutdownReason coded = intent.shutdownReason();
-            if (named.isPresent() && named.get() != coded && named.get() != ShutdownReason.UNKNOWN) {
-                return StatusResult.failed(Kind.INVALID_INTENT, "halt_intent.reason_string: '"
-                        + intent.reasonString() + "' names reason " + named.get().code() + " but reason is "
-                        + intent.reason() + " (expected '" + coded.token() + "' or a token we do not know)");
-            }
-            if (named.isPresent() && named.get() == ShutdownReason.UNKNOWN) {
-                return StatusResult.failed(Kind.INVALID_INTENT, "halt_intent.reason_string: 'unknown' is not a "
-                        + "graceful halt but reason is " + intent.reason());
-            }
+            tolerated = reasonStringIssue(intentNode.get("reason_string"), intent);
         }
-        return new StatusResult.Read(new NodeStatus(height.get(), version, catchingUp, texts[1], texts[2], intent));
+        return new StatusResult.Read(new NodeStatus(height.get(), version, catchingUp, texts[1], texts[2], intent),
+                tolerated);
+    }
+
+    /**
+     * What is wrong with a {@code halt_intent}'s {@code reason_string} beside its numeric {@code reason}, or null.
+     * The numeric reason is authoritative and the string only a human-readable echo of it (sei-config
+     * {@code docs/upgrade-shutdown-contract/DESIGN.md} at 3ee1047): a missing one, one naming another reason we
+     * know, or {@code "unknown"} beside a non-zero code is tolerated and reported here; a token we do not know
+     * (a newer node's phrasing) is not an issue.
+     */
+    static StatusResult.ReasonStringIssue reasonStringIssue(JsonNode raw, HaltIntent intent) {
+        if (raw == null || raw.isNull() || !raw.isTextual() || raw.textValue().isBlank()) {
+            return StatusResult.ReasonStringIssue.MISSING;
+        }
+        Optional<ShutdownReason> named = ShutdownReason.fromToken(intent.reasonString());
+        ShutdownReason coded = intent.shutdownReason();
+        if (named.isEmpty() || named.get() == coded) {
+            return null;
+        }
+        return named.get() == ShutdownReason.UNKNOWN ? StatusResult.ReasonStringIssue.UNKNOWN
+                : StatusResult.ReasonStringIssue.DISAGREES;
     }
 
     /** A non-negative int64 sent as a decimal string or a JSON integer (or an integral float such as 1.5e8). */

@@ -71,6 +71,23 @@ class PodStateTrackerTest {
     }
 
     @Test
+    void carriesTheControllerReportedImageOfASeiNodeAndPublishesAgainWhenItChanges() {
+        String v6 = "ghcr.io/sei-protocol/seid:v6.0.1";
+        PodStateTracker.Step first = PodStateTracker.observe(null, withStatus(pod(v6), running(false, 0)), NODE,
+                "seid", T, IMAGE);
+        assertThat(first.pod().image()).isEqualTo(v6);
+        assertThat(first.pod().currentImage()).as("the controller has not stamped v6 yet").isEqualTo(IMAGE);
+        PodStateTracker.Step same = PodStateTracker.observe(first.next(), withStatus(pod(v6), running(false, 0)), NODE,
+                "seid", T.plusSeconds(1), IMAGE);
+        assertThat(same.pod()).isNull();
+        PodStateTracker.Step stamped = PodStateTracker.observe(same.next(), withStatus(pod(v6), running(false, 0)),
+                NODE, "seid", T.plusSeconds(2), v6);
+        assertThat(stamped.pod().currentImage()).isEqualTo(v6);
+        assertThat(PodStateTracker.observe(null, withStatus(pod(v6), running(true, 0)), NODE, "seid", T).pod()
+                .currentImage()).as("not a SeiNode").isNull();
+    }
+
+    @Test
     void anExitCodeHaltInLastStateIsPublishedOncePerContainerInstance() {
         Pod first = withStatus(pod(IMAGE), crashLooping(70, "containerd://a", "2026-11-20T10:15:01Z", 1));
         PodStateTracker.Step s1 = PodStateTracker.observe(null, first, NODE, "seid", T);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.haltsupervisor.pollers.status.ObservationError.Kind;
 import io.haltsupervisor.schemas.HaltIntent;
 import io.haltsupervisor.schemas.SampleEvents;
+import io.haltsupervisor.schemas.ShutdownReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -204,11 +205,21 @@ class StatusParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 69, 90, 137, -70})
+    @ValueSource(ints = {1, 69, 90, 137, -70})
     void unknownReasonCodesAreInvalidIntentsNeverHalts(int code) {
         ObservationError e = failed(parse(wrapped(",\"halt_intent\":{\"reason\":" + code + "}")));
         assertThat(e.kind()).isEqualTo(Kind.INVALID_INTENT);
         assertThat(e.message()).startsWith("halt_intent.reason");
+    }
+
+    @Test
+    void reasonZeroIsAHaltWithoutAKnownReasonNotAnError() {
+        StatusResult.Read r = (StatusResult.Read) parse(wrapped(
+                ",\"halt_intent\":{\"reason\":0,\"reason_string\":\"unknown\",\"plan_name\":\"v6\"}"));
+        assertThat(r.status().halted()).isTrue();
+        assertThat(r.status().haltIntent().reason()).isZero();
+        assertThat(r.status().haltIntent().shutdownReason()).isEqualTo(ShutdownReason.UNKNOWN);
+        assertThat(r.tolerated()).as("'unknown' agrees with 0").isNull();
     }
 
     @Test
@@ -230,13 +241,35 @@ class StatusParserTest {
     }
 
     @Test
-    void aReasonStringNamingAnotherReasonIsInvalid() {
-        ObservationError e = failed(parse(wrapped(
-                ",\"halt_intent\":{\"reason\":70,\"reason_string\":\"binary_too_new\"}")));
-        assertThat(e.kind()).isEqualTo(Kind.INVALID_INTENT);
-        assertThat(e.message()).contains("names reason 71 but reason is 70");
-        assertThat(failed(parse(wrapped(",\"halt_intent\":{\"reason\":70,\"reason_string\":\"unknown\"}"))).kind())
-                .isEqualTo(Kind.INVALID_INTENT);
+    void theNumericReasonWinsOverAReasonStringNamingAnotherReason() {
+        StatusResult.Read r = (StatusResult.Read) parse(wrapped(
+                ",\"halt_intent\":{\"reason\":70,\"reason_string\":\"binary_too_new\",\"plan_name\":\"v6\"}"));
+        assertThat(r.status().haltIntent().reason()).isEqualTo(70);
+        assertThat(r.status().haltIntent().planName()).isEqualTo("v6");
+        assertThat(r.tolerated()).isEqualTo(StatusResult.ReasonStringIssue.DISAGREES);
+    }
+
+    @Test
+    void anUnknownReasonStringBesideANonZeroCodeIsTolerated() {
+        StatusResult.Read r = (StatusResult.Read) parse(wrapped(
+                ",\"halt_intent\":{\"reason\":71,\"reason_string\":\"unknown\"}"));
+        assertThat(r.status().haltIntent().reason()).isEqualTo(71);
+        assertThat(r.tolerated()).isEqualTo(StatusResult.ReasonStringIssue.UNKNOWN);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", ",\"reason_string\":null", ",\"reason_string\":\"  \"", ",\"reason_string\":7"})
+    void aMissingReasonStringIsDerivedFromTheCodeAndTolerated(String field) {
+        StatusResult.Read r = (StatusResult.Read) parse(wrapped(",\"halt_intent\":{\"reason\":72" + field + "}"));
+        assertThat(r.status().haltIntent().reasonString()).isEqualTo("downgrade_detected");
+        assertThat(r.tolerated()).isEqualTo(StatusResult.ReasonStringIssue.MISSING);
+    }
+
+    @Test
+    void aReasonStringWeDoNotKnowIsNotAnIssue() {
+        StatusResult.Read r = (StatusResult.Read) parse(wrapped(
+                ",\"halt_intent\":{\"reason\":84,\"reason_string\":\"halt_height\"}"));
+        assertThat(r.tolerated()).isNull();
     }
 
     @Test

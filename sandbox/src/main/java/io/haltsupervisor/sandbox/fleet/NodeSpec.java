@@ -8,7 +8,9 @@ package io.haltsupervisor.sandbox.fleet;
  * @param image               the initial {@code seid} image
  * @param height              the initial block height
  * @param applied             how many chain upgrades the node's state has applied
- * @param stayAlive           {@code --halt-stay-alive}: on a halt the process keeps serving {@code /status}
+ * @param stayAlive           stay-alive mode (the flag's name is not settled upstream: {@code --halt-stay-alive} or
+ *                            {@code --halt-stays-running}; the sandbox writes the first): on a halt the process
+ *                            keeps serving {@code /status}
  * @param haltIntentSupported false for an older {@code seid} without {@code halt_intent} (and without stay-alive)
  * @param cosmovisor          the container runs cosmovisor, which exits 1 whatever the child's code
  */

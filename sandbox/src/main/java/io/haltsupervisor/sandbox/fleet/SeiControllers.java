@@ -208,12 +208,14 @@ final class SeiControllers {
                     done = statefulSets.replaceOldRevisionPods(sts);
                 }
                 case "observe-image" -> {
-                    // A spec.image changed while the plan waits here (a rollback of a too-new image whose pod never
-                    // turns ready) moves the StatefulSet's update revision: the pods of the revision this plan
-                    // rolled are old again. The simulation follows the current spec and replaces them, so the plan
-                    // can finish on the image now asked for. Whether the real controller re-plans or waits here is
-                    // not settled (issue 15); without this the simulated node stays on the abandoned image.
-                    statefulSets.replaceOldRevisionPods(sts);
+                    // Only observes, as upstream does (internal/task/observe_image.go at 2d670ad8): done once the
+                    // StatefulSet reports every replica at its update revision, then stamps status.currentImage with
+                    // the spec.image of now. It deletes no pod. A spec.image changed while the plan waits here (a
+                    // rollback of a too-new image whose pod never turns ready) is not re-planned either: ResolvePlan
+                    // returns early while a plan is Active (internal/planner/planner.go at 2d670ad8). The StatefulSet
+                    // (OnDelete) gets the new template, the pod stays at the revision this plan rolled, and the plan
+                    // waits until someone deletes that pod — the actuator does (KubeStepExecutor.deletePod, only
+                    // when the controller's replace-pod of the active plan has already run).
                     done = statefulSets.allReplicasUpdated(sts);
                     if (done) {
                         status.put("currentImage", image);
