@@ -1,6 +1,7 @@
 package io.haltsupervisor.actuator;
 
 import io.haltsupervisor.schemas.Durations;
+import io.haltsupervisor.schemas.GroupMembership;
 import io.haltsupervisor.actuator.plan.PagerSink;
 import java.io.IOException;
 import java.net.URI;
@@ -39,11 +40,13 @@ import java.util.regex.PatternSyntaxException;
  * @param pagerDuty          PagerDuty Events API v2, if configured
  * @param alertmanager       Alertmanager API v2, if configured
  * @param webhook            generic JSON webhook, if configured
+ * @param membership         the decisions consumer's group session, heartbeat, static membership (instance id
+ *                           {@code ACTUATOR_INSTANCE_ID}, else {@code instance}), leave on close
  */
 public record ActuatorConfig(String groupId, String instance, String transactionalId, boolean dryRun,
         ActuatorPolicy policy, int rateLimitPerMinute, int rateLimitBurst, Duration rateLimitMaxWait,
         String containerName, RetryPolicy retry, Duration httpTimeout, Optional<PagerDutySettings> pagerDuty,
-        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook) {
+        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook, GroupMembership membership) {
 
     public static final String GROUP_ID = "ACTUATOR_GROUP_ID";
     public static final String INSTANCE = "ACTUATOR_INSTANCE";
@@ -68,6 +71,8 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String ALERTMANAGER_ALERT_TTL = "ACTUATOR_ALERTMANAGER_ALERT_TTL";
     public static final String WEBHOOK_URL = "ACTUATOR_WEBHOOK_URL";
     public static final String WEBHOOK_TOKEN = "ACTUATOR_WEBHOOK_TOKEN";
+    /** The prefix of the {@link GroupMembership} settings: {@code ACTUATOR_SESSION_TIMEOUT} etc. */
+    public static final String MEMBERSHIP_PREFIX = "ACTUATOR_";
     /** Suffix of the variable naming a file that holds a secret. */
     public static final String FILE_SUFFIX = "_FILE";
 
@@ -80,6 +85,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
         pagerDuty = pagerDuty == null ? Optional.empty() : pagerDuty;
         alertmanager = alertmanager == null ? Optional.empty() : alertmanager;
         webhook = webhook == null ? Optional.empty() : webhook;
+        membership = membership == null ? GroupMembership.defaults() : membership;
     }
 
     /** PagerDuty Events API v2: where to post and the integration's routing key. */
@@ -188,8 +194,12 @@ public record ActuatorConfig(String groupId, String instance, String transaction
 
         Optional<WebhookSettings> webhook = e.url(WEBHOOK_URL).map(u -> new WebhookSettings(u, e.secret(WEBHOOK_TOKEN)));
 
+        Map<String, String> membershipEnv = new java.util.HashMap<>(env);
+        membershipEnv.putIfAbsent(MEMBERSHIP_PREFIX + GroupMembership.INSTANCE_ID, instance);
+        GroupMembership membership = GroupMembership.fromEnv(membershipEnv, MEMBERSHIP_PREFIX);
+
         return new ActuatorConfig(groupId, instance, transactionalId, dryRun, policy, perMinute, burst, maxWait,
-                container, retry, httpTimeout, pagerDuty, alertmanager, webhook);
+                container, retry, httpTimeout, pagerDuty, alertmanager, webhook, membership);
     }
 
     static Duration parseDuration(String variable, String text) {
@@ -295,6 +305,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                         .orElse("(none)") + " resend " + a.resendInterval() + " ttl " + a.alertTtl()).orElse("(off)")
                 + ", webhook=" + webhook.map(w -> shown(w.url()) + " token=" + w.bearerToken().map(Secret::toString)
                         .orElse("(none)")).orElse("(off)")
+                + ", membership=" + membership
                 + "}";
     }
 }

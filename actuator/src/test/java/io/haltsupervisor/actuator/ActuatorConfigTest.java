@@ -161,4 +161,20 @@ class ActuatorConfigTest {
         assertThat(c.policy().imageAllowList()).extracting(java.util.regex.Pattern::pattern)
                 .isEqualTo(List.of("a{1,3}", "b"));
     }
+
+    @Test
+    void theDecisionsConsumerFailsOverInSecondsAndStaticMembershipUsesTheInstanceName() {
+        ActuatorConfig defaults = ActuatorConfig.fromEnv(Map.of());
+        assertThat(defaults.membership().sessionTimeout()).isEqualTo(java.time.Duration.ofSeconds(6));
+        assertThat(defaults.membership().instanceId()).isEmpty();
+        assertThat(defaults.membership().leaveGroupOnClose()).isTrue();
+        ActuatorConfig fixed = ActuatorConfig.fromEnv(Map.of("ACTUATOR_STATIC_MEMBERSHIP", "true",
+                "POD_NAME", "halt-supervisor-actuator-1", "ACTUATOR_SESSION_TIMEOUT", "20s"));
+        assertThat(fixed.membership().instanceId()).contains("halt-supervisor-actuator-1");
+        assertThat(fixed.membership().consumerProperties("")).containsEntry("session.timeout.ms", 20_000)
+                .containsEntry("heartbeat.interval.ms", 5_000)
+                .containsEntry("group.instance.id", "halt-supervisor-actuator-1");
+        assertThatThrownBy(() -> ActuatorConfig.fromEnv(Map.of("ACTUATOR_HEARTBEAT_INTERVAL", "10s")))
+                .hasMessageContaining("ACTUATOR_HEARTBEAT_INTERVAL");
+    }
 }

@@ -1,6 +1,7 @@
 package io.haltsupervisor.decider;
 
 import io.haltsupervisor.schemas.Durations;
+import io.haltsupervisor.schemas.GroupMembership;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -29,6 +30,9 @@ import java.util.regex.Pattern;
  * @param minBlockTime       the chain's fastest block time: an exit-code-only 70 takes its plan from a mapping's
  *                           height only if the node could have produced the blocks up to it at this pace
  * @param heightMargin       time added to that window (clock skew between pollers and kubelet, poll intervals)
+ * @param standbyReplicas    Streams {@code num.standby.replicas}: warm copies of each task's stores on other
+ *                           instances, so a failover resumes without restoring them (docs/operations.md, "Failover")
+ * @param membership         consumer group session, heartbeat, static membership, leave on close ({@code DECIDER_*})
  */
 public record DeciderConfig(
         String applicationId,
@@ -44,7 +48,9 @@ public record DeciderConfig(
         Duration dedupeRetention,
         int partitions,
         Duration minBlockTime,
-        Duration heightMargin) {
+        Duration heightMargin,
+        int standbyReplicas,
+        GroupMembership membership) {
 
     public static final String ENV_APPLICATION_ID = "DECIDER_APPLICATION_ID";
     public static final String ENV_GRACE_WINDOW = "DECIDER_GRACE_WINDOW";
@@ -60,6 +66,9 @@ public record DeciderConfig(
     public static final String ENV_PARTITIONS = "DECIDER_PARTITIONS";
     public static final String ENV_MIN_BLOCK_TIME = "DECIDER_MIN_BLOCK_TIME";
     public static final String ENV_HEIGHT_MARGIN = "DECIDER_HEIGHT_MARGIN";
+    public static final String ENV_STANDBY_REPLICAS = "DECIDER_STANDBY_REPLICAS";
+    /** The prefix of the {@link GroupMembership} settings: {@code DECIDER_SESSION_TIMEOUT} etc. */
+    public static final String ENV_PREFIX = "DECIDER_";
 
     public static final String DEFAULT_APPLICATION_ID = "halt-supervisor-decider";
 
@@ -96,6 +105,11 @@ public record DeciderConfig(
         if (heightMargin == null || heightMargin.isNegative()) {
             throw new IllegalArgumentException(ENV_HEIGHT_MARGIN + ": expected a duration >= 0, got " + heightMargin);
         }
+        if (standbyReplicas < 0 || standbyReplicas > 8) {
+            throw new IllegalArgumentException(
+                    ENV_STANDBY_REPLICAS + ": expected an integer 0–8, got " + standbyReplicas);
+        }
+        membership = membership == null ? GroupMembership.defaults() : membership;
     }
 
     /** The defaults, with {@code applicationId}. */
@@ -107,7 +121,8 @@ public record DeciderConfig(
      * Reads the settings from the environment. Defaults: application id {@value #DEFAULT_APPLICATION_ID},
      * grace window 5m, breaker threshold 3 within 10m, commit interval 100ms, state dir
      * {@code $TMPDIR/halt-supervisor-decider}, 1 thread, no advertised endpoint, punctuation every 1s,
-     * wall-clock timers on, dedupe retention 1h, partitions discovered, fastest block time 250ms, height margin 30s.
+     * wall-clock timers on, dedupe retention 1h, partitions discovered, fastest block time 250ms, height margin 30s,
+     * one standby replica, and the {@link GroupMembership} defaults (6s session, dynamic membership, leave on close).
      *
      * <p>Durations are {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601
      * ({@code PT5M}).
@@ -130,7 +145,9 @@ public record DeciderConfig(
                 duration(env, ENV_DEDUPE_RETENTION, Duration.ofHours(1)),
                 integer(env, ENV_PARTITIONS, 0),
                 duration(env, ENV_MIN_BLOCK_TIME, Duration.ofMillis(250)),
-                duration(env, ENV_HEIGHT_MARGIN, Duration.ofSeconds(30)));
+                duration(env, ENV_HEIGHT_MARGIN, Duration.ofSeconds(30)),
+                integer(env, ENV_STANDBY_REPLICAS, 1),
+                GroupMembership.fromEnv(env, ENV_PREFIX));
     }
 
     /** The decider's control topic: mappings and fleet breaker state, broadcast to every partition. */
@@ -141,33 +158,33 @@ public record DeciderConfig(
     /** This config with another application id (e.g. a replay beside the live decider). */
     public DeciderConfig withApplicationId(String id) {
         return new DeciderConfig(id, graceWindow, breakerThreshold, breakerWindow, commitInterval, stateDir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
+                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin, standbyReplicas, membership);
     }
 
     /** This config with another state directory. */
     public DeciderConfig withStateDir(Path dir) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval, dir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
+                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin, standbyReplicas, membership);
     }
 
     /** This config with another advertised endpoint. */
     public DeciderConfig withAdvertisedEndpoint(String hostPort) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval,
                 stateDir, numThreads, Optional.ofNullable(hostPort), punctuateInterval, wallClockTimers,
-                dedupeRetention, partitions, minBlockTime, heightMargin);
+                dedupeRetention, partitions, minBlockTime, heightMargin, standbyReplicas, membership);
     }
 
     /** This config with another thread count. */
     public DeciderConfig withNumThreads(int threads) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval,
                 stateDir, threads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention,
-                partitions, minBlockTime, heightMargin);
+                partitions, minBlockTime, heightMargin, standbyReplicas, membership);
     }
 
     /** This config with another commit interval. */
     public DeciderConfig withCommitInterval(Duration interval) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, interval, stateDir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
+                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin, standbyReplicas, membership);
     }
 
     @Override
@@ -179,7 +196,8 @@ public record DeciderConfig(
                 + ", advertisedEndpoint=" + advertisedEndpoint.orElse("none") + ", punctuateInterval="
                 + punctuateInterval + ", wallClockTimers=" + wallClockTimers + ", dedupeRetention=" + dedupeRetention
                 + ", partitions=" + (partitions == 0 ? "discover" : Integer.toString(partitions))
-                + ", minBlockTime=" + minBlockTime + ", heightMargin=" + heightMargin + "}";
+                + ", minBlockTime=" + minBlockTime + ", heightMargin=" + heightMargin
+                + ", standbyReplicas=" + standbyReplicas + ", membership=" + membership + "}";
     }
 
     private static void positive(Duration d, String variable) {
