@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -41,7 +42,9 @@ import java.util.TreeMap;
  * PagerDuty triggers per paging incident (exactly one each is right).
  *
  * <p>Settings of the components ({@code DECIDER_*}, {@code ACTUATOR_*}, {@code KAFKA_CLIENT_*}) in the environment
- * override the bench's, so other failover settings can be measured the same way. The last line is
+ * override the bench's, so other failover settings can be measured the same way ({@code DECIDER_KAFKA_CLIENT_X}
+ * sets the client setting {@code KAFKA_CLIENT_X} for the deciders only, e.g. {@code GROUP_PROTOCOL=streams}).
+ * The last line is
  * machine-readable: {@code name=failover decider_kill_gap_max_ms=… rolling_gap_max_ms=… actuator_kill_gap_max_ms=…
  * broker_kill_gap_max_ms=… lost=… duplicates=… pages_per_incident_max=…}. Options: {@code --repeats N} (5),
  * {@code --faults LIST} (all), {@code --every D} (200ms), {@code --partitions N} (4).
@@ -130,18 +133,14 @@ public final class FailoverBench {
                 work))) {
             out.println("  logs of the instances: " + work + " (deleted at the end)");
             rig.startHalts();
-            Thread.sleep(3_000); // warm-up: the first halts decided and acted on
+            Thread.sleep(10_000); // warm-up (and the no-fault figures): the first 50 halts decided and acted on
             if (!rig.awaitCaughtUp(Duration.ofSeconds(60))) {
                 out.println("bench failover: FAILED: the warm-up halts were not decided within 60 s");
                 return 1;
             }
             for (Fault f : o.faults) {
                 for (int r = 0; r < o.repeats; r++) {
-                    Incident incident = inject(rig, f, r);
-                    incidents.add(incident);
-                    Gaps g = gaps(rig, incident, o.partitions);
-                    out.printf(Locale.ROOT, "    %s #%d (%s): decision gap %s, cluster change gap %s%n", f.token, r + 1,
-                            incident.target(), ms(g.decisionMs()), ms(g.changeMs()));
+                    incidents.add(inject(rig, f, r));
                 }
             }
             rig.stopHalts();
@@ -206,7 +205,9 @@ public final class FailoverBench {
         recover.run();
         rig.awaitAllReady(RECOVERY_TIMEOUT);
         sleep(SETTLE);
-        if (!rig.awaitCaughtUp(RECOVERY_TIMEOUT)) {
+        // the window ends once everything observed is decided (for the actuator's fault: acted on too); the
+        // actuator's backlog after a decider or broker fault is measured in the same window at the end
+        if (!rig.awaitCaughtUp(RECOVERY_TIMEOUT, fault != Fault.ACTUATOR_KILL)) {
             throw new IllegalStateException(fault.token + " #" + (repeat + 1) + ": halts still undecided "
                     + RECOVERY_TIMEOUT.toSeconds() + " s after the window");
         }
@@ -256,11 +257,31 @@ public final class FailoverBench {
             boolean drained) {
         Map<Fault, List<Gaps>> byFault = new EnumMap<>(Fault.class);
         for (Incident i : incidents) {
-            byFault.computeIfAbsent(i.fault(), f -> new ArrayList<>()).add(gaps(rig, i, o.partitions));
+            Gaps g = gaps(rig, i, o.partitions);
+            byFault.computeIfAbsent(i.fault(), f -> new ArrayList<>()).add(g);
+            out.printf(Locale.ROOT, "    %s #%d (%s): decision gap %s, cluster change gap %s, window %d s%n",
+                    i.fault().token, i.repeat() + 1, i.target(), ms(g.decisionMs()), ms(g.changeMs()),
+                    (i.endMs() - i.atMs()) / 1000);
         }
         Map<String, FailoverRig.Halt> halts = rig.halts();
         Map<String, Long> decided = rig.decidedAt();
         Map<String, Long> changed = rig.changedAt();
+        // without a fault: halts observed before the first one, and after a window's end before the next fault
+        List<Long> decisionLatency = new ArrayList<>();
+        List<Long> changeLatency = new ArrayList<>();
+        long firstFault = incidents.isEmpty() ? Long.MAX_VALUE : incidents.get(0).atMs();
+        for (FailoverRig.Halt h : halts.values()) {
+            if (h.observedAtMs() < firstFault) {
+                Optional.ofNullable(decided.get(h.nodeId())).ifPresent(t -> decisionLatency.add(t - h.observedAtMs()));
+                if (h.upgrade()) {
+                    Optional.ofNullable(changed.get(h.nodeId())).ifPresent(t -> changeLatency.add(t - h.observedAtMs()));
+                }
+            }
+        }
+        long[] dl = decisionLatency.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] cl = changeLatency.stream().mapToLong(Long::longValue).sorted().toArray();
+        out.printf(Locale.ROOT, "  no fault (the %d halts before the first fault): halt -> decision p50 %s, max %s; halt -> "
+                + "cluster change p50 %s, max %s%n", dl.length, ms(p50(dl)), ms(max(dl)), ms(p50(cl)), ms(max(cl)));
         long lost = halts.keySet().stream().filter(n -> !decided.containsKey(n)).count();
         long notActed = halts.values().stream().filter(h -> h.upgrade() && !changed.containsKey(h.nodeId())).count();
         long duplicates = rig.decisionRecords().values().stream().filter(n -> n > 1).count();

@@ -196,6 +196,9 @@ public final class FailoverRig implements AutoCloseable {
         env.put("DECIDER_GRACE_WINDOW", "1h"); // no stay-alive timer fires during a run
         env.put("POD_NAME", deciderName(i));
         env.putAll(only(options.componentEnv(), "DECIDER_", "KAFKA_"));
+        // DECIDER_KAFKA_CLIENT_X: a client setting for the deciders only (e.g. group.protocol=streams)
+        only(options.componentEnv(), "DECIDER_KAFKA_CLIENT_").forEach(
+                (k, v) -> env.put(k.substring("DECIDER_".length()), v));
         return env;
     }
 
@@ -463,22 +466,30 @@ public final class FailoverRig implements AutoCloseable {
         return publishFailures.get();
     }
 
-    /** True once every halt observed before {@code beforeMs} is decided and, for upgrades, acted on. */
-    public boolean caughtUp(long beforeMs) {
+    /**
+     * True once every halt observed before {@code beforeMs} is decided and, unless {@code decisionsOnly}, every
+     * such upgrade acted on.
+     */
+    public boolean caughtUp(long beforeMs, boolean decisionsOnly) {
         for (Halt h : halts.values()) {
-            if (h.observedAtMs() < beforeMs && (!decidedAt.containsKey(h.nodeId())
-                    || h.upgrade() && options.actuators() > 0 && !changedAt.containsKey(h.nodeId()))) {
+            if (h.observedAtMs() < beforeMs && (!decidedAt.containsKey(h.nodeId()) || !decisionsOnly
+                    && h.upgrade() && options.actuators() > 0 && !changedAt.containsKey(h.nodeId()))) {
                 return false;
             }
         }
         return republish.isEmpty();
     }
 
-    /** Waits until {@link #caughtUp(long)} for everything observed until now; false on timeout. */
+    /** Waits until everything observed until now is decided and acted on; false on timeout. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return awaitCaughtUp(timeout, false);
+    }
+
+    /** Waits until everything observed until now is decided (and, unless {@code decisionsOnly}, acted on). */
+    public boolean awaitCaughtUp(Duration timeout, boolean decisionsOnly) throws InterruptedException {
         long before = System.currentTimeMillis();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!caughtUp(before)) {
+        while (!caughtUp(before, decisionsOnly)) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
@@ -498,12 +509,12 @@ public final class FailoverRig implements AutoCloseable {
     public void close() {
         stopping.set(true);
         for (Thread t : threads) {
-            t.interrupt();
             try {
-                t.join(5_000);
+                t.join(5_000); // each loop looks at stopping at least every 200 ms
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            t.interrupt();
         }
         for (Child c : children.values()) {
             try {
