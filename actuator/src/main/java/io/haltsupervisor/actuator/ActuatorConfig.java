@@ -194,9 +194,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
 
         Optional<WebhookSettings> webhook = e.url(WEBHOOK_URL).map(u -> new WebhookSettings(u, e.secret(WEBHOOK_TOKEN)));
 
-        Map<String, String> membershipEnv = new java.util.HashMap<>(env);
-        membershipEnv.putIfAbsent(MEMBERSHIP_PREFIX + GroupMembership.INSTANCE_ID, instance);
-        GroupMembership membership = GroupMembership.fromEnv(membershipEnv, MEMBERSHIP_PREFIX);
+        GroupMembership membership = GroupMembership.fromEnv(env, MEMBERSHIP_PREFIX, instance);
 
         return new ActuatorConfig(groupId, instance, transactionalId, dryRun, policy, perMinute, burst, maxWait,
                 container, retry, httpTimeout, pagerDuty, alertmanager, webhook, membership);

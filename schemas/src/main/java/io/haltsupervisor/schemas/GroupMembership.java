@@ -62,6 +62,14 @@ public record GroupMembership(Duration sessionTimeout, Duration heartbeatInterva
      * @throws IllegalArgumentException naming the variable and what was expected
      */
     public static GroupMembership fromEnv(Map<String, String> env, String prefix) {
+        return fromEnv(env, prefix, null);
+    }
+
+    /**
+     * As {@link #fromEnv(Map, String)}, with {@code defaultInstanceId} (when not null) as the static member's id
+     * unless {@code <P>INSTANCE_ID} is set, instead of {@code POD_NAME} / {@code HOSTNAME}.
+     */
+    public static GroupMembership fromEnv(Map<String, String> env, String prefix, String defaultInstanceId) {
         Duration session = duration(env, prefix + SESSION_TIMEOUT, Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MS));
         if (session.toMillis() < 1_000) {
             throw new IllegalArgumentException(prefix + SESSION_TIMEOUT + ": expected a duration of at least 1s, got "
@@ -74,7 +82,9 @@ public record GroupMembership(Duration sessionTimeout, Duration heartbeatInterva
         }
         Optional<String> instance = Optional.empty();
         if (bool(env, prefix + STATIC_MEMBERSHIP, false)) {
-            String id = first(env, prefix + INSTANCE_ID, "POD_NAME", "HOSTNAME");
+            String id = defaultInstanceId == null ? first(env, prefix + INSTANCE_ID, "POD_NAME", "HOSTNAME")
+                    : first(env, prefix + INSTANCE_ID);
+            id = id == null ? defaultInstanceId : id;
             if (id == null) {
                 throw new IllegalArgumentException(prefix + STATIC_MEMBERSHIP + "=true needs a stable instance id: "
                         + "expected " + prefix + INSTANCE_ID + ", POD_NAME or HOSTNAME to be set");
