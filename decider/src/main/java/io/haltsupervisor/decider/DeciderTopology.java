@@ -208,8 +208,11 @@ public final class DeciderTopology {
         // failover (docs/operations.md, "Failover"): warm standby stores, a short session so a dead instance's
         // tasks move within seconds; client settings (KAFKA_CLIENT_*) win
         p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
-        config.membership().consumerProperties("").forEach(
-                (k, v) -> p.putIfAbsent(StreamsConfig.mainConsumerPrefix(k), v));
+        config.membership().consumerProperties("").forEach((k, v) -> {
+            if (!p.containsKey(k) && !p.containsKey(StreamsConfig.consumerPrefix(k))) {
+                p.putIfAbsent(StreamsConfig.mainConsumerPrefix(k), v);
+            }
+        });
         Properties props = new Properties();
         props.putAll(p);
         return props;

@@ -64,6 +64,10 @@ class DeciderStreamsPropertiesTest {
                 StreamsConfig.mainConsumerPrefix("session.timeout.ms"), 45000));
         assertThat(overridden.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
         assertThat(overridden.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms"))).isEqualTo(45000);
+        // KAFKA_CLIENT_SESSION_TIMEOUT_MS arrives unprefixed: it must not be shadowed by the prefixed default
+        Properties plain = with(Map.of("session.timeout.ms", "20000"));
+        assertThat(new StreamsConfig(plain).getMainConsumerConfigs("g", "c", 0)).containsEntry("session.timeout.ms",
+                "20000");
     }
 
     @Test
