@@ -1,5 +1,6 @@
 package io.haltsupervisor.actuator;
 
+import io.haltsupervisor.schemas.GroupMembership;
 import io.haltsupervisor.actuator.plan.PagerSink;
 import io.haltsupervisor.schemas.Durations;
 import io.haltsupervisor.schemas.config.ConfigException;
@@ -42,11 +43,14 @@ import java.util.regex.Pattern;
  * @param alertmanager       Alertmanager API v2, if configured
  * @param webhook            generic JSON webhook, if configured
  * @param rollout            how long and how often the {@code rollout} step reads a SeiNode's controller status
+ * @param membership         the decisions consumer's group session, heartbeat, static membership (instance id
+ *                           {@code ACTUATOR_INSTANCE_ID}, else {@code instance}), leave on close
  */
 public record ActuatorConfig(String groupId, String instance, String transactionalId, boolean dryRun,
         ActuatorPolicy policy, int rateLimitPerMinute, int rateLimitBurst, Duration rateLimitMaxWait,
         String containerName, RetryPolicy retry, Duration httpTimeout, Optional<PagerDutySettings> pagerDuty,
-        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook, RolloutSettings rollout) {
+        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook, RolloutSettings rollout,
+        GroupMembership membership) {
 
     public static final String GROUP_ID = "ACTUATOR_GROUP_ID";
     public static final String INSTANCE = "ACTUATOR_INSTANCE";
@@ -82,6 +86,9 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public record RolloutSettings(Duration timeout, Duration pollInterval) {
         public static final RolloutSettings DEFAULT = new RolloutSettings(Duration.ofMinutes(10), Duration.ofSeconds(2));
     }
+
+    /** The prefix of the {@link GroupMembership} settings: {@code ACTUATOR_SESSION_TIMEOUT} etc. */
+    public static final String MEMBERSHIP_PREFIX = "ACTUATOR_";
     /** Suffix of the variable naming a file that holds a secret. */
     public static final String FILE_SUFFIX = Setting.FILE_SUFFIX;
 
@@ -132,6 +139,8 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 Parsers.duration(), "10s", "longest backoff; at least `ACTUATOR_RETRY_INITIAL_BACKOFF`");
         public static final Setting<Duration> HTTP_TIMEOUT = SETTINGS.define(ActuatorConfig.HTTP_TIMEOUT,
                 Parsers.positiveDuration(), "10s", "timeout of each pager request and Kubernetes request");
+        public static final GroupMembership.Definitions MEMBERSHIP = GroupMembership.define(SETTINGS,
+                MEMBERSHIP_PREFIX);
         public static final Setting<Duration> ROLLOUT_TIMEOUT = SETTINGS.define(ActuatorConfig.ROLLOUT_TIMEOUT,
                 Parsers.positiveDuration(), "10m", "how long the `rollout` step waits for a SeiNode's controller to"
                         + " report the image rolled out (`status.currentImage`) or failed (`UpdateFailed`)");
@@ -166,6 +175,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
         pagerDuty = pagerDuty == null ? Optional.empty() : pagerDuty;
         alertmanager = alertmanager == null ? Optional.empty() : alertmanager;
         webhook = webhook == null ? Optional.empty() : webhook;
+        membership = membership == null ? GroupMembership.defaults() : membership;
     }
 
     /** PagerDuty Events API v2: where to post and the integration's routing key. */
@@ -238,6 +248,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
         Optional<WebhookSettings> webhook = v.find(Registry.WEBHOOK_URL)
                 .map(u -> new WebhookSettings(u, v.find(Registry.WEBHOOK_TOKEN)));
 
+        GroupMembership membership = GroupMembership.read(v, Registry.MEMBERSHIP, env, instance.strip());
         v.throwIfInvalid();
         ActuatorPolicy policy = new ActuatorPolicy(new LinkedHashSet<>(v.get(Registry.NAMESPACES)),
                 v.find(Registry.IMAGE_ALLOW).orElse(List.of()), v.get(Registry.MAX_DECISION_AGE));
@@ -246,7 +257,8 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 v.get(Registry.RATE_LIMIT_MAX_WAIT), v.get(Registry.CONTAINER_NAME),
                 new RetryPolicy(v.get(Registry.RETRY_MAX_ATTEMPTS), initial, max), v.get(Registry.HTTP_TIMEOUT),
                 pagerDuty, alertmanager, webhook,
-                new RolloutSettings(v.get(Registry.ROLLOUT_TIMEOUT), v.get(Registry.ROLLOUT_POLL_INTERVAL)));
+                new RolloutSettings(v.get(Registry.ROLLOUT_TIMEOUT), v.get(Registry.ROLLOUT_POLL_INTERVAL)),
+                membership);
     }
 
     static Duration parseDuration(String variable, String text) {
@@ -281,6 +293,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                         .orElse("(none)") + " resend " + a.resendInterval() + " ttl " + a.alertTtl()).orElse("(off)")
                 + ", webhook=" + webhook.map(w -> shown(w.url()) + " token=" + w.bearerToken().map(Secret::toString)
                         .orElse("(none)")).orElse("(off)")
+                + ", membership=" + membership
                 + "}";
     }
 }

@@ -319,6 +319,9 @@ public final class ActuatorService implements AutoCloseable {
                 consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
                 consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
                 consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000);
+                // failover (docs/operations.md, "Failover"): a dead replica's partitions move after the session
+                // timeout; client settings (KAFKA_CLIENT_*) win
+                config.membership().consumerProperties("").forEach(consumerProps::putIfAbsent);
                 d = new KafkaConsumer<>(consumerProps, Topics.DECISIONS.keySerde().deserializer(),
                         new ByteArrayDeserializer());
 
@@ -340,7 +343,7 @@ public final class ActuatorService implements AutoCloseable {
                 p = new KafkaProducer<>(producerProps, new StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer());
             } catch (RuntimeException e) {
-                closeQuietly(d, r, p);
+                closeQuietly(d, r, p, CloseOptions.GroupMembershipOperation.DEFAULT);
                 throw e;
             }
             decisions = d;
@@ -657,7 +660,9 @@ public final class ActuatorService implements AutoCloseable {
             currentConsumer = null;
             abortQuietly();
             clientMetrics.forEach(KafkaClientMetrics::close);
-            closeQuietly(decisions, results, producer);
+            closeQuietly(decisions, results, producer, config.membership().leaveGroupOnClose()
+                    ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                    : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
         }
     }
 
@@ -675,7 +680,9 @@ public final class ActuatorService implements AutoCloseable {
         return Partitioning.partitionOf(key, partitions);
     }
 
-    private static void closeQuietly(KafkaConsumer<?, ?> d, KafkaConsumer<?, ?> r, KafkaProducer<?, ?> p) {
+    /** Closes the clients; {@code membership} says whether the decisions consumer leaves its group on the way. */
+    private static void closeQuietly(KafkaConsumer<?, ?> d, KafkaConsumer<?, ?> r, KafkaProducer<?, ?> p,
+            CloseOptions.GroupMembershipOperation membership) {
         for (AutoCloseable c : new AutoCloseable[] {d, r, p}) {
             if (c == null) {
                 continue;
@@ -684,7 +691,9 @@ public final class ActuatorService implements AutoCloseable {
                 if (c instanceof KafkaProducer<?, ?> kp) {
                     kp.close(CLOSE_TIMEOUT);
                 } else {
-                    ((KafkaConsumer<?, ?>) c).close(CloseOptions.timeout(CLOSE_TIMEOUT));
+                    ((KafkaConsumer<?, ?>) c).close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                            .withGroupMembershipOperation(c == d ? membership
+                                    : CloseOptions.GroupMembershipOperation.DEFAULT));
                 }
             } catch (RuntimeException e) {
                 LOG.debug("Closing a Kafka client failed", e);

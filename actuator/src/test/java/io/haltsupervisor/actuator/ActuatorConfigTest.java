@@ -188,4 +188,20 @@ class ActuatorConfigTest {
                 "unknown variable ACTUATOR_DRYRUN, ignored (did you mean ACTUATOR_DRY_RUN?)",
                 "unknown variable ACTUATOR_PAGERDUTY_ROUTINGKEY, ignored (did you mean ACTUATOR_PAGERDUTY_ROUTING_KEY?)");
     }
+
+    @Test
+    void theDecisionsConsumerFailsOverInSecondsAndStaticMembershipUsesTheInstanceName() {
+        ActuatorConfig defaults = ActuatorConfig.fromEnv(Map.of());
+        assertThat(defaults.membership().sessionTimeout()).isEqualTo(java.time.Duration.ofSeconds(6));
+        assertThat(defaults.membership().instanceId()).isEmpty();
+        assertThat(defaults.membership().leaveGroupOnClose()).isTrue();
+        ActuatorConfig fixed = ActuatorConfig.fromEnv(Map.of("ACTUATOR_STATIC_MEMBERSHIP", "true",
+                "POD_NAME", "halt-supervisor-actuator-1", "ACTUATOR_SESSION_TIMEOUT", "20s"));
+        assertThat(fixed.membership().instanceId()).contains("halt-supervisor-actuator-1");
+        assertThat(fixed.membership().consumerProperties("")).containsEntry("session.timeout.ms", 20_000)
+                .containsEntry("heartbeat.interval.ms", 5_000)
+                .containsEntry("group.instance.id", "halt-supervisor-actuator-1");
+        assertThatThrownBy(() -> ActuatorConfig.fromEnv(Map.of("ACTUATOR_HEARTBEAT_INTERVAL", "10s")))
+                .hasMessageContaining("ACTUATOR_HEARTBEAT_INTERVAL");
+    }
 }

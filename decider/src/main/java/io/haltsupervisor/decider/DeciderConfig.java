@@ -5,6 +5,7 @@ import io.haltsupervisor.schemas.config.Parsers;
 import io.haltsupervisor.schemas.config.Setting;
 import io.haltsupervisor.schemas.config.SettingValues;
 import io.haltsupervisor.schemas.config.Settings;
+import io.haltsupervisor.schemas.GroupMembership;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,6 +34,9 @@ import java.util.regex.Pattern;
  * @param minBlockTime       the chain's fastest block time: an exit-code-only 70 takes its plan from a mapping's
  *                           height only if the node could have produced the blocks up to it at this pace
  * @param heightMargin       time added to that window (clock skew between pollers and kubelet, poll intervals)
+ * @param standbyReplicas    Streams {@code num.standby.replicas}: warm copies of each task's stores on other
+ *                           instances, so a failover resumes without restoring them (docs/operations.md, "Failover")
+ * @param membership         consumer group session, heartbeat, static membership, leave on close ({@code DECIDER_*})
  */
 public record DeciderConfig(
         String applicationId,
@@ -48,7 +52,9 @@ public record DeciderConfig(
         Duration dedupeRetention,
         int partitions,
         Duration minBlockTime,
-        Duration heightMargin) {
+        Duration heightMargin,
+        int standbyReplicas,
+        GroupMembership membership) {
 
     public static final String ENV_APPLICATION_ID = "DECIDER_APPLICATION_ID";
     public static final String ENV_GRACE_WINDOW = "DECIDER_GRACE_WINDOW";
@@ -64,6 +70,9 @@ public record DeciderConfig(
     public static final String ENV_PARTITIONS = "DECIDER_PARTITIONS";
     public static final String ENV_MIN_BLOCK_TIME = "DECIDER_MIN_BLOCK_TIME";
     public static final String ENV_HEIGHT_MARGIN = "DECIDER_HEIGHT_MARGIN";
+    public static final String ENV_STANDBY_REPLICAS = "DECIDER_STANDBY_REPLICAS";
+    /** The prefix of the {@link GroupMembership} settings: {@code DECIDER_SESSION_TIMEOUT} etc. */
+    public static final String ENV_PREFIX = "DECIDER_";
 
     public static final String DEFAULT_APPLICATION_ID = "halt-supervisor-decider";
 
@@ -104,6 +113,11 @@ public record DeciderConfig(
                     + "from a mapping's height only if the node could have produced the blocks up to it at this pace");
     public static final Setting<Duration> HEIGHT_MARGIN = SETTINGS.define(ENV_HEIGHT_MARGIN, Parsers.duration(), "30s",
             "time added to that window (clock skew between pollers and kubelet, poll intervals)");
+    public static final Setting<Integer> STANDBY_REPLICAS = SETTINGS.define(ENV_STANDBY_REPLICAS,
+            Parsers.integer(0, 8), "1", "Streams num.standby.replicas: warm copies of each task's stores on another"
+                    + " instance, so a failover restores nothing (docs: Failover)");
+    /** Session, heartbeat, static membership, instance id, leave on close ({@code DECIDER_SESSION_TIMEOUT} etc.). */
+    public static final GroupMembership.Definitions MEMBERSHIP = GroupMembership.define(SETTINGS, ENV_PREFIX);
 
     public DeciderConfig {
         if (applicationId == null || !APPLICATION_ID_PATTERN.matcher(applicationId).matches()) {
@@ -135,6 +149,11 @@ public record DeciderConfig(
         if (heightMargin == null || heightMargin.isNegative()) {
             throw new IllegalArgumentException(ENV_HEIGHT_MARGIN + ": expected a duration >= 0, got " + heightMargin);
         }
+        if (standbyReplicas < 0 || standbyReplicas > 8) {
+            throw new IllegalArgumentException(
+                    ENV_STANDBY_REPLICAS + ": expected an integer 0–8, got " + standbyReplicas);
+        }
+        membership = membership == null ? GroupMembership.defaults() : membership;
     }
 
     /** The defaults, with {@code applicationId}. */
@@ -150,6 +169,7 @@ public record DeciderConfig(
      */
     public static DeciderConfig fromEnv(Map<String, String> env) {
         SettingValues v = SETTINGS.read(env);
+        GroupMembership membership = GroupMembership.read(v, MEMBERSHIP, env, null);
         v.throwIfInvalid();
         return new DeciderConfig(
                 v.get(APPLICATION_ID),
@@ -166,7 +186,9 @@ public record DeciderConfig(
                 v.get(DEDUPE_RETENTION),
                 v.get(PARTITIONS),
                 v.get(MIN_BLOCK_TIME),
-                v.get(HEIGHT_MARGIN));
+                v.get(HEIGHT_MARGIN),
+                v.get(STANDBY_REPLICAS),
+                membership);
     }
 
     /** The decider's control topic: mappings and fleet breaker state, broadcast to every partition. */
@@ -177,7 +199,7 @@ public record DeciderConfig(
     /** This config with another state directory. */
     public DeciderConfig withStateDir(Path dir) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval, dir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin);
+                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin, standbyReplicas, membership);
     }
 
     @Override
@@ -189,7 +211,8 @@ public record DeciderConfig(
                 + ", advertisedEndpoint=" + advertisedEndpoint.orElse("none") + ", punctuateInterval="
                 + punctuateInterval + ", wallClockTimers=" + wallClockTimers + ", dedupeRetention=" + dedupeRetention
                 + ", partitions=" + (partitions == 0 ? "discover" : Integer.toString(partitions))
-                + ", minBlockTime=" + minBlockTime + ", heightMargin=" + heightMargin + "}";
+                + ", minBlockTime=" + minBlockTime + ", heightMargin=" + heightMargin
+                + ", standbyReplicas=" + standbyReplicas + ", membership=" + membership + "}";
     }
 
     private static void positive(Duration d, String variable) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import io.haltsupervisor.schemas.GroupMembership;
 import org.junit.jupiter.api.Test;
 
 class DeciderConfigTest {
@@ -46,10 +47,17 @@ class DeciderConfigTest {
                 Map.entry("DECIDER_DEDUPE_RETENTION", "2h"),
                 Map.entry("DECIDER_PARTITIONS", "6"),
                 Map.entry("DECIDER_MIN_BLOCK_TIME", "400ms"),
-                Map.entry("DECIDER_HEIGHT_MARGIN", "0")));
+                Map.entry("DECIDER_HEIGHT_MARGIN", "0"),
+                Map.entry("DECIDER_STANDBY_REPLICAS", "2"),
+                Map.entry("DECIDER_SESSION_TIMEOUT", "10s"),
+                Map.entry("DECIDER_HEARTBEAT_INTERVAL", "3s"),
+                Map.entry("DECIDER_STATIC_MEMBERSHIP", "true"),
+                Map.entry("POD_NAME", "decider-1"),
+                Map.entry("DECIDER_LEAVE_GROUP_ON_CLOSE", "false")));
         assertThat(c).isEqualTo(new DeciderConfig("decider-eu", Duration.ofSeconds(90), 5, Duration.ofMinutes(15),
                 Duration.ofMillis(250), Path.of("/var/lib/decider"), 2, Optional.of("decider-0.decider:8080"),
-                Duration.ofSeconds(2), false, Duration.ofHours(2), 6, Duration.ofMillis(400), Duration.ZERO));
+                Duration.ofSeconds(2), false, Duration.ofHours(2), 6, Duration.ofMillis(400), Duration.ZERO, 2,
+                new GroupMembership(Duration.ofSeconds(10), Duration.ofSeconds(3), Optional.of("decider-1"), false)));
         assertThat(c.controlTopic()).isEqualTo("decider-eu-control");
     }
 

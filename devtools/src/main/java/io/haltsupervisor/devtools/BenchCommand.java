@@ -1,6 +1,7 @@
 package io.haltsupervisor.devtools;
 
 import io.haltsupervisor.devtools.bench.DeciderBench;
+import io.haltsupervisor.devtools.bench.FailoverBench;
 import io.haltsupervisor.devtools.bench.LatencyBench;
 import io.haltsupervisor.devtools.bench.PollerBench;
 import io.haltsupervisor.devtools.bench.ReplayBench;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
  * ({@code name=… rate=…}). Benchmarks are never tests: run them on a quiet machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run a benchmark: decider, poller, latency, replay (options after the name go to the benchmark;"
+        description = "Run a benchmark: decider, poller, latency, replay, failover (options after the name go to the benchmark;"
                 + " NAME --help).")
 public final class BenchCommand implements Callable<Integer> {
     /** The benchmarks by name. */
@@ -33,9 +34,10 @@ public final class BenchCommand implements Callable<Integer> {
         BENCHMARKS.put("poller", PollerBench::run);
         BENCHMARKS.put("latency", LatencyBench::run);
         BENCHMARKS.put("replay", ReplayBench::run);
+        BENCHMARKS.put("failover", FailoverBench::run);
     }
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "One of: decider, poller, latency, replay.")
+    @Parameters(index = "0", paramLabel = "NAME", description = "One of: decider, poller, latency, replay, failover.")
     String name;
 
     @CommandLine.Unmatched

@@ -30,6 +30,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -193,7 +194,11 @@ public final class DeciderService implements AutoCloseable {
         closed = true;
         KafkaStreams ks = streams;
         if (ks != null) {
-            boolean stopped = ks.close(CLOSE_TIMEOUT);
+            // leaving the group hands this instance's tasks to the others at once, instead of after the session
+            // timeout (docs/operations.md, "Failover")
+            boolean stopped = ks.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(
+                    config.membership().leaveGroupOnClose() ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                            : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
             if (!stopped) {
                 LOG.warn("decider streams did not stop within {}", CLOSE_TIMEOUT);
             }

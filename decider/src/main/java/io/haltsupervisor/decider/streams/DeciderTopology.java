@@ -215,6 +215,14 @@ public final class DeciderTopology {
         p.put(DeadLetters.METRICS_CONFIG, metrics);
         p.put(DeciderHealth.CONFIG, health);
         config.advertisedEndpoint().ifPresent(e -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, e));
+        // failover (docs/operations.md, "Failover"): warm standby stores, a short session so a dead instance's
+        // tasks move within seconds; client settings (KAFKA_CLIENT_*) win
+        p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+        config.membership().consumerProperties("").forEach((k, v) -> {
+            if (!p.containsKey(k) && !p.containsKey(StreamsConfig.consumerPrefix(k))) {
+                p.putIfAbsent(StreamsConfig.mainConsumerPrefix(k), v);
+            }
+        });
         Properties props = new Properties();
         props.putAll(p);
         return props;

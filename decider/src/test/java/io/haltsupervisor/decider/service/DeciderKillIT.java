@@ -52,8 +52,8 @@ import org.junit.jupiter.api.Test;
  * duplicated.
  *
  * <p>The child's consumer uses a 6 s session timeout: after a SIGKILL, Kafka waits that long for the dead
- * member before handing its tasks to the restarted one (45 s with the client default; a StatefulSet deployment
- * would use static membership instead). The children's output is in {@code target/fault-logs/}.
+ * member before handing its tasks to the restarted one (the decider's default too, {@code DECIDER_SESSION_TIMEOUT};
+ * Kafka's client default is 45 s). The children's output is in {@code target/fault-logs/}.
  */
 class DeciderKillIT {
     private static final Path LOGS = Path.of("target", "fault-logs");

@@ -54,4 +54,33 @@ class DeciderStreamsPropertiesTest {
                 .hasMessageContaining("max.task.idle.ms")
                 .hasMessageContaining("soon");
     }
+
+    @Test
+    void failsOverWithinSecondsByDefaultAndClientSettingsWin() {
+        Properties p = with(Map.of());
+        assertThat(p.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+        assertThat(p.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms"))).isEqualTo(6000);
+        assertThat(p.get(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"))).isEqualTo(1500);
+        assertThat(p).doesNotContainKey(StreamsConfig.mainConsumerPrefix("group.instance.id"));
+
+        Properties overridden = with(Map.of(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0,
+                StreamsConfig.mainConsumerPrefix("session.timeout.ms"), 45000));
+        assertThat(overridden.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
+        assertThat(overridden.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms"))).isEqualTo(45000);
+        // KAFKA_CLIENT_SESSION_TIMEOUT_MS arrives unprefixed: it must not be shadowed by the prefixed default
+        Properties plain = with(Map.of("session.timeout.ms", "20000"));
+        assertThat(new StreamsConfig(plain).getMainConsumerConfigs("g", "c", 0)).containsEntry("session.timeout.ms",
+                "20000");
+    }
+
+    @Test
+    void staticMembershipTakesTheInstanceIdFromThePodName() {
+        DeciderConfig config = DeciderConfig.fromEnv(Map.of("DECIDER_STATIC_MEMBERSHIP", "true",
+                "POD_NAME", "halt-supervisor-decider-1"));
+        Properties p = DeciderTopology.streamsProperties(config, Map.of("bootstrap.servers", "127.0.0.1:9092"),
+                DeciderMetrics.detached());
+        assertThat(p.get(StreamsConfig.mainConsumerPrefix("group.instance.id")))
+                .isEqualTo("halt-supervisor-decider-1");
+        assertThat(new StreamsConfig(p).getMainConsumerConfigs("g", "c", 0)).containsKey("group.instance.id");
+    }
 }

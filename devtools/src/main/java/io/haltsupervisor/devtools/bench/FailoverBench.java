@@ -1,0 +1,397 @@
+package io.haltsupervisor.devtools.bench;
+
+import io.haltsupervisor.schemas.Durations;
+import io.haltsupervisor.schemas.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code ./supervisor bench failover}: how long the fleet goes unsupervised when a decider, an actuator or a broker
+ * dies. On a {@link FailoverRig} (three broker processes, two decider and two actuator processes, a halt every
+ * {@code --every}), each fault is injected {@code --repeats} times, one after the other:
+ * <ul>
+ *   <li>{@code decider-kill}: SIGKILL of one decider instance, restarted at once (as the kubelet does);</li>
+ *   <li>{@code rolling}: SIGTERM of one decider instance, started again once it has exited (a rolling restart);</li>
+ *   <li>{@code actuator-kill}: SIGKILL of one actuator instance, restarted at once;</li>
+ *   <li>{@code broker-kill}: SIGKILL of one broker (in turn), started again after the window;</li>
+ *   <li>{@code leader-kill}: SIGKILL of the broker leading partition 0 of the decisions topic.</li>
+ * </ul>
+ *
+ * <p>The <b>gap</b> of one fault: for each partition, from the fault to the first decision (for the actuator: the
+ * first {@code set-image} applied) for a halt observed on that partition after the fault — the longest over the
+ * partitions (with two instances, the survivor's partitions never stop, so the fault shows on the others) — or, if
+ * longer, the longest any halt observed in the fault's window waited for its decision (change): that catches a
+ * second stall, when the restarted instance takes its partitions back. A fault's window ends when what was killed
+ * is back and ready and everything observed so far is decided and acted on. Totals over the run: halts without a
+ * decision (lost), nodes with more than one decision record (duplicates, read with {@code read_committed}), and
+ * PagerDuty triggers per paging incident (exactly one each is right).
+ *
+ * <p>Settings of the components ({@code DECIDER_*}, {@code ACTUATOR_*}, {@code KAFKA_CLIENT_*}) in the environment
+ * override the bench's, so other failover settings can be measured the same way ({@code DECIDER_KAFKA_CLIENT_X}
+ * sets the client setting {@code KAFKA_CLIENT_X} for the deciders only, e.g. {@code GROUP_PROTOCOL=streams}).
+ * The last line is
+ * machine-readable: {@code name=failover decider_kill_gap_max_ms=… rolling_gap_max_ms=… actuator_kill_gap_max_ms=…
+ * broker_kill_gap_max_ms=… lost=… duplicates=… pages_per_incident_max=…}. Options: {@code --repeats N} (5),
+ * {@code --faults LIST} (all), {@code --every D} (200ms), {@code --partitions N} (4).
+ */
+public final class FailoverBench {
+    private static final long DECIDER_TARGET_MS = 10_000;
+    private static final long ROLLING_TARGET_MS = 3_000;
+    private static final long ACTUATOR_TARGET_MS = 10_000;
+    private static final long BROKER_TARGET_MS = 10_000;
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+    private static final Duration MIN_WINDOW = Duration.ofSeconds(4);
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(120);
+
+    /** The faults, in the order they run. */
+    public enum Fault {
+        DECIDER_KILL("decider-kill", "SIGKILL of one decider instance (restarted at once)"),
+        ROLLING("rolling", "SIGTERM + restart of one decider instance (rolling restart)"),
+        ACTUATOR_KILL("actuator-kill", "SIGKILL of one actuator instance (restarted at once)"),
+        BROKER_KILL("broker-kill", "SIGKILL of one broker"),
+        LEADER_KILL("leader-kill", "SIGKILL of the decisions topic's partition-0 leader");
+
+        final String token;
+        final String what;
+
+        Fault(String token, String what) {
+            this.token = token;
+            this.what = what;
+        }
+
+        static Fault of(String token) {
+            for (Fault f : values()) {
+                if (f.token.equals(token)) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException("--faults: expected a comma-separated list of decider-kill, rolling, "
+                    + "actuator-kill, broker-kill, leader-kill; got '" + token + "'");
+        }
+    }
+
+    /** One injected fault: when, and when its window ended (epoch ms). */
+    public record Incident(Fault fault, int repeat, long atMs, long endMs, String target) {
+    }
+
+    /** The gaps of one incident (ms; {@code Long.MAX_VALUE} when a halt in its window never got there). */
+    public record Gaps(long decisionMs, long changeMs) {
+    }
+
+    private FailoverBench() {
+    }
+
+    public static int run(String[] args) {
+        return run(args, System.out);
+    }
+
+    static int run(String[] args, PrintStream out) {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println("bench failover: " + e.getMessage());
+            out.println("usage: bench failover [--repeats N] [--faults decider-kill,rolling,actuator-kill,broker-kill,"
+                    + "leader-kill] [--every D] [--partitions N]");
+            return 2;
+        }
+        BenchSupport.quietLogs();
+        Path work;
+        try {
+            work = Files.createTempDirectory("bench-failover-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> env = new HashMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("DECIDER_") || k.startsWith("ACTUATOR_") || k.startsWith("KAFKA_CLIENT_")) {
+                env.put(k, v);
+            }
+        });
+        out.printf(Locale.ROOT, "bench failover: %s, %d repeats each; a halt every %d ms; 3 broker processes "
+                + "(RF 3, min.insync.replicas 2, acks=all), 2 decider and 2 actuator processes, %d partitions%n",
+                o.faults.stream().map(f -> f.token).toList(), o.repeats, o.every.toMillis(), o.partitions);
+        out.println("  " + BenchSupport.ranOn());
+        new TreeMap<>(env).forEach((k, v) -> out.println("  from the environment: " + k + "=" + v));
+        List<Incident> incidents = new ArrayList<>();
+        try (FailoverRig rig = FailoverRig.start(new FailoverRig.Options(2, 2, o.partitions, o.every, env,
+                work))) {
+            out.println("  logs of the instances: " + work + " (deleted at the end)");
+            rig.startHalts();
+            Thread.sleep(10_000); // warm-up (and the no-fault figures): the first 50 halts decided and acted on
+            if (!rig.awaitCaughtUp(Duration.ofSeconds(60))) {
+                out.println("bench failover: FAILED: the warm-up halts were not decided within 60 s");
+                return 1;
+            }
+            for (Fault f : o.faults) {
+                for (int r = 0; r < o.repeats; r++) {
+                    incidents.add(inject(rig, f, r));
+                }
+            }
+            rig.stopHalts();
+            boolean drained = rig.awaitCaughtUp(Duration.ofSeconds(60));
+            Thread.sleep(3_000); // anything extra (a duplicate) would show up now
+            return report(out, o, rig, incidents, drained);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("bench failover: interrupted");
+            return 1;
+        } catch (IllegalStateException e) {
+            out.println("bench failover: FAILED: " + e.getMessage());
+            return 1;
+        } finally {
+            BenchSupport.deleteTree(work);
+        }
+    }
+
+    /** Injects one fault, waits out its window (recovery included) and returns it. */
+    static Incident inject(FailoverRig rig, Fault fault, int repeat) throws InterruptedException {
+        String target;
+        long at;
+        Runnable recover;
+        switch (fault) {
+            case DECIDER_KILL -> {
+                target = FailoverRig.deciderName(repeat % 2);
+                at = System.currentTimeMillis();
+                rig.kill(target);
+                rig.restart(target);
+                recover = () -> { };
+            }
+            case ROLLING -> {
+                target = FailoverRig.deciderName(repeat % 2);
+                at = System.currentTimeMillis();
+                rig.terminate(target);
+                rig.restart(target);
+                recover = () -> { };
+            }
+            case ACTUATOR_KILL -> {
+                target = FailoverRig.actuatorName(repeat % 2);
+                at = System.currentTimeMillis();
+                rig.kill(target);
+                rig.restart(target);
+                recover = () -> { };
+            }
+            case BROKER_KILL, LEADER_KILL -> {
+                int broker = fault == Fault.LEADER_KILL ? rig.cluster().leaderOf(Topics.DECISIONS.name(), 0)
+                        : 1 + repeat % 3;
+                target = "broker " + broker;
+                at = System.currentTimeMillis();
+                rig.cluster().kill(broker);
+                recover = () -> {
+                    sleep(MIN_WINDOW.plusSeconds(8));
+                    rig.cluster().restart(broker);
+                    rig.cluster().awaitFullyReplicated(Topics.ALL.stream().map(t -> t.name()).toList(),
+                            RECOVERY_TIMEOUT);
+                };
+            }
+            default -> throw new IllegalStateException("unknown fault " + fault);
+        }
+        sleep(MIN_WINDOW);
+        recover.run();
+        rig.awaitAllReady(RECOVERY_TIMEOUT);
+        sleep(SETTLE);
+        // the window ends once everything observed is decided (for the actuator's fault: acted on too); the
+        // actuator's backlog after a decider or broker fault is measured in the same window at the end
+        if (!rig.awaitCaughtUp(RECOVERY_TIMEOUT, fault != Fault.ACTUATOR_KILL)) {
+            throw new IllegalStateException(fault.token + " #" + (repeat + 1) + ": halts still undecided "
+                    + RECOVERY_TIMEOUT.toSeconds() + " s after the window");
+        }
+        return new Incident(fault, repeat, at, System.currentTimeMillis(), target);
+    }
+
+    /** The gaps of one incident, from what the rig observed (see the class comment). */
+    static Gaps gaps(FailoverRig rig, Incident incident, int partitions) {
+        Map<String, FailoverRig.Halt> halts = rig.halts();
+        return new Gaps(gap(halts, rig.decidedAt(), incident, partitions, false),
+                gap(halts, rig.changedAt(), incident, partitions, true));
+    }
+
+    private static long gap(Map<String, FailoverRig.Halt> halts, Map<String, Long> done, Incident incident,
+            int partitions, boolean upgradesOnly) {
+        long[] firstByPartition = new long[partitions];
+        Arrays.fill(firstByPartition, -1);
+        long[] firstObserved = new long[partitions];
+        Arrays.fill(firstObserved, Long.MAX_VALUE);
+        long longestWait = 0;
+        for (FailoverRig.Halt h : halts.values()) {
+            if (h.observedAtMs() < incident.atMs() || h.observedAtMs() >= incident.endMs()
+                    || upgradesOnly && !h.upgrade()) {
+                continue;
+            }
+            Long at = done.get(h.nodeId());
+            if (at == null) {
+                return Long.MAX_VALUE;
+            }
+            longestWait = Math.max(longestWait, at - h.observedAtMs());
+            int p = h.partition();
+            if (h.observedAtMs() < firstObserved[p]) {
+                firstObserved[p] = h.observedAtMs();
+                firstByPartition[p] = at;
+            }
+        }
+        long gap = longestWait;
+        for (long first : firstByPartition) {
+            if (first >= 0) {
+                gap = Math.max(gap, first - incident.atMs());
+            }
+        }
+        return gap;
+    }
+
+    private static int report(PrintStream out, Options o, FailoverRig rig, List<Incident> incidents,
+            boolean drained) {
+        Map<Fault, List<Gaps>> byFault = new EnumMap<>(Fault.class);
+        for (Incident i : incidents) {
+            Gaps g = gaps(rig, i, o.partitions);
+            byFault.computeIfAbsent(i.fault(), f -> new ArrayList<>()).add(g);
+            out.printf(Locale.ROOT, "    %s #%d (%s): decision gap %s, cluster change gap %s, window %d s%n",
+                    i.fault().token, i.repeat() + 1, i.target(), ms(g.decisionMs()), ms(g.changeMs()),
+                    (i.endMs() - i.atMs()) / 1000);
+        }
+        Map<String, FailoverRig.Halt> halts = rig.halts();
+        Map<String, Long> decided = rig.decidedAt();
+        Map<String, Long> changed = rig.changedAt();
+        // without a fault: halts observed before the first one, and after a window's end before the next fault
+        List<Long> decisionLatency = new ArrayList<>();
+        List<Long> changeLatency = new ArrayList<>();
+        long firstFault = incidents.isEmpty() ? Long.MAX_VALUE : incidents.get(0).atMs();
+        for (FailoverRig.Halt h : halts.values()) {
+            if (h.observedAtMs() < firstFault) {
+                Optional.ofNullable(decided.get(h.nodeId())).ifPresent(t -> decisionLatency.add(t - h.observedAtMs()));
+                if (h.upgrade()) {
+                    Optional.ofNullable(changed.get(h.nodeId())).ifPresent(t -> changeLatency.add(t - h.observedAtMs()));
+                }
+            }
+        }
+        long[] dl = decisionLatency.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] cl = changeLatency.stream().mapToLong(Long::longValue).sorted().toArray();
+        out.printf(Locale.ROOT, "  no fault (the %d halts before the first fault): halt -> decision p50 %s, max %s; halt -> "
+                + "cluster change p50 %s, max %s%n", dl.length, ms(p50(dl)), ms(max(dl)), ms(p50(cl)), ms(max(cl)));
+        long lost = halts.keySet().stream().filter(n -> !decided.containsKey(n)).count();
+        long notActed = halts.values().stream().filter(h -> h.upgrade() && !changed.containsKey(h.nodeId())).count();
+        long duplicates = rig.decisionRecords().values().stream().filter(n -> n > 1).count();
+        Map<String, Long> triggers = rig.triggersByIncident();
+        long paging = halts.values().stream().filter(h -> !h.upgrade()).count();
+        long notPaged = halts.values().stream().filter(h -> !h.upgrade())
+                .filter(h -> triggers.keySet().stream().noneMatch(k -> k.startsWith(h.nodeId() + "#"))).count();
+        long pagesMax = triggers.values().stream().mapToLong(Long::longValue).max().orElse(0);
+
+        out.println("  per fault (gap p50 / max over the repeats; target beside it):");
+        Map<Fault, Long> max = new EnumMap<>(Fault.class);
+        for (Fault f : o.faults) {
+            List<Gaps> gs = byFault.getOrDefault(f, List.of());
+            long[] decision = gs.stream().mapToLong(Gaps::decisionMs).sorted().toArray();
+            long[] change = gs.stream().mapToLong(Gaps::changeMs).sorted().toArray();
+            boolean actuator = f == Fault.ACTUATOR_KILL;
+            long[] judged = actuator ? change : decision;
+            long target = switch (f) {
+                case DECIDER_KILL -> DECIDER_TARGET_MS;
+                case ROLLING -> ROLLING_TARGET_MS;
+                case ACTUATOR_KILL -> ACTUATOR_TARGET_MS;
+                default -> BROKER_TARGET_MS;
+            };
+            long m = judged.length == 0 ? Long.MAX_VALUE : judged[judged.length - 1];
+            max.put(f, m);
+            out.printf(Locale.ROOT, "  %-13s %s: %s gap p50 %s, max %s (target <= %d ms: %s); %s gap p50 %s, max %s"
+                    + "%n", f.token, "(" + f.what + ", " + gs.size() + "x)", actuator ? "cluster change" : "decision",
+                    ms(p50(judged)), ms(m), target, m <= target ? "met" : "NOT met by " + ms(m - target),
+                    actuator ? "decision" : "cluster change", ms(p50(actuator ? decision : change)),
+                    ms(actuator ? max(decision) : max(change)));
+        }
+        out.printf(Locale.ROOT, "  halts: %d (%d upgrades, %d paging); lost (no decision) %d, duplicates (nodes with "
+                + "more than one decision record) %d, upgrades without a cluster change %d, paging incidents not paged "
+                + "%d, PagerDuty triggers per incident max %d (target 0, 0, 0, 0, 1: %s); publishes retried %d%s%n",
+                halts.size(), halts.size() - paging, paging, lost, duplicates, notActed, notPaged, pagesMax,
+                lost == 0 && duplicates == 0 && notActed == 0 && notPaged == 0 && pagesMax == 1 ? "met" : "NOT met",
+                rig.publishFailures(), drained ? "" : "; NOT drained within 60 s");
+        out.println("  " + BenchSupport.loadAverage());
+        long brokerMax = Math.max(max.getOrDefault(Fault.BROKER_KILL, -1L), max.getOrDefault(Fault.LEADER_KILL, -1L));
+        out.printf(Locale.ROOT, "name=failover decider_kill_gap_max_ms=%s rolling_gap_max_ms=%s "
+                + "actuator_kill_gap_max_ms=%s broker_kill_gap_max_ms=%s lost=%d duplicates=%d "
+                + "pages_per_incident_max=%d%n", figure(max.get(Fault.DECIDER_KILL)), figure(max.get(Fault.ROLLING)),
+                figure(max.get(Fault.ACTUATOR_KILL)), figure(brokerMax < 0 ? null : brokerMax), lost, duplicates,
+                pagesMax);
+        return 0;
+    }
+
+    private static String figure(Long ms) {
+        if (ms == null) {
+            return "NaN";
+        }
+        return ms == Long.MAX_VALUE ? "inf" : Long.toString(ms);
+    }
+
+    private static String ms(long ms) {
+        return ms == Long.MAX_VALUE ? "never (a halt was not decided)" : ms < 0 ? "-" : ms + " ms";
+    }
+
+    private static long p50(long[] sorted) {
+        return sorted.length == 0 ? -1 : sorted[(sorted.length - 1) / 2];
+    }
+
+    private static long max(long[] sorted) {
+        return sorted.length == 0 ? -1 : sorted[sorted.length - 1];
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Command-line options. */
+    record Options(int repeats, List<Fault> faults, Duration every, int partitions) {
+        static Options parse(String[] args) {
+            int repeats = 5;
+            Set<Fault> faults = new LinkedHashSet<>(List.of(Fault.values()));
+            Duration every = Duration.ofMillis(200);
+            int partitions = 4;
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String value = args[++i];
+                try {
+                    switch (flag) {
+                        case "--repeats" -> repeats = Integer.parseInt(value);
+                        case "--faults" -> {
+                            faults = new LinkedHashSet<>();
+                            for (String t : value.split(",")) {
+                                faults.add(Fault.of(t.trim()));
+                            }
+                        }
+                        case "--every" -> every = Durations.parse(flag, value);
+                        case "--partitions" -> partitions = Integer.parseInt(value);
+                        default -> throw new IllegalArgumentException("unknown option " + flag);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(flag + ": expected a positive integer, got '" + value + "'");
+                }
+            }
+            if (repeats < 1 || partitions < 1 || every.isZero() || every.isNegative()) {
+                throw new IllegalArgumentException("--repeats and --partitions >= 1, --every > 0");
+            }
+            List<Fault> ordered = new ArrayList<>(faults);
+            return new Options(repeats, ordered, every, partitions);
+        }
+    }
+}
