@@ -112,6 +112,10 @@ public final class PollerMetrics {
         this.latenessListener = listener == null ? nanos -> { } : listener;
     }
 
+    MeterRegistry registry() {
+        return registry;
+    }
+
     AtomicInteger inFlight() {
         return inFlight;
     }

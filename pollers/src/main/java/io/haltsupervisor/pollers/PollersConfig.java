@@ -43,6 +43,15 @@ import java.util.regex.Pattern;
  *     only)</td></tr>
  * <tr><td>{@code POLLER_INSTANCE}</td><td>{@code POD_NAME}, {@code HOSTNAME}</td><td>the events'
  *     {@code reportingInstance}</td></tr>
+ * <tr><td>{@code POLLER_FAST_WINDOW_BLOCKS}</td><td>{@code 50}</td><td>a pod this many blocks or fewer below a
+ *     mapped upgrade height is polled at {@code POLLER_FAST_INTERVAL} ({@link HeightWindow}); 0 turns height
+ *     awareness off</td></tr>
+ * <tr><td>{@code POLLER_FAST_INTERVAL}</td><td>{@code 500ms}</td><td>time between two polls of a pod near an
+ *     upgrade height</td></tr>
+ * <tr><td>{@code POLLER_FAST_CEILING}</td><td>{@code 5m}</td><td>longest a pod is polled fast for one
+ *     height</td></tr>
+ * <tr><td>{@code POLLER_FAST_MAX_TARGETS}</td><td>{@code 100}</td><td>pods polled fast at most on this replica;
+ *     the rest near a height stay at {@code POLLER_INTERVAL}</td></tr>
  * </table>
  * Durations: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT5S}). No setting is a
  * secret.
@@ -66,7 +75,8 @@ public record PollersConfig(
         boolean allowStatusUrlAnnotation,
         String mappingLabelSelector,
         boolean mappingSync,
-        String instance) {
+        String instance,
+        HeightWindow.Settings heightWindow) {
 
     public static final String DEFAULT_LABEL_SELECTOR = "app.kubernetes.io/name=seid";
     public static final String DEFAULT_MAPPING_LABEL = "halt-supervisor.io/image-mappings=true";
@@ -77,6 +87,7 @@ public record PollersConfig(
 
     public PollersConfig {
         namespaces = List.copyOf(namespaces);
+        java.util.Objects.requireNonNull(heightWindow, "heightWindow");
         new Shard(ordinal, replicas); // validates
     }
 
@@ -111,9 +122,18 @@ public record PollersConfig(
         boolean mappingSync = bool(env, "POLLER_MAPPING_SYNC", true);
         String instance = firstNonBlank(env.get("POLLER_INSTANCE"), env.get("POD_NAME"), env.get("HOSTNAME"),
                 "halt-supervisor-pollers");
+        HeightWindow.Settings window = new HeightWindow.Settings(
+                integer(env, "POLLER_FAST_WINDOW_BLOCKS", 50, 0, 1_000_000),
+                duration(env, "POLLER_FAST_INTERVAL", "500ms", Duration.ofMillis(50), Duration.ofMinutes(1)),
+                duration(env, "POLLER_FAST_CEILING", "5m", Duration.ofSeconds(1), Duration.ofHours(6)),
+                integer(env, "POLLER_FAST_MAX_TARGETS", 100, 1, 100_000));
+        if (window.enabled() && window.fastInterval().compareTo(interval) > 0) {
+            throw new IllegalArgumentException("POLLER_FAST_INTERVAL: expected at most POLLER_INTERVAL ("
+                    + StatusFetcher.human(interval) + "), got '" + StatusFetcher.human(window.fastInterval()) + "'");
+        }
         return new PollersConfig(namespaces, selector, interval, connect, read, inFlight, maxBytes, jitter, heartbeat,
                 httpThreads, replicas, ordinal, container, portName, port, allowAnnotation, mappingLabel, mappingSync,
-                instance.strip());
+                instance.strip(), window);
     }
 
     public Shard shard() {
