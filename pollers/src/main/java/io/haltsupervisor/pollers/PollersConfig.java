@@ -46,8 +46,8 @@ import java.util.regex.Pattern;
  * <tr><td>{@code POLLER_FAST_WINDOW_BLOCKS}</td><td>{@code 50}</td><td>a pod this many blocks or fewer below a
  *     mapped upgrade height is polled at {@code POLLER_FAST_INTERVAL} ({@link HeightWindow}); 0 turns height
  *     awareness off</td></tr>
- * <tr><td>{@code POLLER_FAST_INTERVAL}</td><td>{@code 500ms}</td><td>time between two polls of a pod near an
- *     upgrade height</td></tr>
+ * <tr><td>{@code POLLER_FAST_INTERVAL}</td><td>{@code 500ms} (or {@code POLLER_INTERVAL} if shorter)</td><td>time
+ *     between two polls of a pod near an upgrade height; at most {@code POLLER_INTERVAL}</td></tr>
  * <tr><td>{@code POLLER_FAST_CEILING}</td><td>{@code 5m}</td><td>longest a pod is polled fast for one
  *     height</td></tr>
  * <tr><td>{@code POLLER_FAST_MAX_TARGETS}</td><td>{@code 100}</td><td>pods polled fast at most on this replica;
@@ -124,7 +124,8 @@ public record PollersConfig(
                 "halt-supervisor-pollers");
         HeightWindow.Settings window = new HeightWindow.Settings(
                 integer(env, "POLLER_FAST_WINDOW_BLOCKS", 50, 0, 1_000_000),
-                duration(env, "POLLER_FAST_INTERVAL", "500ms", Duration.ofMillis(50), Duration.ofMinutes(1)),
+                duration(env, "POLLER_FAST_INTERVAL", interval.compareTo(Duration.ofMillis(500)) < 0
+                        ? interval.toMillis() + "ms" : "500ms", Duration.ofMillis(50), Duration.ofMinutes(1)),
                 duration(env, "POLLER_FAST_CEILING", "5m", Duration.ofSeconds(1), Duration.ofHours(6)),
                 integer(env, "POLLER_FAST_MAX_TARGETS", 100, 1, 100_000));
         if (window.enabled() && window.fastInterval().compareTo(interval) > 0) {

@@ -47,7 +47,7 @@ final class UpgradeHeights implements ResourceEventHandler<ConfigMap> {
 
     synchronized void refresh() {
         TreeSet<Long> now = new TreeSet<>(heights(configMaps.get()));
-        target.accept(now);
+        target.accept(List.copyOf(now));
         if (!now.equals(last)) {
             LOG.info("height-aware polling: mapped upgrade heights {}", now.isEmpty() ? "(none)" : now);
             last = now;

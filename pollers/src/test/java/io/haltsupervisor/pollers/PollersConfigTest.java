@@ -44,6 +44,8 @@ class PollersConfigTest {
         assertThat(c.heightWindow()).isEqualTo(new HeightWindow.Settings(20, Duration.ofMillis(250),
                 Duration.ofSeconds(90), 8));
         assertThat(PollersConfig.fromEnv(Map.of("POLLER_FAST_WINDOW_BLOCKS", "0")).heightWindow().enabled()).isFalse();
+        assertThat(PollersConfig.fromEnv(Map.of("POLLER_INTERVAL", "200ms")).heightWindow().fastInterval())
+                .as("never slower than the normal interval").isEqualTo(Duration.ofMillis(200));
         assertThatThrownBy(() -> PollersConfig.fromEnv(Map.of("POLLER_INTERVAL", "1s", "POLLER_FAST_INTERVAL", "2s")))
                 .hasMessage("POLLER_FAST_INTERVAL: expected at most POLLER_INTERVAL (1s), got '2s'");
         assertThatThrownBy(() -> PollersConfig.fromEnv(Map.of("POLLER_FAST_MAX_TARGETS", "0")))

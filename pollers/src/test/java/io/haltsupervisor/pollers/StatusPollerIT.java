@@ -116,6 +116,41 @@ class StatusPollerIT {
     }
 
     @Test
+    void pollsFastFromTheWindowBeforeAnUpgradeHeightUntilTheHaltThenAtTheNormalIntervalAgain() {
+        long h = 1_000_000L;
+        SimulatedSeid near = server.node("near").height(h - 80).blockTime(Duration.ofMillis(25))
+                .haltAt(new HaltIntent(70, "upgrade_required", "v6", h, null, SampleEvents.T0));
+        SimulatedSeid far = server.node("far").height(h - 100_000).blockTime(Duration.ofMillis(25));
+        metrics = new PollerMetrics(registry, () -> poller == null ? 0 : poller.targetCount());
+        poller = new StatusPoller(new StatusPoller.Settings(Duration.ofSeconds(2), 0.1, Duration.ofHours(1), 8,
+                Duration.ofMinutes(1)), new HeightWindow.Settings(40, Duration.ofMillis(50), Duration.ofMinutes(1), 4),
+                fetcher::fetch, sink, metrics, Clock.systemUTC(), scheduler);
+        poller.upgradeHeights(List.of(h));
+        poller.upsert(target(near));
+        poller.upsert(target(far));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> halts().size() == 1);
+        HaltObserved halt = halts().get(0);
+        assertThat(halt.latestBlockHeight()).isEqualTo(h - 1);
+        assertThat(Duration.between(near.haltedAt(), halt.observedAt()))
+                .as("seen within a few fast intervals of the halt, not a 2 s interval later")
+                .isLessThan(Duration.ofMillis(600));
+        assertThat(registry.get("halt_supervisor.poller.fast.window").tag("event", "entered").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get("halt_supervisor.poller.fast.window").tag("event", "halted").counter().count())
+                .isEqualTo(1);
+        assertThat(poller.heightWindow().isFast("uid-near")).isFalse();
+        assertThat(poller.heightWindow().fastCount()).isZero();
+        assertThat(poller.targets()).extracting(StatusPoller.TargetView::fast).containsOnly(false);
+        assertThat(far.requests()).as("a node far from the height keeps the normal interval").isLessThanOrEqualTo(6);
+
+        long afterHalt = near.requests();
+        // back at the 2 s interval once halted: at most the poll already scheduled in 1.5 s
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5))
+                .until(() -> near.requests() - afterHalt <= 1);
+    }
+
+    @Test
     void heartbeatsCarryTheLatestBlockHeight() {
         SimulatedSeid seid = server.node("beat").height(100).blockTime(Duration.ofMillis(10));
         poller(Duration.ofMillis(50), Duration.ofMillis(300), 8, fetcher::fetch).upsert(target(seid));
