@@ -72,7 +72,7 @@ public final class ComponentCommands {
                 LOG.info("{} received: shutting down", signals.await());
                 return 0;
             } finally {
-                DevCommand.closeAll(resources);
+                Resources.closeAll(resources);
             }
         }
     }

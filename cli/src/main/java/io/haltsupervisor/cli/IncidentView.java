@@ -65,7 +65,7 @@ public final class IncidentView {
         return List.copyOf(resolved);
     }
 
-    static String state(Decision d) {
+    public static String state(Decision d) {
         if (d instanceof Decision.UpgradeDecided) {
             return "upgrading";
         } else if (d instanceof Decision.MappingAwaited m) {

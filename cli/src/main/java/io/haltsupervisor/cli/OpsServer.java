@@ -88,7 +88,7 @@ public final class OpsServer implements AutoCloseable {
         };
     }
 
-    static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    public static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length);

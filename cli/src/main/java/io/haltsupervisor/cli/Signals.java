@@ -7,14 +7,14 @@ import sun.misc.Signal;
  * Turns SIGINT and SIGTERM into a clean return from {@link #await()}, so a long-running command can
  * close its components in reverse order and exit 0 instead of dying in shutdown hooks with 130/143.
  */
-final class Signals {
+public final class Signals {
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile String received;
 
     private Signals() {
     }
 
-    static Signals install() {
+    public static Signals install() {
         Signals s = new Signals();
         for (String name : new String[] {"INT", "TERM"}) {
             Signal.handle(new Signal(name), sig -> {
@@ -26,18 +26,18 @@ final class Signals {
     }
 
     /** Blocks until SIGINT or SIGTERM (or {@link #trigger()}); returns the signal's name. */
-    String await() throws InterruptedException {
+    public String await() throws InterruptedException {
         stop.await();
         return received;
     }
 
     /** Like {@link #await()} but gives up after {@code limit}; returns null then. */
-    String await(java.time.Duration limit) throws InterruptedException {
+    public String await(java.time.Duration limit) throws InterruptedException {
         return stop.await(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? received : null;
     }
 
     /** Ends {@link #await()} from inside the process (e.g. {@code --exit-when-done}). */
-    void trigger() {
+    public void trigger() {
         received = "done";
         stop.countDown();
     }

@@ -11,15 +11,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code supervisor} command: the one entry point of the runnable jar. Usage errors (unknown
- * command, bad option) print the usage on stderr and exit 2.
+ * The {@code supervisor} command: the entry point of the production jar, {@code halt-supervisor.jar} — the
+ * components, the operator commands and the read-only tools. Usage errors (unknown command, bad option) print the
+ * usage on stderr and exit 2. The developer jar ({@code devtools}) adds {@code dev} and {@code bench} to this
+ * command line.
  */
 @Command(name = "supervisor",
         mixinStandardHelpOptions = true,
         versionProvider = Supervisor.Version.class,
         description = "Event-sourced supervisor for Sei nodes (seid) on Kubernetes, on Kafka Streams.",
         subcommands = {
-            DevCommand.class,
             ComponentCommands.All.class,
             ComponentCommands.Poller.class,
             ComponentCommands.Decider.class,
@@ -34,7 +35,6 @@ import picocli.CommandLine.Spec;
             OperatorCommands.Hold.class,
             OperatorCommands.Release.class,
             OperatorCommands.Retry.class,
-            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Supervisor implements Callable<Integer> {
@@ -50,9 +50,15 @@ public final class Supervisor implements Callable<Integer> {
         return USAGE;
     }
 
-    /** Builds the command line with the project's error handling; tests use this too. */
-    public static CommandLine commandLine() {
+    /**
+     * Builds the command line with the project's error handling; tests use this too. {@code extraCommands} (picocli
+     * {@code @Command} objects) are added before the handlers are set, so they get the same error handling.
+     */
+    public static CommandLine commandLine(Object... extraCommands) {
         CommandLine cl = new CommandLine(new Supervisor());
+        for (Object command : extraCommands) {
+            cl.addSubcommand(command);
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
@@ -85,12 +91,16 @@ public final class Supervisor implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        System.exit(run(commandLine(), args));
+    }
+
+    /** Runs {@code commandLine} with {@code args} as a process entry point does; returns the exit code. */
+    public static int run(CommandLine commandLine, String[] args) {
         formatInUsEnglish();
-        // fabric8's mock server and a few libraries log through java.util.logging: route it to SLF4J
+        // fabric8's client and a few libraries log through java.util.logging: route it to SLF4J
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
-        int code = commandLine().execute(args);
-        System.exit(code);
+        return commandLine.execute(args);
     }
 
     /**

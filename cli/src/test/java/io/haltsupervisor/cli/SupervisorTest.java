@@ -20,8 +20,8 @@ class SupervisorTest {
     }
 
     /** The operator's surface, docs/requirements.md §6, written out here rather than read from the code. */
-    private static final List<String> SURFACE = List.of("dev", "poller", "decider", "actuator", "all", "mapping",
-            "incidents", "timeline", "replay", "probe", "ack", "hold", "release", "retry", "bench");
+    private static final List<String> SURFACE = List.of("poller", "decider", "actuator", "all", "mapping",
+            "incidents", "timeline", "replay", "restore", "probe", "ack", "hold", "release", "retry");
 
     @Test
     void helpListsEveryCommandOfTheOperatorsSurface() {
@@ -33,22 +33,11 @@ class SupervisorTest {
     }
 
     @Test
-    void devRefusesANegativeNodeCount() {
-        assertThat(run("dev", "--nodes", "-1")).isEqualTo(2);
-        assertThat(err.toString()).contains("--nodes: expected 0–1000, got -1").contains("Usage: supervisor dev");
-    }
-
-    @Test
-    void devRefusesANamespaceThatIsNotAName() {
-        assertThat(run("dev", "--namespaces", "sei,Team_A")).isEqualTo(2);
-        assertThat(err.toString()).contains("--namespaces: expected comma-separated namespace names")
-                .contains("sei,Team_A").contains("Usage: supervisor dev");
-    }
-
-    @Test
-    void devRefusesNamespacesThatLeaveOutTheSimulatedFleet() {
-        assertThat(run("dev", "--namespaces", "team-a")).isEqualTo(2);
-        assertThat(err.toString()).contains("the simulated fleet lives in namespace sei").contains("--nodes 0");
+    void theProductionJarHasNoDeveloperCommands() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).doesNotContainPattern("(?m)^\\s+(dev|bench)\\b");
+        assertThat(run("dev")).isEqualTo(2);
+        assertThat(err.toString()).contains("'dev'").contains("Usage: supervisor");
     }
 
     @Test
@@ -60,8 +49,8 @@ class SupervisorTest {
 
     @Test
     void aBadOptionPrintsUsageOnStderrAndExits2() {
-        assertThat(run("dev", "--partitions", "many")).isEqualTo(2);
-        assertThat(err.toString()).contains("--partitions").contains("many").contains("Usage: supervisor dev");
+        assertThat(run("replay", "--max-diff", "many")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-diff").contains("many").contains("Usage: supervisor replay");
     }
 
     @Test

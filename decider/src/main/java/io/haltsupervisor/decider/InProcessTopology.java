@@ -10,19 +10,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.TaskId;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * The decider topology's own processors ({@link NodeProcessor}, {@link MappingProcessor},
- * {@link FleetProcessor}) driven in this thread, record by record, the way {@code TopologyTestDriver} drives
+ * {@link FleetProcessor}) driven in this thread, record by record, each in a {@link ReplayContext}, the way {@code TopologyTestDriver} drives
  * {@link DeciderTopology#build}: one task holding every partition; each input record processed to the end,
  * then what it sent to the decider's internal topics (the fleet-events repartition topic, the control topic)
  * fed back at once — the queue with the earliest head record first, as Streams' {@code PartitionGroup} picks
@@ -80,9 +77,9 @@ public final class InProcessTopology {
 
     private final String controlTopic;
     private final DeciderMetrics metrics;
-    private final MockProcessorContext<String, Emit> nodeContext;
-    private final MockProcessorContext<String, Emit> mappingContext;
-    private final MockProcessorContext<String, Emit> fleetContext;
+    private final ReplayContext nodeContext;
+    private final ReplayContext mappingContext;
+    private final ReplayContext fleetContext;
     private final NodeProcessor nodes;
     private final MappingProcessor mappings;
     private final FleetProcessor fleet;
@@ -113,14 +110,10 @@ public final class InProcessTopology {
         nodeInputs.topics().forEach(topic -> valueDeserializers.put(topic, nodeInputs));
         valueDeserializers.put(Topics.IMAGE_MAPPINGS.name(), Topics.IMAGE_MAPPINGS.valueSerde().deserializer());
         this.metrics = metrics;
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "in-process:9092");
-        props.put(DeadLetters.METRICS_CONFIG, metrics);
         TaskId task = new TaskId(0, 0);
-        nodeContext = new MockProcessorContext<>(props, task, stateDir);
-        mappingContext = new MockProcessorContext<>(props, task, stateDir);
-        fleetContext = new MockProcessorContext<>(props, task, stateDir);
+        nodeContext = new ReplayContext(config.applicationId(), task, stateDir);
+        mappingContext = new ReplayContext(config.applicationId(), task, stateDir);
+        fleetContext = new ReplayContext(config.applicationId(), task, stateDir);
         for (String store : DeciderTopology.STORE_VALUE_SERDES.keySet()) {
             addStore(store.equals(DeciderTopology.FLEET_STATE_STORE) ? fleetContext : nodeContext, store);
         }
@@ -132,9 +125,9 @@ public final class InProcessTopology {
         fleet.init(fleetContext);
     }
 
-    private static void addStore(MockProcessorContext<String, Emit> context, String name) {
+    private static void addStore(ReplayContext context, String name) {
         ObjectStore<Object> store = new ObjectStore<>(name);
-        store.init(context.getStateStoreContext(), store);
+        store.init(null, store); // an ObjectStore needs no store context: it only marks itself open
         context.addStateStore(store);
     }
 
@@ -193,12 +186,12 @@ public final class InProcessTopology {
     @SuppressWarnings("unchecked")
     private void run(Source source, String topic, Record<String, ?> record, Consumer<Output> out) {
         streamTime = Math.max(streamTime, record.timestamp());
-        MockProcessorContext<String, Emit> context = switch (source) {
+        ReplayContext context = switch (source) {
             case NODE -> nodeContext;
             case MAPPING -> mappingContext;
             case FLEET -> fleetContext;
         };
-        context.setCurrentStreamTimeMs(streamTime);
+        context.setStreamTime(streamTime);
         try {
             switch (source) {
                 case NODE -> nodes.process((Record<String, NodeInput>) record);
@@ -209,15 +202,12 @@ public final class InProcessTopology {
             // DeadLetters.OnProcessing: the record is dead-lettered; what it forwarded before stays forwarded
             deadLetter(topic, e);
         }
-        route(source, context.forwarded(), out);
-        context.resetForwards();
+        route(source, context.takeForwarded(), out);
     }
 
     /** The topology's split: decisions to their sink, fleet events to the repartition topic, control broadcast. */
-    private void route(Source source, List<MockProcessorContext.CapturedForward<? extends String, ? extends Emit>>
-            forwarded, Consumer<Output> out) {
-        for (MockProcessorContext.CapturedForward<? extends String, ? extends Emit> f : forwarded) {
-            Record<? extends String, ? extends Emit> r = f.record();
+    private void route(Source source, List<Record<String, Emit>> forwarded, Consumer<Output> out) {
+        for (Record<String, Emit> r : forwarded) {
             Emit emit = r.value();
             if (emit instanceof Emit.Decided decided && source != Source.MAPPING) {
                 String topic = Topics.DECISIONS.name();

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.haltsupervisor.decider.replay.DeciderReplay;
-import io.haltsupervisor.decider.replay.DeciderReplay.Engine;
+import io.haltsupervisor.decider.replay.DriverReplay;
 import io.haltsupervisor.decider.replay.DeciderReplay.Input;
 import io.haltsupervisor.schemas.OperatorCommandIssued.Command;
 import io.haltsupervisor.schemas.Topic;
@@ -66,17 +66,29 @@ class InProcessTopologyTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DECIDER_WALL_CLOCK_TIMERS");
     }
 
+    /** The production engine or the reference. */
+    private enum Engine { IN_PROCESS, TOPOLOGY_TEST_DRIVER }
+
     private record Log(byte[] bytes, long deadLetters, Set<String> kinds, int lines) {
     }
 
     private static Log run(List<Input> input, Engine engine) {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         long deadLetters;
-        try (DeciderReplay replay = new DeciderReplay(CONFIG, engine)) {
-            for (Input i : input) {
-                replay.feed(i.topic(), i.key(), i.value(), i.timestamp()).forEach(o -> append(log, o));
+        if (engine == Engine.IN_PROCESS) {
+            try (DeciderReplay replay = new DeciderReplay(CONFIG)) {
+                for (Input i : input) {
+                    replay.feed(i.topic(), i.key(), i.value(), i.timestamp()).forEach(o -> append(log, o));
+                }
+                deadLetters = replay.deadLetters();
             }
-            deadLetters = replay.deadLetters();
+        } else {
+            try (DriverReplay replay = new DriverReplay(CONFIG)) {
+                for (Input i : input) {
+                    replay.feed(i.topic(), i.key(), i.value(), i.timestamp()).forEach(o -> append(log, o));
+                }
+                deadLetters = replay.deadLetters();
+            }
         }
         Set<String> kinds = new TreeSet<>();
         String text = log.toString(StandardCharsets.UTF_8);

@@ -2,9 +2,7 @@ package io.haltsupervisor.decider.replay;
 
 import io.haltsupervisor.decider.DeciderConfig;
 import io.haltsupervisor.decider.DeciderMetrics;
-import io.haltsupervisor.decider.DeciderTopology;
 import io.haltsupervisor.decider.InProcessTopology;
-import io.haltsupervisor.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,21 +11,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * The decider topology run offline, in this process, over recorded input records: what {@code supervisor
@@ -36,11 +25,10 @@ import org.apache.kafka.streams.test.TestRecord;
  * timers off so grace windows expire by record time only — which makes the output a pure function of the
  * input.
  *
- * <p>Two engines with the same output, byte for byte: {@link Engine#IN_PROCESS} (the default) drives the
- * topology's processors directly ({@link InProcessTopology}); {@link Engine#TOPOLOGY_TEST_DRIVER} runs
- * {@link DeciderTopology#build} in Kafka Streams' {@link TopologyTestDriver}, which commits after every record
- * (RocksDB write, checkpoint) and so replays a few thousand records a second — kept as the reference the
- * in-process engine is tested against.
+ * <p>It drives the topology's processors directly ({@link InProcessTopology}). The reference it is held to, byte
+ * for byte, is the same topology in Kafka Streams' {@code TopologyTestDriver} ({@code DriverReplay}, in this
+ * module's test jar: the test driver commits after every record and so replays a few thousand records a second,
+ * and it is test machinery that the production jar does not carry).
  *
  * <p>Decisions come out as raw bytes, exactly as the decider would write them to {@code seid.decisions.v1},
  * so a replayed log can be compared byte for byte with a recorded one.
@@ -54,59 +42,24 @@ public final class DeciderReplay implements AutoCloseable {
     public record Input(String topic, byte[] key, byte[] value, Instant timestamp) {
     }
 
-    /** How the topology is run. */
-    public enum Engine { IN_PROCESS, TOPOLOGY_TEST_DRIVER }
-
     /** Records deserialised ahead of processing per batch by {@link #replay}. */
     private static final int BATCH = 4096;
 
     private final Path stateDir;
     private final InProcessTopology topology;
-    private final TopologyTestDriver driver;
-    private final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
-    private final TestOutputTopic<byte[], byte[]> decisions;
-    private final TestOutputTopic<byte[], byte[]> deadLetters;
-    private long deadLetterCount;
-    private String lastDeadLetterError;
 
-    /** A replay on the in-process engine. */
     public DeciderReplay(DeciderConfig base) {
-        this(base, Engine.IN_PROCESS);
-    }
-
-    public DeciderReplay(DeciderConfig base, Engine engine) {
         try {
             stateDir = Files.createTempDirectory("halt-supervisor-replay-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory for the replay", e);
         }
         DeciderConfig config = replayConfig(base).withStateDir(stateDir);
-        DeciderMetrics metrics = DeciderMetrics.detached();
-        if (engine == Engine.IN_PROCESS) {
-            topology = new InProcessTopology(config, metrics, stateDir.toFile());
-            driver = null;
-            decisions = null;
-            deadLetters = null;
-            return;
-        }
-        topology = null;
-        Properties props = DeciderTopology.streamsProperties(config, Map.of("bootstrap.servers", "replay:9092"),
-                metrics);
-        // the driver processes one record at a time in order: nothing to commit, nothing to abort
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        driver = new TopologyTestDriver(DeciderTopology.build(config, metrics), props, Instant.EPOCH);
-        for (String topic : List.of(Topics.HALT_OBSERVATIONS.name(), Topics.NODE_OBSERVATIONS.name(),
-                Topics.IMAGE_MAPPINGS.name(), Topics.OPERATOR_COMMANDS.name())) {
-            inputs.put(topic, driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer()));
-        }
-        decisions = driver.createOutputTopic(Topics.DECISIONS.name(), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+        topology = new InProcessTopology(config, DeciderMetrics.detached(), stateDir.toFile());
     }
 
     /** The live decider's settings that shape decisions, with wall-clock timers off. */
-    static DeciderConfig replayConfig(DeciderConfig base) {
+    public static DeciderConfig replayConfig(DeciderConfig base) {
         return DeciderConfig.fromEnv(Map.of(
                 "DECIDER_APPLICATION_ID", base.applicationId() + "-replay",
                 "DECIDER_WALL_CLOCK_TIMERS", "false",
@@ -125,42 +78,16 @@ public final class DeciderReplay implements AutoCloseable {
      */
     public List<Output> feed(String topic, byte[] key, byte[] value, Instant timestamp) {
         List<Output> out = new ArrayList<>();
-        if (topology != null) {
-            topology.process(topology.prepare(topic, key, value, timestamp.toEpochMilli()), o -> out.add(output(o)));
-            return out;
-        }
-        TestInputTopic<byte[], byte[]> in = inputs.get(topic);
-        if (in == null) {
-            throw new IllegalArgumentException("topic " + topic + " is not an input of the decider");
-        }
-        in.pipeInput(key, value, timestamp);
-        for (TestRecord<byte[], byte[]> r : decisions.readRecordsToList()) {
-            out.add(new Output(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value(),
-                    r.getRecordTime()));
-        }
-        // asking for a topic nothing was written to yet makes the driver warn: ask only once there is one
-        if (driver.producedTopicNames().contains(Topics.DEAD_LETTERS.name())) {
-            for (TestRecord<byte[], byte[]> r : deadLetters.readRecordsToList()) {
-                deadLetterCount++;
-                lastDeadLetterError = Topics.DEAD_LETTERS.valueSerde().deserializer()
-                        .deserialize(Topics.DEAD_LETTERS.name(), r.value()).error();
-            }
-        }
+        topology.process(topology.prepare(topic, key, value, timestamp.toEpochMilli()), o -> out.add(output(o)));
         return out;
     }
 
     /**
-     * Feeds every input in order and hands each decision to {@code out} as it is made. On the in-process
-     * engine, the next batch of records is deserialised on another thread while this one is processed
-     * (deserialisation is pure, so the output is what {@link #feed} gives record by record).
+     * Feeds every input in order and hands each decision to {@code out} as it is made. The next batch of records
+     * is deserialised on another thread while this one is processed (deserialisation is pure, so the output is
+     * what {@link #feed} gives record by record).
      */
     public void replay(List<Input> records, Consumer<Output> out) {
-        if (topology == null) {
-            for (Input i : records) {
-                feed(i.topic(), i.key(), i.value(), i.timestamp()).forEach(out);
-            }
-            return;
-        }
         ExecutorService ahead = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "replay-deserialise");
             t.setDaemon(true);
@@ -203,19 +130,16 @@ public final class DeciderReplay implements AutoCloseable {
 
     /** Records the replay sent to the dead-letter topic (the original run dead-lettered them too). */
     public long deadLetters() {
-        return topology != null ? topology.deadLetters() : deadLetterCount;
+        return topology.deadLetters();
     }
 
     /** Why the latest dead letter was written (null before the first). */
     public String lastDeadLetterError() {
-        return topology != null ? topology.lastDeadLetterError() : lastDeadLetterError;
+        return topology.lastDeadLetterError();
     }
 
     @Override
     public void close() {
-        if (driver != null) {
-            driver.close();
-        }
         try (var paths = Files.walk(stateDir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

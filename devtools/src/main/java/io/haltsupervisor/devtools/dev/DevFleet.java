@@ -1,11 +1,11 @@
-package io.haltsupervisor.cli.dev;
+package io.haltsupervisor.devtools.dev;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.haltsupervisor.cli.LiveView;
+import io.haltsupervisor.devtools.LiveView;
 import io.haltsupervisor.sandbox.fleet.ChainModel;
 import io.haltsupervisor.sandbox.fleet.NodeSpec;
 import io.haltsupervisor.sandbox.fleet.SimulatedFleet;

@@ -1,9 +1,9 @@
-package io.haltsupervisor.cli;
+package io.haltsupervisor.devtools;
 
-import io.haltsupervisor.cli.bench.DeciderBench;
-import io.haltsupervisor.cli.bench.LatencyBench;
-import io.haltsupervisor.cli.bench.PollerBench;
-import io.haltsupervisor.cli.bench.ReplayBench;
+import io.haltsupervisor.devtools.bench.DeciderBench;
+import io.haltsupervisor.devtools.bench.LatencyBench;
+import io.haltsupervisor.devtools.bench.PollerBench;
+import io.haltsupervisor.devtools.bench.ReplayBench;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli.bench;
+package io.haltsupervisor.devtools.bench;
 
 import io.haltsupervisor.pollers.ObservationSink;
 import io.haltsupervisor.pollers.PollTarget;

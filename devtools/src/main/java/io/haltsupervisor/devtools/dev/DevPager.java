@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli.dev;
+package io.haltsupervisor.devtools.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;

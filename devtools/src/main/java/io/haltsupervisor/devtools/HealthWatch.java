@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli;
+package io.haltsupervisor.devtools;
 
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,8 +1,9 @@
-package io.haltsupervisor.cli.bench;
+package io.haltsupervisor.devtools.bench;
 
 import io.haltsupervisor.decider.DeciderConfig;
 import io.haltsupervisor.decider.DeciderService;
 import io.haltsupervisor.decider.replay.DeciderReplay;
+import io.haltsupervisor.decider.replay.DriverReplay;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.schemas.HaltCode;
 import io.haltsupervisor.schemas.HaltIntent;
@@ -385,8 +386,8 @@ public final class ReplayBench {
     private static double reference(DeciderConfig config, List<DeciderReplay.Input> inputs, int records) {
         List<DeciderReplay.Input> first = inputs.subList(0, Math.min(records, inputs.size()));
         long start = System.nanoTime();
-        try (DeciderReplay replay = new DeciderReplay(config, DeciderReplay.Engine.TOPOLOGY_TEST_DRIVER)) {
-            replay.replay(first, o -> { });
+        try (DriverReplay replay = new DriverReplay(config)) {
+            first.forEach(i -> replay.feed(i.topic(), i.key(), i.value(), i.timestamp()));
         }
         return first.size() / secs(start);
     }

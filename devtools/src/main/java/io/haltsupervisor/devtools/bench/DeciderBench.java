@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli.bench;
+package io.haltsupervisor.devtools.bench;
 
 import io.haltsupervisor.decider.DeciderConfig;
 import io.haltsupervisor.decider.DeciderMetrics;

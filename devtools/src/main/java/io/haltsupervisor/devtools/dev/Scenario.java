@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli.dev;
+package io.haltsupervisor.devtools.dev;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
-package io.haltsupervisor.cli.dev;
+package io.haltsupervisor.devtools.dev;
 
-import io.haltsupervisor.cli.LiveView;
+import io.haltsupervisor.devtools.LiveView;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.Decision;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
-package io.haltsupervisor.cli;
+package io.haltsupervisor.devtools;
 
+import io.haltsupervisor.cli.OpsServer;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.haltsupervisor.schemas.Json;

@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli;
+package io.haltsupervisor.devtools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@code bootstrap=…} quickly, the broker it names holds every topic, and SIGINT ends it with exit 0.
  */
 class DevModeIT {
-    static final Path JAR = Path.of("target", "halt-supervisor.jar");
+    static final Path JAR = Path.of("target", "halt-supervisor-dev.jar");
 
     static Process launch(String... args) throws Exception {
         assertThat(JAR).as("the shaded jar is built in the package phase").exists();

@@ -1,5 +1,7 @@
-package io.haltsupervisor.cli;
+package io.haltsupervisor.devtools;
 
+import io.haltsupervisor.cli.EventFormatter;
+import io.haltsupervisor.cli.IncidentView;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.haltsupervisor.schemas.ActionResultRecorded;

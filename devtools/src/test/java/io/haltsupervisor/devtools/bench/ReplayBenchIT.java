@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli.bench;
+package io.haltsupervisor.devtools.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli.bench;
+package io.haltsupervisor.devtools.bench;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;

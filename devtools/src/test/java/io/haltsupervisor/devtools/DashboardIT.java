@@ -1,4 +1,4 @@
-package io.haltsupervisor.cli;
+package io.haltsupervisor.devtools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,12 +1,16 @@
-package io.haltsupervisor.cli;
+package io.haltsupervisor.devtools;
 
+import io.haltsupervisor.cli.Components;
+import io.haltsupervisor.cli.OpsServer;
+import io.haltsupervisor.cli.Signals;
+import io.haltsupervisor.cli.Resources;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.haltsupervisor.cli.dev.DevFleet;
-import io.haltsupervisor.cli.dev.DevPager;
-import io.haltsupervisor.cli.dev.Scenario;
-import io.haltsupervisor.cli.dev.ScenarioTracker;
+import io.haltsupervisor.devtools.dev.DevFleet;
+import io.haltsupervisor.devtools.dev.DevPager;
+import io.haltsupervisor.devtools.dev.Scenario;
+import io.haltsupervisor.devtools.dev.ScenarioTracker;
 import io.haltsupervisor.sandbox.fleet.SimulatedFleet;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.sandbox.kafka.KafkaSecurity;
@@ -228,7 +232,7 @@ public final class DevCommand implements Callable<Integer> {
             LOG.info("{} received: shutting down", signals.await());
             return 0;
         } finally {
-            closeAll(resources);
+            Resources.closeAll(resources);
         }
     }
 
@@ -411,17 +415,6 @@ public final class DevCommand implements Callable<Integer> {
         }
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    static void closeAll(Deque<AutoCloseable> resources) {
-        while (!resources.isEmpty()) {
-            AutoCloseable r = resources.pop();
-            try {
-                r.close();
-            } catch (Exception e) {
-                LOG.warn("closing {} failed: {}", r, e.toString());
-            }
         }
     }
 }
