@@ -63,22 +63,35 @@ final class NodeLanes implements AutoCloseable {
 
     private void drain(String key, Runnable first) {
         Runnable next = first;
-        while (next != null) {
-            try {
-                next.run();
-            } catch (RuntimeException e) {
-                LOG.error("A task for {} failed; its lane goes on", key, e);
-            } finally {
+        boolean finished = false;
+        try {
+            while (next != null) {
+                try {
+                    next.run();
+                } catch (RuntimeException e) {
+                    LOG.error("A task for {} failed; its lane goes on", key, e);
+                } finally {
+                    synchronized (this) {
+                        pending--;
+                        notifyAll();
+                    }
+                }
                 synchronized (this) {
-                    pending--;
-                    notifyAll();
+                    ArrayDeque<Runnable> waiting = lanes.get(key);
+                    next = waiting == null ? null : waiting.poll();
+                    if (next == null) {
+                        lanes.remove(key);
+                    }
                 }
             }
-            synchronized (this) {
-                ArrayDeque<Runnable> waiting = lanes.get(key);
-                next = waiting == null ? null : waiting.poll();
-                if (next == null) {
-                    lanes.remove(key);
+            finished = true;
+        } finally {
+            if (!finished) {
+                // an Error: the lane's waiting tasks are dropped (the session is going away)
+                synchronized (this) {
+                    ArrayDeque<Runnable> waiting = lanes.remove(key);
+                    pending -= waiting == null ? 0 : waiting.size();
+                    notifyAll();
                 }
             }
         }
