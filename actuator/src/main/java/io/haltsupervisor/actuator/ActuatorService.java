@@ -322,6 +322,7 @@ public final class ActuatorService implements AutoCloseable {
         private volatile ConsumerGroupMetadata groupMetadata;
         private volatile RuntimeException laneFailure;
         private volatile Error laneError;
+        private volatile boolean sessionClosing;
         private int decisionPartitions;
         private int pendingDeadLetters;
         private long pendingSince;
@@ -721,6 +722,11 @@ public final class ActuatorService implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (sessionClosing) {
+                // the consumer is closing (close() has stopped the lanes and committed what it could): leave the
+                // group at once
+                return;
+            }
             // while this member still owns their offsets: the decisions running finish and commit, then the rest
             try {
                 lanes.awaitIdle();
@@ -777,8 +783,16 @@ public final class ActuatorService implements AutoCloseable {
         @Override
         public void close() {
             currentConsumer = null;
-            commits.breakWith(new IllegalStateException("the actuator's Kafka session is closing"));
+            sessionClosing = true;
             lanes.close();
+            if (laneFailure == null && laneError == null) {
+                try {
+                    commits.flush(); // queued dead letters and their offsets, while this member owns them
+                } catch (RuntimeException e) {
+                    LOG.debug("Committing the queued dead letters at close failed; they are written again", e);
+                }
+            }
+            commits.breakWith(new IllegalStateException("the actuator's Kafka session is closing"));
             currentLanes = null;
             clientMetrics.forEach(KafkaClientMetrics::close);
             closeQuietly(decisions, results, producer);

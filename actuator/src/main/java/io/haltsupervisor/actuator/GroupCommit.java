@@ -90,6 +90,9 @@ final class GroupCommit {
     /** Commits everything handed in so far (nothing when nothing is queued). */
     void flush() {
         synchronized (commitLock) {
+            if (queued() == 0) {
+                return;
+            }
             commitQueued();
             RuntimeException b = broken;
             if (b != null) {
