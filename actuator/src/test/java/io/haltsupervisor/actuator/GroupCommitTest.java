@@ -119,7 +119,7 @@ class GroupCommitTest {
         assertThatThrownBy(() -> commits.submit(records("a"), P0, 0)).hasMessage("broker gone");
         assertThat(tx.calls).endsWith("abort");
         assertThatThrownBy(() -> commits.submit(records("b"), null, -1)).hasMessage("broker gone");
-        assertThatThrownBy(commits::flush).hasMessage("broker gone");
+        assertThatThrownBy(() -> commits.enqueue(records("c"), null, -1)).hasMessage("broker gone");
     }
 
     @Test
