@@ -39,12 +39,11 @@ import java.util.regex.PatternSyntaxException;
  * @param pagerDuty          PagerDuty Events API v2, if configured
  * @param alertmanager       Alertmanager API v2, if configured
  * @param webhook            generic JSON webhook, if configured
- * @param concurrency        nodes acted on at once at most (decisions of one node always in order)
  */
 public record ActuatorConfig(String groupId, String instance, String transactionalId, boolean dryRun,
         ActuatorPolicy policy, int rateLimitPerMinute, int rateLimitBurst, Duration rateLimitMaxWait,
         String containerName, RetryPolicy retry, Duration httpTimeout, Optional<PagerDutySettings> pagerDuty,
-        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook, int concurrency) {
+        Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook) {
 
     public static final String GROUP_ID = "ACTUATOR_GROUP_ID";
     public static final String INSTANCE = "ACTUATOR_INSTANCE";
@@ -69,9 +68,6 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String ALERTMANAGER_ALERT_TTL = "ACTUATOR_ALERTMANAGER_ALERT_TTL";
     public static final String WEBHOOK_URL = "ACTUATOR_WEBHOOK_URL";
     public static final String WEBHOOK_TOKEN = "ACTUATOR_WEBHOOK_TOKEN";
-    public static final String CONCURRENCY = "ACTUATOR_CONCURRENCY";
-    /** Most nodes acted on at once that {@value #CONCURRENCY} accepts. */
-    public static final int MAX_CONCURRENCY = 64;
     /** Suffix of the variable naming a file that holds a secret. */
     public static final String FILE_SUFFIX = "_FILE";
 
@@ -84,10 +80,6 @@ public record ActuatorConfig(String groupId, String instance, String transaction
         pagerDuty = pagerDuty == null ? Optional.empty() : pagerDuty;
         alertmanager = alertmanager == null ? Optional.empty() : alertmanager;
         webhook = webhook == null ? Optional.empty() : webhook;
-        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-            throw new IllegalArgumentException(CONCURRENCY + ": expected an integer from 1 to " + MAX_CONCURRENCY
-                    + ", got " + concurrency);
-        }
     }
 
     /** PagerDuty Events API v2: where to post and the integration's routing key. */
@@ -196,13 +188,8 @@ public record ActuatorConfig(String groupId, String instance, String transaction
 
         Optional<WebhookSettings> webhook = e.url(WEBHOOK_URL).map(u -> new WebhookSettings(u, e.secret(WEBHOOK_TOKEN)));
 
-        int concurrency = e.integer(CONCURRENCY, 8, 1);
-        if (concurrency > MAX_CONCURRENCY) {
-            throw new IllegalArgumentException(CONCURRENCY + ": expected an integer from 1 to " + MAX_CONCURRENCY
-                    + ", got '" + concurrency + "'");
-        }
         return new ActuatorConfig(groupId, instance, transactionalId, dryRun, policy, perMinute, burst, maxWait,
-                container, retry, httpTimeout, pagerDuty, alertmanager, webhook, concurrency);
+                container, retry, httpTimeout, pagerDuty, alertmanager, webhook);
     }
 
     static Duration parseDuration(String variable, String text) {
@@ -308,7 +295,6 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                         .orElse("(none)") + " resend " + a.resendInterval() + " ttl " + a.alertTtl()).orElse("(off)")
                 + ", webhook=" + webhook.map(w -> shown(w.url()) + " token=" + w.bearerToken().map(Secret::toString)
                         .orElse("(none)")).orElse("(off)")
-                + ", concurrency=" + concurrency
                 + "}";
     }
 }

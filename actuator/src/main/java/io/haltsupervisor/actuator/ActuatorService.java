@@ -39,7 +39,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -63,16 +62,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exactly-once where it can be, idempotent where it cannot (see {@code DESIGN.md}, "Crash windows"):
  * before consuming, the results topic is read to its end (read-committed) to learn which steps already have
- * a final outcome; a step's result is committed before the decision's next step acts, and a decision's offset
- * is committed ({@code sendOffsetsToTransaction}) in the transaction of its last results, never before them. A
- * crash between acting and recording re-runs that one step, whose executor finds the change already made.
+ * a final outcome; every result is written in its own transaction, and a decision's offset is committed in a
+ * transaction ({@code sendOffsetsToTransaction}) only after all its results. A crash between acting and
+ * recording re-runs that one step, whose executor finds the change already made.
  *
- * <p>Decisions of different nodes run concurrently, decisions of one node in order ({@link NodeLanes}, at most
- * {@code ACTUATOR_CONCURRENCY} at a time; a fleet decision runs alone). One thread polls the decisions consumer
- * and dispatches; the lanes share one transactional producer through {@link GroupCommit}, which writes what they
- * hand in meanwhile in one transaction, with the offsets {@link OffsetTracker} says are done. After a Kafka error
- * the session (clients, lanes, index) is rebuilt with backoff. An {@link Error} stops the actuator and makes it
- * unhealthy.
+ * <p>One thread does all the work (Kafka clients are single-threaded, and decisions for a node must be
+ * applied in order); after a Kafka error the session (clients, index) is rebuilt with backoff. An
+ * {@link Error} stops the actuator and makes it unhealthy.
  */
 public final class ActuatorService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActuatorService.class);
@@ -109,8 +105,6 @@ public final class ActuatorService implements AutoCloseable {
     private volatile String lastFailure;
     private volatile int consecutiveFailures;
     private volatile KafkaConsumer<String, byte[]> currentConsumer;
-    private volatile NodeLanes currentLanes;
-    private final io.micrometer.core.instrument.Counter transactions;
 
     /**
      * @param kubernetes used for its configuration only (server, credentials, TLS): the actuator makes its own
@@ -152,15 +146,6 @@ public final class ActuatorService implements AutoCloseable {
                 .description("Pager sinks configured (0: pages cannot be delivered)").register(registry);
         Gauge.builder("halt_supervisor.actuator.dry.run", () -> config.dryRun() ? 1 : 0)
                 .description("1 when the actuator only records what it would do").register(registry);
-        Gauge.builder("halt_supervisor.actuator.decisions.in.flight", () -> {
-            NodeLanes lanes = currentLanes;
-            return lanes == null ? 0 : lanes.pending();
-        }).description("Decisions running or waiting for their node's earlier decisions").register(registry);
-        Gauge.builder("halt_supervisor.actuator.concurrency", config::concurrency)
-                .description("Nodes acted on at once at most (ACTUATOR_CONCURRENCY)").register(registry);
-        transactions = io.micrometer.core.instrument.Counter.builder("halt_supervisor.actuator.transactions")
-                .description("Kafka transactions committed for action results, dead letters and offsets")
-                .register(registry);
     }
 
     /**
@@ -314,15 +299,8 @@ public final class ActuatorService implements AutoCloseable {
         private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
         private final ResultsIndex index = new ResultsIndex();
         private final Set<TopicPartition> assigned = new HashSet<>();
-        private final StepExecutor executor;
-        private final OffsetTracker offsets = new OffsetTracker();
-        private final GroupCommit commits;
-        private final NodeLanes lanes;
-        private final int maxInFlight;
-        private volatile ConsumerGroupMetadata groupMetadata;
-        private volatile RuntimeException laneFailure;
-        private volatile Error laneError;
-        private volatile boolean sessionClosing;
+        private final DecisionRunner runner;
+        private boolean inTransaction;
         private int decisionPartitions;
         private int pendingDeadLetters;
         private long pendingSince;
@@ -385,44 +363,11 @@ public final class ActuatorService implements AutoCloseable {
             };
             KubeStepExecutor kube = new KubeStepExecutor(targets, config.containerName(), config.policy(), gate, clock,
                     config.instance(), config.httpTimeout());
-            executor = (decision, step) -> step instanceof PageStep page ? pagers.execute(page)
+            StepExecutor executor = (decision, step) -> step instanceof PageStep page ? pagers.execute(page)
                     : kube.execute(decision, step);
             currentIndex = index;
-            commits = new GroupCommit(transactor(), offsets, transactions::increment);
-            lanes = new NodeLanes(config.concurrency(), "actuator-lane");
-            maxInFlight = config.concurrency() * 4;
-            currentLanes = lanes;
-        }
-
-        private GroupCommit.Transactor transactor() {
-            return new GroupCommit.Transactor() {
-                @Override
-                public void begin() {
-                    producer.beginTransaction();
-                }
-
-                @Override
-                public void send(ProducerRecord<String, byte[]> record) {
-                    producer.send(record);
-                }
-
-                @Override
-                public void offsets(Map<TopicPartition, Long> next) {
-                    Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
-                    next.forEach((tp, o) -> m.put(tp, new OffsetAndMetadata(o)));
-                    producer.sendOffsetsToTransaction(m, groupMetadata);
-                }
-
-                @Override
-                public void commit() {
-                    producer.commitTransaction();
-                }
-
-                @Override
-                public void abort() {
-                    producer.abortTransaction();
-                }
-            };
+            runner = new DecisionRunner(config, index, targets::kindOf, executor, this::record, sleeper, clock,
+                    ThreadLocalRandom.current()::nextDouble, hook, metrics);
         }
 
         void run() throws InterruptedException {
@@ -435,8 +380,6 @@ public final class ActuatorService implements AutoCloseable {
             decisions.subscribe(List.of(Topics.DECISIONS.name()), this);
             while (!closing) {
                 ConsumerRecords<String, byte[]> records = decisions.poll(POLL);
-                groupMetadata = decisions.groupMetadata();
-                checkLanes();
                 ready = true;
                 consecutiveFailures = 0;
                 for (ConsumerRecord<String, byte[]> record : records) {
@@ -454,25 +397,6 @@ public final class ActuatorService implements AutoCloseable {
                 }
                 resendAlertsIfDue();
             }
-        }
-
-        /** A lane's recording failed (or the partitions were lost): the session is rebuilt. */
-        private void checkLanes() {
-            Error fatalError = laneError;
-            if (fatalError != null) {
-                throw fatalError;
-            }
-            RuntimeException f = laneFailure;
-            if (f != null) {
-                throw f;
-            }
-        }
-
-        private void laneFailed(RuntimeException e) {
-            if (laneFailure == null) {
-                laneFailure = e;
-            }
-            commits.breakWith(e);
         }
 
         private void handle(ConsumerRecord<String, byte[]> record, int partitions) throws InterruptedException {
@@ -503,122 +427,24 @@ public final class ActuatorService implements AutoCloseable {
                         + Topics.FLEET_KEY + " for a fleet decision)"));
                 return;
             }
-            boolean fleet = decision.nodeId() == null;
-            if (fleet) {
-                lanes.awaitIdle(); // a fleet decision runs alone: it may act on any node
-                checkLanes();
-            }
-            offsets.dispatched(new TopicPartition(record.topic(), record.partition()), record.offset());
-            lanes.awaitAtMost(maxInFlight - 1);
-            lanes.submit(decision.key(), () -> runDecision(record, decision));
-            if (fleet) {
-                lanes.awaitIdle();
-                checkLanes();
-            }
-        }
-
-        /** On a lane: runs the decision, then commits its last results with its offset. */
-        private void runDecision(ConsumerRecord<String, byte[]> record, Decision decision) {
-            if (laneFailure != null || closing) {
-                return; // the session is going away: the decision is consumed again by the next one
-            }
-            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-            LaneSink sink = new LaneSink();
-            DecisionRunner runner = new DecisionRunner(config, index, targets::kindOf, sink.flushingBefore(executor),
-                    sink, sleeper, clock, ThreadLocalRandom.current()::nextDouble, hook, metrics);
+            commitPendingDeadLetters(); // a decision runs only once everything before it is committed
             try {
                 runner.run(decision);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // closing
-                return;
             } catch (RecordingFailedException e) {
-                laneFailed(e);
-                return;
-            } catch (Error e) {
-                // as if the process died here: nothing more is written, the actuator stops (unhealthy)
-                laneError = e;
-                laneFailed(new IllegalStateException("a decision lane hit a fatal error: " + e, e));
-                return;
+                throw e;
             } catch (RuntimeException e) {
                 // a decision the actuator cannot even plan (a bug): keep it, do not loop on it
                 LOG.error("Decision {} for node {} incident {} could not be run; sent to {}", decision.decisionId(),
                         decision.nodeId(), decision.incidentId(), Topics.DEAD_LETTERS.name(), e);
-                List<ProducerRecord<String, byte[]>> out = new ArrayList<>(sink.drain());
-                out.add(deadLetterRecord(record, DeadLetterRecorded.Category.FAILED, e));
-                try {
-                    commits.submit(out, tp, record.offset());
-                    metrics.deadLetter();
-                } catch (RuntimeException f) {
-                    laneFailed(f);
-                }
+                deadLetter(record, DeadLetterRecorded.Category.FAILED, e);
                 return;
             }
-            try {
-                commits.submit(sink.drain(), tp, record.offset());
-            } catch (RuntimeException e) {
-                laneFailed(e);
-            }
+            commitOffset(record);
         }
 
-        /**
-         * One decision's results not written yet: they are committed before the decision's next step acts (the
-         * executor below flushes first), and the last ones together with the decision's offset.
-         */
-        private final class LaneSink implements ResultSink {
-            private final List<ActionResultRecorded> held = new ArrayList<>();
-            private RuntimeException failed;
-
-            @Override
-            public void record(ActionResultRecorded result) {
-                if (failed != null) {
-                    throw new RecordingFailedException(failed);
-                }
-                held.add(result);
-            }
-
-            /** {@code next}, after the held results are committed; if they cannot be, nothing is attempted. */
-            StepExecutor flushingBefore(StepExecutor next) {
-                return (decision, step) -> {
-                    if (!held.isEmpty()) {
-                        try {
-                            commits.submit(drain(), null, -1);
-                        } catch (RuntimeException e) {
-                            failed = e; // the runner's next record throws: the session is rebuilt
-                            return new StepOutcome.Failed("not attempted: recording the previous result failed: " + e);
-                        }
-                    }
-                    return next.execute(decision, step);
-                };
-            }
-
-            List<ProducerRecord<String, byte[]>> drain() {
-                List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
-                for (ActionResultRecorded r : held) {
-                    out.add(new ProducerRecord<>(Topics.ACTION_RESULTS.name(), r.key(),
-                            Topics.ACTION_RESULTS.valueSerde().serializer().serialize(Topics.ACTION_RESULTS.name(), r)));
-                }
-                held.clear();
-                return out;
-            }
-        }
-
-        /**
-         * Queues the record's dead letter (within its budget, so it always fits) with its offset: committed with the
-         * next transaction (see {@link #commitPendingDeadLetters}).
-         */
+        /** Writes the record's dead letter (within its budget, so it always fits) and its offset in one transaction. */
         private void deadLetter(ConsumerRecord<String, byte[]> record, DeadLetterRecorded.Category category,
                 RuntimeException error) {
-            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-            offsets.dispatched(tp, record.offset());
-            commits.enqueue(List.of(deadLetterRecord(record, category, error)), tp, record.offset());
-            if (pendingDeadLetters++ == 0) {
-                pendingSince = System.nanoTime();
-            }
-            metrics.deadLetter();
-        }
-
-        private ProducerRecord<String, byte[]> deadLetterRecord(ConsumerRecord<String, byte[]> record,
-                DeadLetterRecorded.Category category, RuntimeException error) {
             byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
             DeadLetterRecorded dl = DeadLetterRecorded.of(record.topic(), record.partition(), record.offset(),
                     record.timestamp() < 0 ? null : Instant.ofEpochMilli(record.timestamp()), key, record.value(),
@@ -631,22 +457,41 @@ public final class ActuatorService implements AutoCloseable {
                         held == 0 ? "" : " (" + held + " more sent without a log line)");
             }
             ProducerRecord<byte[], byte[]> letter = dl.toProducerRecord(key);
-            return new ProducerRecord<>(letter.topic(), null, letter.timestamp(),
-                    letter.key() == null ? null : record.key(), letter.value());
+            if (!inTransaction) {
+                producer.beginTransaction();
+                inTransaction = true;
+                pendingSince = System.nanoTime();
+            }
+            try {
+                producer.send(new ProducerRecord<>(letter.topic(), null, letter.timestamp(),
+                        letter.key() == null ? null : record.key(), letter.value()));
+                sendOffset(record);
+            } catch (KafkaException e) {
+                abortQuietly();
+                throw e;
+            }
+            pendingDeadLetters++;
+            metrics.deadLetter();
         }
 
         /**
-         * Commits the dead letters queued since the last commit (with their offsets) in one transaction: a run of
-         * poison costs one commit, not one per record. Called when a poll returns nothing, at least every
-         * {@value #MAX_PENDING_DEAD_LETTERS} dead letters or 200 ms, and before partitions are revoked; a lane's
-         * transaction takes them along too. A crash before it loses them, and they are written again.
+         * Commits the dead letters written since the last commit (with their offsets) in one transaction: a run of
+         * poison costs one commit, not one per record. Called before a decision runs, when a poll returns nothing,
+         * and at least every {@value #MAX_PENDING_DEAD_LETTERS} dead letters or 200 ms; a crash before it aborts
+         * them, and they are written again.
          */
         private void commitPendingDeadLetters() {
             if (pendingDeadLetters == 0) {
                 return;
             }
-            pendingDeadLetters = 0;
-            commits.flush();
+            try {
+                producer.commitTransaction();
+                inTransaction = false;
+                pendingDeadLetters = 0;
+            } catch (KafkaException e) {
+                abortQuietly();
+                throw e;
+            }
         }
 
         /** Partitions of the decisions topic (from the consumer's metadata cache). */
@@ -659,6 +504,38 @@ public final class ActuatorService implements AutoCloseable {
                 }
             }
             return decisionPartitions;
+        }
+
+        private void record(ActionResultRecorded result) {
+            try {
+                transact(() -> producer.send(new ProducerRecord<>(Topics.ACTION_RESULTS.name(), result.key(),
+                        Topics.ACTION_RESULTS.valueSerde().serializer().serialize(Topics.ACTION_RESULTS.name(),
+                                result))));
+            } catch (RuntimeException e) {
+                throw new RecordingFailedException(e);
+            }
+        }
+
+        private void commitOffset(ConsumerRecord<String, byte[]> record) {
+            transact(() -> sendOffset(record));
+        }
+
+        private void sendOffset(ConsumerRecord<String, byte[]> record) {
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1)), decisions.groupMetadata());
+        }
+
+        private void transact(Runnable body) {
+            producer.beginTransaction();
+            inTransaction = true;
+            try {
+                body.run();
+                producer.commitTransaction();
+                inTransaction = false;
+            } catch (KafkaException e) {
+                abortQuietly();
+                throw e;
+            }
         }
 
         /** Reads the action-results topic, read-committed, up to its current end. */
@@ -712,7 +589,6 @@ public final class ActuatorService implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            groupMetadata = decisions.groupMetadata();
             assigned.addAll(partitions);
             decisionPartitions = 0; // partitions may have been added: read the count again
             LOG.info("Decision partitions assigned: {}", partitions);
@@ -722,33 +598,17 @@ public final class ActuatorService implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (sessionClosing) {
-                // the consumer is closing (close() has stopped the lanes and committed what it could): leave the
-                // group at once
-                return;
-            }
-            // while this member still owns their offsets: the decisions running finish and commit, then the rest
-            try {
-                lanes.awaitIdle();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new org.apache.kafka.common.errors.InterruptException(e);
-            }
-            checkLanes();
-            commitPendingDeadLetters();
-            commits.flush();
-            offsets.forget(partitions);
+            commitPendingDeadLetters(); // while this member still owns their offsets
             assigned.removeAll(partitions);
             LOG.info("Decision partitions revoked: {}", partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // their offsets can no longer be committed by this member, and decisions of theirs may be running: the
-            // session is rebuilt, the next owner redoes what was not recorded
+            abortQuietly(); // their offsets can no longer be committed by this member: the next owner redoes them
+            pendingDeadLetters = 0;
             assigned.removeAll(partitions);
             LOG.info("Decision partitions lost: {}", partitions);
-            laneFailed(new IllegalStateException("decision partitions " + partitions + " were lost"));
         }
 
         private void resendAlertsIfDue() throws InterruptedException {
@@ -780,20 +640,22 @@ public final class ActuatorService implements AutoCloseable {
             }
         }
 
+        private void abortQuietly() {
+            pendingDeadLetters = 0;
+            if (inTransaction) {
+                inTransaction = false;
+                try {
+                    producer.abortTransaction();
+                } catch (RuntimeException e) {
+                    LOG.debug("Aborting the transaction failed", e);
+                }
+            }
+        }
+
         @Override
         public void close() {
             currentConsumer = null;
-            sessionClosing = true;
-            lanes.close();
-            if (laneFailure == null && laneError == null) {
-                try {
-                    commits.flush(); // queued dead letters and their offsets, while this member owns them
-                } catch (RuntimeException e) {
-                    LOG.debug("Committing the queued dead letters at close failed; they are written again", e);
-                }
-            }
-            commits.breakWith(new IllegalStateException("the actuator's Kafka session is closing"));
-            currentLanes = null;
+            abortQuietly();
             clientMetrics.forEach(KafkaClientMetrics::close);
             closeQuietly(decisions, results, producer);
         }

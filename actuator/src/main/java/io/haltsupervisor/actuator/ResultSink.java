@@ -2,12 +2,9 @@ package io.haltsupervisor.actuator;
 
 import io.haltsupervisor.schemas.ActionResultRecorded;
 
-/**
- * Where step results go: the action-results topic in production, where a result is committed before the decision's
- * next step acts and a decision's last results with its offset ({@code ActuatorService}, {@link GroupCommit}).
- */
+/** Where step results go: the action-results topic (one transaction per result) in production. */
 @FunctionalInterface
 interface ResultSink {
-    /** Records {@code result} (durably before the decision's next step acts); throws if it cannot. */
+    /** Records {@code result} durably before returning; throws if it cannot. */
     void record(ActionResultRecorded result);
 }
