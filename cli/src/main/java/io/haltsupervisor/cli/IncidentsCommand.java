@@ -16,7 +16,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code supervisor incidents}: the open incidents, folded from {@code seid.decisions.v1}. */
+/**
+ * {@code supervisor incidents}: the open incidents, folded from {@code seid.decisions.v1}; for a node near a known
+ * upgrade height, the blocks remaining ({@link UpgradeApproach}: its height from its latest halt observation, the
+ * heights from {@code seid.image-mappings.v1}).
+ */
 @Command(name = "incidents", mixinStandardHelpOptions = true,
         description = "Open incidents as a table (--json for machines), from the decision log.")
 public final class IncidentsCommand implements Callable<Integer> {
@@ -53,20 +57,71 @@ public final class IncidentsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         List<IncidentView.Incident> open = view.open();
+        Map<String, UpgradeApproach> approach = open.isEmpty() ? Map.of() : approaches(open);
         if (json) {
-            out.println(Json.write(open));
+            com.fasterxml.jackson.databind.node.ArrayNode array = Json.MAPPER.createArrayNode();
+            for (IncidentView.Incident i : open) {
+                com.fasterxml.jackson.databind.node.ObjectNode o = Json.MAPPER.valueToTree(i);
+                UpgradeApproach a = approach.get(i.nodeId());
+                if (a != null) {
+                    o.put("blocksRemaining", a.blocksRemaining());
+                    o.put("upgradePlan", a.plan());
+                    o.put("upgradeHeight", a.upgradeHeight());
+                }
+                array.add(o);
+            }
+            out.println(Json.write(array));
         } else if (open.isEmpty()) {
             out.println("no open incidents");
         } else {
-            String format = "%-26s %-24s %-5s %-8s %-34s %-24s %s%n";
-            out.printf(java.util.Locale.ROOT, format, "INCIDENT", "NODE", "CODE", "PLAN", "STATE", "OPENED", "DECISIONS");
+            String format = "%-26s %-24s %-5s %-8s %-34s %-24s %-9s %s%n";
+            out.printf(java.util.Locale.ROOT, format, "INCIDENT", "NODE", "CODE", "PLAN", "STATE", "OPENED", "DECISIONS",
+                    "TO UPGRADE");
             for (IncidentView.Incident i : open) {
+                UpgradeApproach a = approach.get(i.nodeId());
                 out.printf(java.util.Locale.ROOT, format, i.incidentId(), i.nodeId(),
                         i.reasonCode() == null ? "-" : i.reasonCode(), i.planName() == null ? "-" : i.planName(),
-                        i.state(), i.openedAt(), i.decisions());
+                        i.state(), i.openedAt(), i.decisions(), a == null ? "-" : a.describe());
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** Per open incident's node: how far it is from the next mapped height, when near one. */
+    private Map<String, UpgradeApproach> approaches(List<IncidentView.Incident> open) {
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        open.forEach(i -> {
+            if (i.nodeId() != null) {
+                nodes.add(i.nodeId());
+            }
+        });
+        Map<String, Long> heights = new java.util.TreeMap<>();
+        Map<String, Long> latest = new java.util.HashMap<>();
+        try (TopicReader reader = new TopicReader(kafka.clientProperties())) {
+            Map<TopicPartition, Topic<?, ?>> partitions = new LinkedHashMap<>();
+            reader.partitions(Topics.IMAGE_MAPPINGS.name()).forEach(tp -> partitions.put(tp, Topics.IMAGE_MAPPINGS));
+            reader.readAll(partitions, k -> true, e -> {
+                if (e.value() instanceof io.haltsupervisor.schemas.ImageMappingChanged m && m.upgradeHeight() != null) {
+                    heights.put(e.key(), m.upgradeHeight());
+                } else if (!(e.value() instanceof TopicReader.Skipped)) {
+                    heights.remove(e.key());
+                }
+            });
+            if (heights.isEmpty()) {
+                return Map.of();
+            }
+            Map<TopicPartition, Topic<?, ?>> halts = new LinkedHashMap<>();
+            nodes.forEach(n -> halts.put(reader.partitionFor(Topics.HALT_OBSERVATIONS.name(), n),
+                    Topics.HALT_OBSERVATIONS));
+            reader.readAll(halts, nodes::contains, e -> {
+                if (e.value() instanceof io.haltsupervisor.schemas.HaltObserved h && h.latestBlockHeight() != null) {
+                    latest.put(h.nodeId(), h.latestBlockHeight());
+                }
+            });
+        }
+        Map<String, UpgradeApproach> out = new java.util.HashMap<>();
+        latest.forEach((node, h) -> UpgradeApproach.of(h, heights).ifPresent(a -> out.put(node, a)));
+        return out;
     }
 }

@@ -168,12 +168,19 @@ class OperatorAndTimelineIT {
                 "graceful but unrecognised halt 73"),
                 new io.haltsupervisor.schemas.Decision.IncidentResolved(1, "sei/inc-1#1/resolve/1", "sei/inc-1#1",
                         "sei/inc-1", SampleEvents.T0.plusSeconds(1), 73, null, "seid:v5", SampleEvents.T0, "released"));
+        // a known upgrade height 42 blocks above the node's height at its halt: the blocks remaining are shown
+        publish(Topics.IMAGE_MAPPINGS, "v7", io.haltsupervisor.schemas.ImageMappingChanged.of("v7",
+                "ghcr.io/sei-protocol/seid:v7.0.0", 2_000_000L, "configmap:sei/m", SampleEvents.T0));
+        publish(Topics.HALT_OBSERVATIONS, "sei/inc-0", io.haltsupervisor.schemas.HaltObserved.fromStatus("sei/inc-0",
+                new io.haltsupervisor.schemas.HaltIntent(72, "state_ahead_of_binary", "v6", 1_000_000L, null,
+                        SampleEvents.T0), SampleEvents.T0, "inc-0-0", "seid:v5", 1_999_958L, "v5.9.0"));
         Run table = run("incidents", "--bootstrap", kafka.bootstrapServers());
         assertThat(table.exit()).as(table.err()).isZero();
         assertThat(table.out()).contains("INCIDENT").contains("sei/inc-0#1").contains("quarantined")
-                .doesNotContain("sei/inc-1#1");
+                .contains("TO UPGRADE").contains("42 blocks to v7 (2000000)").doesNotContain("sei/inc-1#1");
         Run json = run("incidents", "--json", "--bootstrap", kafka.bootstrapServers());
-        assertThat(json.out()).contains("\"incidentId\":\"sei/inc-0#1\"");
+        assertThat(json.out()).contains("\"incidentId\":\"sei/inc-0#1\"").contains("\"blocksRemaining\":42")
+                .contains("\"upgradePlan\":\"v7\"");
     }
 
     @Test

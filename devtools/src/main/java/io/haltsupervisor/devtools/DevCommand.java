@@ -106,6 +106,10 @@ public final class DevCommand implements Callable<Integer> {
             description = "How long --exit-when-done waits (default: ${DEFAULT-VALUE}).")
     String timeout;
 
+    @Option(names = "--block-time", defaultValue = "400ms",
+            description = "How fast the simulated chains make blocks (default: ${DEFAULT-VALUE}, Sei's pace).")
+    String blockTime;
+
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -189,7 +193,8 @@ public final class DevCommand implements Callable<Integer> {
 
             Optional<DevFleet> fleet = Optional.empty();
             if (simulatesFleet(scenarios)) {
-                DevFleet started = DevFleet.start(kube, nodes, scenarios, Duration.ofMillis(200), Duration.ofSeconds(1));
+                DevFleet started = DevFleet.start(kube, nodes, scenarios, Duration.ofMillis(200), Duration.ofSeconds(1),
+                        Durations.parse("--block-time", blockTime));
                 resources.push(started);
                 fleet = Optional.of(started);
             }
@@ -272,6 +277,9 @@ public final class DevCommand implements Callable<Integer> {
         }
         try {
             parseDuration(timeout);
+            if (Durations.parse("--block-time", blockTime).compareTo(Duration.ofMillis(10)) < 0) {
+                throw new IllegalArgumentException("--block-time: expected at least 10ms, got '" + blockTime + "'");
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
@@ -325,8 +333,10 @@ public final class DevCommand implements Callable<Integer> {
         env.putIfAbsent("POLLER_HEARTBEAT", "30s");
         env.putIfAbsent("DECIDER_STATE_DIR", stateDir.toString());
         env.putIfAbsent("DECIDER_APPLICATION_ID", "halt-supervisor-dev");
-        // the simulated chain makes a block every 100 ms: its fastest pace bounds plans found by height
-        env.putIfAbsent("DECIDER_MIN_BLOCK_TIME", "50ms");
+        // the simulated chain makes a block every --block-time: half that bounds its fastest pace, for plans found
+        // by height
+        env.putIfAbsent("DECIDER_MIN_BLOCK_TIME", Math.max(1, Durations.parse("--block-time", blockTime).toMillis() / 2)
+                + "ms");
         env.putIfAbsent("ACTUATOR_NAMESPACES", String.join(",", namespaceList()));
         env.putIfAbsent("ACTUATOR_WEBHOOK_URL", pager.url().toString());
         env.putIfAbsent("ACTUATOR_GROUP_ID", "halt-supervisor-dev-actuator");

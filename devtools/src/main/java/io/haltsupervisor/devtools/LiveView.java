@@ -49,6 +49,8 @@ public final class LiveView implements AutoCloseable {
     private final Map<String, Object> clientProperties;
     private final IncidentView incidents = new IncidentView();
     private final Map<String, NodeState> nodes = new TreeMap<>();
+    /** plan → upgrade height, for the mappings that carry one (for the blocks remaining). */
+    private final Map<String, Long> upgradeHeights = new TreeMap<>();
     private final Map<String, Deque<Event>> timelines = new TreeMap<>();
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
@@ -147,6 +149,13 @@ public final class LiveView implements AutoCloseable {
             }
         }
         Object v = e.value();
+        if (e.topic().equals(Topics.IMAGE_MAPPINGS.name()) && e.key() != null) {
+            if (v instanceof io.haltsupervisor.schemas.ImageMappingChanged m && m.upgradeHeight() != null) {
+                upgradeHeights.put(e.key(), m.upgradeHeight());
+            } else {
+                upgradeHeights.remove(e.key()); // a tombstone, or a mapping without a height
+            }
+        }
         if (v instanceof Decision d) {
             incidents.apply(d);
             if (d.nodeId() != null) {
@@ -208,6 +217,11 @@ public final class LiveView implements AutoCloseable {
             if (n.height != null) {
                 o.put("height", n.height);
             }
+            io.haltsupervisor.cli.UpgradeApproach.of(n.height, upgradeHeights).ifPresent(a -> {
+                o.put("blocksRemaining", a.blocksRemaining());
+                o.put("upgradePlan", a.plan());
+                o.put("upgradeHeight", a.upgradeHeight());
+            });
             o.put("version", n.version);
             if (n.haltCode != null) {
                 o.put("haltCode", n.haltCode);

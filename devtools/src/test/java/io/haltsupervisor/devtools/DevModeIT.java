@@ -82,7 +82,8 @@ class DevModeIT {
 
     @Test
     void everyScenarioReachesItsDecisionsAndActionsAndExits0WhenDone() throws Exception {
-        Process dev = launch("dev", "--scenario", "all", "--exit-when-done", "--timeout", "4m");
+        // 100 ms blocks (dev defaults to Sei's 400 ms) keep the run CI-sized
+        Process dev = launch("dev", "--scenario", "all", "--exit-when-done", "--timeout", "4m", "--block-time", "100ms");
         try {
             java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
             Map<String, String> printed = new ConcurrentHashMap<>();

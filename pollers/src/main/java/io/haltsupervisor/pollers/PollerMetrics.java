@@ -125,6 +125,10 @@ public final class PollerMetrics {
         this.latenessListener = listener == null ? nanos -> { } : listener;
     }
 
+    public MeterRegistry registry() {
+        return registry;
+    }
+
     public AtomicInteger inFlight() {
         return inFlight;
     }

@@ -1,6 +1,8 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.pollers.status.HeightWindow;
 import io.haltsupervisor.pollers.pods.PodTargets;
+import io.haltsupervisor.pollers.status.StatusFetcher;
 import io.haltsupervisor.pollers.status.StatusPoller;
 import io.haltsupervisor.schemas.KubeNames;
 import io.haltsupervisor.schemas.config.ConfigException;
@@ -39,7 +41,8 @@ public record PollersConfig(
         boolean allowStatusUrlAnnotation,
         String mappingLabelSelector,
         boolean mappingSync,
-        String instance) {
+        String instance,
+        HeightWindow.Settings heightWindow) {
 
     public static final String DEFAULT_LABEL_SELECTOR = KubeNames.APP_NAME_LABEL + "=seid";
     public static final String DEFAULT_MAPPING_LABEL = KubeNames.IMAGE_MAPPINGS_LABEL + "=true";
@@ -90,9 +93,22 @@ public record PollersConfig(
             "run the mapping sync (on ordinal 0 only)");
     public static final Setting<String> INSTANCE = SETTINGS.optional("POLLER_INSTANCE", Parsers.text(),
             "`$POD_NAME`, `$HOSTNAME`, `halt-supervisor-pollers`", "the events' `reportingInstance`");
+    public static final Setting<Integer> FAST_WINDOW_BLOCKS = SETTINGS.define("POLLER_FAST_WINDOW_BLOCKS",
+            Parsers.integer(0, 1_000_000), "50", "a pod this many blocks or fewer below a mapped upgrade height is"
+                    + " polled at `POLLER_FAST_INTERVAL` (height-aware polling); 0 turns it off");
+    public static final Setting<Duration> FAST_INTERVAL = SETTINGS.optional("POLLER_FAST_INTERVAL",
+            Parsers.duration(Duration.ofMillis(50), Duration.ofMinutes(1)), "`500ms`, or `POLLER_INTERVAL` if shorter",
+            "time between two polls of a pod near an upgrade height; at most `POLLER_INTERVAL`");
+    public static final Setting<Duration> FAST_CEILING = SETTINGS.define("POLLER_FAST_CEILING",
+            Parsers.duration(Duration.ofSeconds(1), Duration.ofHours(6)), "5m",
+            "longest a pod is polled fast for one height");
+    public static final Setting<Integer> FAST_MAX_TARGETS = SETTINGS.define("POLLER_FAST_MAX_TARGETS",
+            Parsers.integer(1, 100_000), "100", "pods polled fast at most on this replica; the rest near a height stay"
+                    + " at `POLLER_INTERVAL`");
 
     public PollersConfig {
         namespaces = List.copyOf(namespaces);
+        java.util.Objects.requireNonNull(heightWindow, "heightWindow");
         new Shard(ordinal, replicas); // validates
     }
 
@@ -112,12 +128,20 @@ public record PollersConfig(
         int ordinal = ordinal(v, env, replicas);
         String instance = v.find(INSTANCE).orElseGet(() -> firstNonBlank(env.get("POD_NAME"), env.get("HOSTNAME"),
                 "halt-supervisor-pollers").strip());
+        Duration interval = v.get(INTERVAL);
+        Duration fast = v.find(FAST_INTERVAL).orElse(interval.compareTo(Duration.ofMillis(500)) < 0 ? interval
+                : Duration.ofMillis(500));
+        HeightWindow.Settings window = new HeightWindow.Settings(v.get(FAST_WINDOW_BLOCKS), fast, v.get(FAST_CEILING),
+                v.get(FAST_MAX_TARGETS));
+        if (window.enabled() && fast.compareTo(interval) > 0 && v.valid(INTERVAL, FAST_INTERVAL)) {
+            v.refuse(FAST_INTERVAL, "expected at most POLLER_INTERVAL (" + StatusFetcher.human(interval) + ")");
+        }
         v.throwIfInvalid();
         return new PollersConfig(v.get(NAMESPACES), v.get(LABEL_SELECTOR), v.get(INTERVAL),
                 v.get(CONNECT_TIMEOUT), v.get(READ_TIMEOUT), v.get(MAX_IN_FLIGHT), v.get(MAX_RESPONSE_BYTES),
                 v.get(JITTER), v.get(HEARTBEAT), v.get(HTTP_THREADS), replicas, ordinal,
                 v.get(CONTAINER_NAME), v.get(RPC_PORT_NAME), v.get(DEFAULT_RPC_PORT), v.get(ALLOW_STATUS_URL_ANNOTATION),
-                v.get(MAPPING_LABEL), v.get(MAPPING_SYNC), instance);
+                v.get(MAPPING_LABEL), v.get(MAPPING_SYNC), instance, window);
     }
 
     public Shard shard() {

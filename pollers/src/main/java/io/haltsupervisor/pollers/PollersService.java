@@ -1,5 +1,6 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.pollers.mappings.UpgradeHeights;
 import io.haltsupervisor.pollers.mappings.MappingSync;
 import io.haltsupervisor.pollers.mappings.MappingTopic;
 import io.haltsupervisor.pollers.pods.ControllerImages;
@@ -102,7 +103,8 @@ public final class PollersService implements AutoCloseable {
                 config.httpThreads(), scheduler);
         PollerMetrics metrics = new PollerMetrics(registry, () -> poller == null ? 0 : poller.targetCount(),
                 config.pollerSettings().interval());
-        poller = new StatusPoller(config.pollerSettings(), fetcher::fetch, sink, metrics, clock, scheduler);
+        poller = new StatusPoller(config.pollerSettings(), config.heightWindow(), fetcher::fetch, sink, metrics, clock,
+                scheduler);
         WarningEvents events = new WarningEvents(kube, config.instance(), clock);
         watcher = new PodWatcher(config.containerName(), sink, events, registry, clock);
         PodDispatcher dispatcher = new PodDispatcher(config.targetSettings(),
@@ -117,11 +119,24 @@ public final class PollersService implements AutoCloseable {
             });
             podInformers.add(informer);
         }
-        if (config.mappingSync() && shard.leader()) {
+        boolean heightAware = config.heightWindow().enabled();
+        if ((config.mappingSync() && shard.leader()) || heightAware) {
             for (Informable<ConfigMap> cms : configMapScopes()) {
                 SharedIndexInformer<ConfigMap> informer = cms.runnableInformer(0);
                 configMapInformers.add(informer);
             }
+        }
+        if (heightAware) {
+            UpgradeHeights heights = new UpgradeHeights(this::configMaps, poller::upgradeHeights);
+            configMapInformers.forEach(i -> i.addEventHandler(heights));
+            LOG.info("height-aware polling: pods within {} blocks of a mapped upgrade height are polled every {} "
+                    + "(at most {} at a time, for at most {} per height)", config.heightWindow().blocks(),
+                    StatusFetcher.human(config.heightWindow().fastInterval()), config.heightWindow().maxFast(),
+                    StatusFetcher.human(config.heightWindow().ceiling()));
+        } else {
+            LOG.info("height-aware polling off (POLLER_FAST_WINDOW_BLOCKS=0)");
+        }
+        if (config.mappingSync() && shard.leader()) {
             mappingSync = new MappingSync(timeout -> MappingTopic.read(kafka, timeout,
                     w -> LOG.warn("mapping sync: {}", w)), sink, events, registry, clock, this::configMaps,
                     () -> configMapInformers.stream().allMatch(SharedIndexInformer::hasSynced));
@@ -224,6 +239,7 @@ public final class PollersService implements AutoCloseable {
                         if (t.haltReason() != null) {
                             o.put("haltReason", t.haltReason());
                         }
+                        o.put("fastPolled", t.fast());
                     }
                 }
                 byte[] body = Json.write(list).getBytes(StandardCharsets.UTF_8);

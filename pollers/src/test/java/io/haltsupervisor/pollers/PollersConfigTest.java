@@ -1,5 +1,6 @@
 package io.haltsupervisor.pollers;
 
+import io.haltsupervisor.pollers.status.HeightWindow;
 import io.haltsupervisor.schemas.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,6 +35,25 @@ class PollersConfigTest {
         assertThat(c.mappingLabelSelector()).isEqualTo("halt-supervisor.io/image-mappings=true");
         assertThat(c.mappingSync()).isTrue();
         assertThat(c.instance()).isEqualTo("halt-supervisor-pollers");
+        assertThat(c.heightWindow()).isEqualTo(new HeightWindow.Settings(50, Duration.ofMillis(500),
+                Duration.ofMinutes(5), 100));
+    }
+
+    @Test
+    void readsTheHeightWindowSettings() {
+        PollersConfig c = PollersConfig.fromEnv(Map.of("POLLER_FAST_WINDOW_BLOCKS", "20",
+                "POLLER_FAST_INTERVAL", "250ms", "POLLER_FAST_CEILING", "90s", "POLLER_FAST_MAX_TARGETS", "8"));
+        assertThat(c.heightWindow()).isEqualTo(new HeightWindow.Settings(20, Duration.ofMillis(250),
+                Duration.ofSeconds(90), 8));
+        assertThat(PollersConfig.fromEnv(Map.of("POLLER_FAST_WINDOW_BLOCKS", "0")).heightWindow().enabled()).isFalse();
+        assertThat(PollersConfig.fromEnv(Map.of("POLLER_INTERVAL", "200ms")).heightWindow().fastInterval())
+                .as("never slower than the normal interval").isEqualTo(Duration.ofMillis(200));
+        assertThatThrownBy(() -> PollersConfig.fromEnv(Map.of("POLLER_INTERVAL", "1s", "POLLER_FAST_INTERVAL", "2s")))
+                .hasMessage("POLLER_FAST_INTERVAL: expected at most POLLER_INTERVAL (1s), got '2s'");
+        assertThatThrownBy(() -> PollersConfig.fromEnv(Map.of("POLLER_FAST_MAX_TARGETS", "0")))
+                .hasMessage("POLLER_FAST_MAX_TARGETS: expected an integer from 1 to 100000, got '0'");
+        assertThatThrownBy(() -> PollersConfig.fromEnv(Map.of("POLLER_FAST_WINDOW_BLOCKS", "-5")))
+                .hasMessage("POLLER_FAST_WINDOW_BLOCKS: expected an integer from 0 to 1000000, got '-5'");
     }
 
     @Test

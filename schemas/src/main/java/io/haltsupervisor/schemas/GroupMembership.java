@@ -89,17 +89,17 @@ public record GroupMembership(Duration sessionTimeout, Duration heartbeatInterva
         Duration session = v.get(d.sessionTimeout());
         Duration heartbeat = v.find(d.heartbeatInterval()).orElse(session.dividedBy(4));
         if (heartbeat.compareTo(session) >= 0 && v.valid(d.sessionTimeout(), d.heartbeatInterval())) {
-            v.refuse(d.heartbeatInterval(), "less than " + d.sessionTimeout().name() + " (" + session + ")");
+            v.refuse(d.heartbeatInterval(), "expected less than " + d.sessionTimeout().name() + " (" + session + ")");
         }
         Optional<String> instance = Optional.empty();
         if (v.get(d.staticMembership())) {
             String id = v.find(d.instanceId()).orElse(defaultInstanceId != null ? defaultInstanceId
                     : first(env, "POD_NAME", "HOSTNAME"));
             if (id == null) {
-                v.refuse(d.staticMembership(), "a stable instance id with it: " + d.instanceId().name()
+                v.refuse(d.staticMembership(), "expected a stable instance id with it: " + d.instanceId().name()
                         + ", POD_NAME or HOSTNAME");
             } else if (!INSTANCE.matcher(id).matches()) {
-                v.refuse(d.instanceId(), "1–200 letters, digits, '.', '_' or '-' (got '" + id + "')");
+                v.refuse(d.instanceId(), "expected 1–200 letters, digits, '.', '_' or '-' (got '" + id + "')");
             } else {
                 instance = Optional.of(id);
             }

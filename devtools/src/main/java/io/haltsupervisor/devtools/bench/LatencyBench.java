@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haltsupervisor.cli.Components;
+import io.haltsupervisor.pollers.PollersConfig;
+import io.haltsupervisor.pollers.Shard;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
 import io.haltsupervisor.sandbox.pager.PagerDutyReceiver;
@@ -34,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,31 +57,42 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@code ./supervisor bench latency}: how long from the poll response that shows a halt to the Kubernetes patch
- * that starts the fix being acknowledged (docs/requirements.md §7: p99 ≤ 300 ms, the poll interval excluded).
+ * that starts the fix being acknowledged (docs/requirements.md §7: p99 ≤ 300 ms, the poll interval excluded), and
+ * from the halt shown on {@code /status} to that patch, detection included, with and without height-aware polling
+ * (§7: p99 ≤ 1 s near a known upgrade height).
  *
  * <p>Everything runs in this JVM as {@code supervisor all} wires it ({@link Components}: pollers, decider,
  * actuator from an environment map) against an embedded KRaft broker, the in-memory Kubernetes API and
  * simulated {@code seid} endpoints: N nodes, each a StatefulSet with its pod (status URL in the dev annotation),
- * the v6 mapping in a labelled ConfigMap. After a warm-up, one node every {@code --every} flips its
- * {@code /status} to a {@code halt_intent} for plan v6; the pollers see it at their next poll (interval 5 s, the
- * production default), the decider decides an upgrade (exactly-once, commit interval 100 ms), and the actuator
- * patches the StatefulSet's image (JSON Patch guarded by a {@code test} op), deletes the pod, sets a condition,
- * emits an Event and pages. Meanwhile a load generator writes {@code --load} node observations per second
- * (heartbeats and pod states of 10,000 other nodes) into the decider's input.
+ * the v6 mapping (with its height) in a labelled ConfigMap. The pollers run as two replicas
+ * ({@code POLLER_REPLICAS=2}) sharing the fleet by node id: ordinal 1 height-aware (the defaults: 50 blocks, 500 ms),
+ * ordinal 0 with height awareness off ({@code POLLER_FAST_WINDOW_BLOCKS=0}) — the baseline, in the same run under
+ * the same load. Every simulated chain advances one block per {@code --block-time} (400 ms, Sei's pace); after a
+ * warm-up and a steady period with no upgrade near, the nodes reach the v6 height one every {@code --every} and
+ * halt there on their own ({@code halt_intent} for plan v6 from that moment); the pollers see it at their next poll
+ * (interval 5 s, the production default; 500 ms in the window), the decider decides an upgrade (exactly-once,
+ * commit interval 100 ms), and the actuator patches the StatefulSet's image (JSON Patch guarded by a {@code test}
+ * op), deletes the pod, sets a condition, emits an Event and pages. Meanwhile a load generator writes
+ * {@code --load} node observations per second (heartbeats and pod states of 10,000 other nodes) into the decider's
+ * input.
  *
- * <p>Per incident, from the topics: <b>poll response</b> — the {@code observedAt} of the node's halt observation
- * (the poller stamps it when the response is processed); <b>decision visible</b> — when a {@code read_committed}
- * consumer in this JVM received the decision; <b>patch acknowledged</b> — the {@code recordedAt} of the
- * {@code set-image} action result (stamped when the API server's answer came back, before it is recorded). The
- * poll interval is reported apart: flip → poll response. The last line is machine-readable:
- * {@code name=latency rate=… p50_ms=… p99_ms=… max_ms=… …}.
+ * <p>Per incident, from the topics: <b>halt shown</b> — the moment the simulated chain reached the height (when
+ * {@code /status} began to serve the intent); <b>poll response</b> — the {@code observedAt} of the node's halt
+ * observation (the poller stamps it when the response is processed); <b>decision visible</b> — when a
+ * {@code read_committed} consumer in this JVM received the decision; <b>patch acknowledged</b> — the
+ * {@code recordedAt} of the {@code set-image} action result (stamped when the API server's answer came back, before
+ * it is recorded). Polls are counted at the simulated endpoints: per replica, in the steady period and while nodes
+ * are in their window. The last line is machine-readable:
+ * {@code name=latency rate=… p50_ms=… p99_ms=… max_ms=… … near_height_detect_to_patch_p99_ms=…
+ * baseline_detect_to_patch_p99_ms=… window_poll_rate=…}.
  *
  * <p>The actuator's rate limit is raised for the run (ACTUATOR_RATE_LIMIT_PER_MINUTE=100000): its default, 30
  * disruptive changes a minute, is a brake for a fleet-wide event and would otherwise be what is measured.
  *
  * <p>Settings of the components ({@code POLLER_*}, {@code DECIDER_*}, {@code ACTUATOR_*}, {@code KAFKA_CLIENT_*})
- * set in the environment override the bench's. Options: {@code --incidents N} (220), {@code --every D} (300ms), {@code --load N} (1000),
- * {@code --interval D} (5s), {@code --partitions N} (4).
+ * set in the environment override the bench's (except that ordinal 0 keeps height awareness off). Options:
+ * {@code --incidents N} (220), {@code --every D} (300ms), {@code --load N} (1000), {@code --interval D} (5s),
+ * {@code --partitions N} (4), {@code --block-time D} (400ms), {@code --steady D} (10s).
  */
 public final class LatencyBench {
     private static final String NS = "sei";
@@ -86,6 +100,7 @@ public final class LatencyBench {
     private static final String V6 = "ghcr.io/sei-protocol/seid:v6.0.1";
     private static final long V6_HEIGHT = 1_000_000L;
     private static final double TARGET_P99_MS = 300;
+    private static final double TARGET_NEAR_HEIGHT_P99_MS = 1000;
     private static final Duration DRAIN = Duration.ofSeconds(30);
 
     private LatencyBench() {
@@ -102,7 +117,8 @@ public final class LatencyBench {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             out.println("bench latency: " + e.getMessage());
-            out.println("usage: bench latency [--incidents N] [--every D] [--load N] [--interval D] [--partitions N]");
+            out.println("usage: bench latency [--incidents N] [--every D] [--load N] [--interval D] [--partitions N]"
+                    + " [--block-time D] [--steady D]");
             return 2;
         }
         BenchSupport.quietLogs();
@@ -114,15 +130,16 @@ public final class LatencyBench {
         }
         out.printf(Locale.ROOT, "bench latency: %d incidents, one every %d ms, %,d background observations/s; "
                 + "pollers, decider and actuator in this JVM as `supervisor all` wires them, on an embedded KRaft "
-                + "broker, the in-memory Kubernetes API and simulated seid endpoints%n", o.incidents,
-                o.every.toMillis(), o.load);
+                + "broker, the in-memory Kubernetes API and simulated seid endpoints; chains at one block per %d ms; "
+                + "two poller replicas, one height-aware, one not%n", o.incidents, o.every.toMillis(), o.load,
+                o.blockTime.toMillis());
         out.println("  " + BenchSupport.ranOn());
         try (EmbeddedKafka kafka = new EmbeddedKafka().start();
              InMemoryKubernetes kube = InMemoryKubernetes.startWithoutSeiNodes();
              SimulatedSeidServer seids = SimulatedSeidServer.start(4);
              PagerDutyReceiver pagerDuty = PagerDutyReceiver.start()) {
             kafka.createTopics(o.partitions);
-            List<SimulatedSeid> nodes = fleet(kube.client(), seids, o.incidents);
+            List<SimulatedSeid> nodes = fleet(kube.client(), seids, o.incidents, o.blockTime);
             Map<String, String> env = new HashMap<>();
             env.put(KafkaClientConfig.ENV_BOOTSTRAP, kafka.bootstrapServers());
             env.put("POLLER_NAMESPACES", NS);
@@ -144,12 +161,27 @@ public final class LatencyBench {
             });
             env.keySet().stream().filter(k -> System.getenv(k) != null).sorted()
                     .forEach(k -> out.println("  from the environment: " + k + "=" + env.get(k)));
+            env.put("POLLER_REPLICAS", "2");
+            Map<String, String> baselineEnv = new HashMap<>(env);
+            baselineEnv.put("POLLER_ORDINAL", "0");
+            baselineEnv.put("POLLER_FAST_WINDOW_BLOCKS", "0");
+            Map<String, String> awareEnv = new HashMap<>(env);
+            awareEnv.put("POLLER_ORDINAL", "1");
+            Shard aware = new Shard(1, 2);
+            long windowBlocks = PollersConfig.fromEnv(awareEnv).heightWindow().blocks();
             Map<String, Long> decisionSeen = new ConcurrentHashMap<>();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong background = new AtomicLong();
-            try (Components components = Components.start(Components.all(), env,
-                    KafkaClientConfig.fromEnv(env), new SimpleMeterRegistry(), kube.client())) {
+            KafkaClientConfig kafkaConfig = KafkaClientConfig.fromEnv(env);
+            try (Components components = Components.start(EnumSet.of(Components.Kind.DECIDER,
+                    Components.Kind.ACTUATOR), env, kafkaConfig, new SimpleMeterRegistry(), kube.client());
+                 Components baselinePollers = Components.start(EnumSet.of(Components.Kind.POLLERS), baselineEnv,
+                         kafkaConfig, new SimpleMeterRegistry(), kube.client());
+                 Components awarePollers = Components.start(EnumSet.of(Components.Kind.POLLERS), awareEnv,
+                         kafkaConfig, new SimpleMeterRegistry(), kube.client())) {
                 awaitReady(components, Duration.ofSeconds(90));
+                awaitReady(baselinePollers, Duration.ofSeconds(30));
+                awaitReady(awarePollers, Duration.ofSeconds(30));
                 Thread watcher = daemon("bench-decision-watcher",
                         () -> watchDecisions(kafka.bootstrapServers(), decisionSeen, stop));
                 Thread load = daemon("bench-load", () -> loadGenerate(kafka.bootstrapServers(), o.load, stop,
@@ -158,14 +190,22 @@ public final class LatencyBench {
                 Thread.sleep(o.interval.toMillis() * 2 + 2_000);
                 long loadStart = background.get();
                 long loadT0 = System.nanoTime();
-                Map<String, Instant> flipped = new HashMap<>();
+                // the chains: node i reaches the v6 height at firstHalt + i * every, after a steady period in which
+                // no node is within the window, and the window's blocks at the block time
+                Instant steadyStart = Instant.now();
+                Duration windowTime = o.blockTime.multipliedBy(windowBlocks);
+                Instant firstHalt = steadyStart.plus(o.steady).plus(windowTime).plusSeconds(1);
                 for (int i = 0; i < nodes.size(); i++) {
-                    SimulatedSeid seid = nodes.get(i);
-                    Instant at = Instant.now();
-                    seid.halt(new HaltIntent(70, "upgrade_required", "v6", V6_HEIGHT, null, at));
-                    flipped.put(nodeId(i), at);
-                    Thread.sleep(o.every.toMillis());
+                    Instant haltAt = firstHalt.plus(o.every.multipliedBy(i));
+                    Instant now = Instant.now();
+                    long blocks = Duration.between(now, haltAt).toNanos() / o.blockTime.toNanos() + 1;
+                    nodes.get(i).height(V6_HEIGHT - blocks, haltAt.minus(o.blockTime.multipliedBy(blocks)))
+                            .haltAt(new HaltIntent(70, "upgrade_required", "v6", V6_HEIGHT, null, haltAt));
                 }
+                Instant lastHalt = firstHalt.plus(o.every.multipliedBy(nodes.size() - 1));
+                PollCounts steady = PollCounts.over(nodes, aware, steadyStart.plusSeconds(1),
+                        steadyStart.plus(o.steady));
+                PollCounts window = PollCounts.over(nodes, aware, firstHalt.minus(windowTime), lastHalt);
                 long deadline = System.nanoTime() + DRAIN.toNanos();
                 Map<String, Instant> patched = new HashMap<>();
                 List<ActionResultRecorded> results = List.of();
@@ -178,11 +218,20 @@ public final class LatencyBench {
                     Thread.sleep(500);
                 }
                 double loadRate = (background.get() - loadStart) / ((System.nanoTime() - loadT0) / 1e9);
+                Map<String, Instant> flipped = new HashMap<>();
+                for (int i = 0; i < nodes.size(); i++) {
+                    Instant shown = nodes.get(i).haltedAt();
+                    if (shown == null) {
+                        throw new IllegalStateException("node " + nodeId(i) + " did not reach the v6 height");
+                    }
+                    flipped.put(nodeId(i), shown);
+                }
                 stop.set(true);
                 watcher.join(5_000);
                 load.join(5_000);
                 Map<String, Instant> polled = firstHaltPolls(kafka.bootstrapServers());
-                report(out, o, flipped, polled, decisionSeen, patched, loadRate, actuatorBusy(results));
+                report(out, o, flipped, polled, decisionSeen, patched, loadRate, actuatorBusy(results), aware,
+                        steady, window, windowBlocks);
                 return 0;
             }
         } catch (InterruptedException e) {
@@ -204,7 +253,8 @@ public final class LatencyBench {
     }
 
     /** N StatefulSets with one ready pod each, whose status URL points at a simulated seid; the v6 mapping. */
-    private static List<SimulatedSeid> fleet(KubernetesClient client, SimulatedSeidServer seids, int n) {
+    private static List<SimulatedSeid> fleet(KubernetesClient client, SimulatedSeidServer seids, int n,
+            Duration blockTime) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                 .create();
         client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata()
@@ -214,7 +264,9 @@ public final class LatencyBench {
         List<SimulatedSeid> nodes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String name = "bench-" + i;
-            SimulatedSeid seid = seids.node(NS + "-" + name).height(V6_HEIGHT - 1).version("v5.9.0");
+            // far below the height until the run places each chain (see run)
+            SimulatedSeid seid = seids.node(NS + "-" + name).height(V6_HEIGHT / 2).blockTime(blockTime)
+                    .version("v5.9.0");
             StatefulSet sts = client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
                     .withNewMetadata().withName(name).withNamespace(NS).withUid(UUID.randomUUID().toString())
                     .withGeneration(1L).addToLabels(KubeNames.APP_NAME_LABEL, "seid").endMetadata()
@@ -389,10 +441,64 @@ public final class LatencyBench {
         return out;
     }
 
+    /**
+     * Polls the simulated endpoints answered between two instants (waited for), per replica: the height-aware one's
+     * nodes and the baseline's.
+     */
+    private record PollCounts(long aware, int awareNodes, long baseline, int baselineNodes, Duration over) {
+        static PollCounts over(List<SimulatedSeid> nodes, Shard aware, Instant from, Instant to)
+                throws InterruptedException {
+            sleepUntil(from);
+            long[] start = nodes.stream().mapToLong(SimulatedSeid::requests).toArray();
+            sleepUntil(to);
+            long a = 0;
+            long b = 0;
+            int an = 0;
+            for (int i = 0; i < nodes.size(); i++) {
+                long n = nodes.get(i).requests() - start[i];
+                if (aware.owns(nodeId(i))) {
+                    a += n;
+                    an++;
+                } else {
+                    b += n;
+                }
+            }
+            return new PollCounts(a, an, b, nodes.size() - an, Duration.between(from, to));
+        }
+
+        double awareRate() {
+            return aware / (over.toNanos() / 1e9);
+        }
+
+        double baselineRate() {
+            return baseline / (over.toNanos() / 1e9);
+        }
+
+        double awarePerNode() {
+            return awareNodes == 0 ? Double.NaN : awareRate() / awareNodes;
+        }
+
+        double baselinePerNode() {
+            return baselineNodes == 0 ? Double.NaN : baselineRate() / baselineNodes;
+        }
+    }
+
+    private static void sleepUntil(Instant t) throws InterruptedException {
+        long ms = Duration.between(Instant.now(), t).toMillis();
+        if (ms > 0) {
+            Thread.sleep(ms);
+        }
+    }
+
     // ------------------------------------------------------------------ report
 
     private static void report(PrintStream out, Options o, Map<String, Instant> flipped, Map<String, Instant> polled,
-            Map<String, Long> decisionSeen, Map<String, Instant> patched, double loadRate, double[] busy) {
+            Map<String, Long> decisionSeen, Map<String, Instant> patched, double loadRate, double[] busy, Shard aware,
+            PollCounts steady, PollCounts window, long windowBlocks) {
+        List<Double> nearHeight = new ArrayList<>();
+        List<Double> baseline = new ArrayList<>();
+        List<Double> nearDetect = new ArrayList<>();
+        List<Double> baselineDetect = new ArrayList<>();
         List<Double> total = new ArrayList<>();
         List<Double> toDecision = new ArrayList<>();
         List<Double> toPatch = new ArrayList<>();
@@ -410,6 +516,8 @@ public final class LatencyBench {
             total.add(ms(poll, patch));
             detection.add(ms(f.getValue(), poll));
             allTold.add(ms(f.getValue(), patch));
+            (aware.owns(node) ? nearHeight : baseline).add(ms(f.getValue(), patch));
+            (aware.owns(node) ? nearDetect : baselineDetect).add(ms(f.getValue(), poll));
             Long seen = decisionSeen.get(node);
             if (seen != null) {
                 toDecision.add(ms(poll, Instant.ofEpochMilli(seen)));
@@ -433,17 +541,41 @@ public final class LatencyBench {
         out.printf(Locale.ROOT, "    (the actuator, one thread, is busy %.0f ms p50 / %.0f ms p99 with each upgrade: "
                 + "set-image, delete-pod, condition, event, each result recorded in its own transaction; a decision "
                 + "arriving meanwhile waits)%n", pct(busy, 0.50), pct(busy, 0.99));
-        out.printf(Locale.ROOT, "  apart, the poll interval (%d s, jitter 10 %%): halt shown -> poll response p50 %.0f "
-                + "ms, p99 %.0f ms, max %.0f ms; for comparison sei-k8s-controller requeues every 30 s and "
-                + "cosmos-operator polls /status every 60 s%n", o.interval.toSeconds(), pct(det, 0.50), pct(det, 0.99),
-                max(det));
+        out.printf(Locale.ROOT, "  apart, detection (interval %d s, jitter 10 %%; both replicas): halt shown -> poll "
+                + "response p50 %.0f ms, p99 %.0f ms, max %.0f ms; for comparison sei-k8s-controller requeues every "
+                + "30 s and cosmos-operator polls /status every 60 s%n", o.interval.toSeconds(), pct(det, 0.50),
+                pct(det, 0.99), max(det));
         double[] all = sorted(allTold);
         out.printf(Locale.ROOT, "  halt shown -> patch acknowledged, all told: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
                 pct(all, 0.50), pct(all, 0.99), max(all));
+        double[] near = sorted(nearHeight);
+        double[] base = sorted(baseline);
+        double[] nd = sorted(nearDetect);
+        double[] bd = sorted(baselineDetect);
+        out.printf(Locale.ROOT, "  halt shown at the v6 height -> patch acknowledged, detection included:%n");
+        out.printf(Locale.ROOT, "    height-aware replica (%d incidents; %d blocks at %d ms = %.0f s of window, 500 ms "
+                + "polls): p50 %.0f ms, p99 %.0f ms, max %.0f ms (detection p50 %.0f / p99 %.0f ms) (target p99 <= "
+                + "%.0f ms: %s)%n", near.length, windowBlocks, o.blockTime.toMillis(),
+                windowBlocks * o.blockTime.toMillis() / 1000.0, pct(near, 0.50), pct(near, 0.99), max(near),
+                pct(nd, 0.50), pct(nd, 0.99), TARGET_NEAR_HEIGHT_P99_MS,
+                pct(near, 0.99) <= TARGET_NEAR_HEIGHT_P99_MS ? "met" : "NOT met");
+        out.printf(Locale.ROOT, "    baseline replica, height awareness off (%d incidents): p50 %.0f ms, p99 %.0f ms, "
+                + "max %.0f ms (detection p50 %.0f / p99 %.0f ms)%n", base.length, pct(base, 0.50), pct(base, 0.99),
+                max(base), pct(bd, 0.50), pct(bd, 0.99));
+        out.printf(Locale.ROOT, "  polls/s at the endpoints: steady state (%.0f s, no upgrade near): height-aware %.1f "
+                + "(%.3f per node), baseline %.1f (%.3f per node); while nodes approach the height (%.0f s): "
+                + "height-aware %.1f (%.3f per node), baseline %.1f (%.3f per node)%n",
+                steady.over().toMillis() / 1000.0, steady.awareRate(), steady.awarePerNode(), steady.baselineRate(),
+                steady.baselinePerNode(), window.over().toMillis() / 1000.0, window.awareRate(),
+                window.awarePerNode(), window.baselineRate(), window.baselinePerNode());
         out.println("  " + BenchSupport.loadAverage());
         out.printf(Locale.ROOT, "name=latency rate=%.1f p50_ms=%.0f p99_ms=%.0f max_ms=%.0f incidents=%d "
-                + "load_rate=%.0f poll_interval_ms=%d detect_p99_ms=%.0f%n", 1000.0 / o.every.toMillis(),
-                pct(t, 0.50), pct(t, 0.99), max(t), t.length, loadRate, o.interval.toMillis(), pct(det, 0.99));
+                + "load_rate=%.0f poll_interval_ms=%d detect_p99_ms=%.0f near_height_detect_to_patch_p99_ms=%.0f "
+                + "baseline_detect_to_patch_p99_ms=%.0f window_poll_rate=%.1f steady_poll_rate=%.1f "
+                + "baseline_window_poll_rate=%.1f baseline_steady_poll_rate=%.1f block_time_ms=%d%n",
+                1000.0 / o.every.toMillis(), pct(t, 0.50), pct(t, 0.99), max(t), t.length, loadRate,
+                o.interval.toMillis(), pct(det, 0.99), pct(near, 0.99), pct(base, 0.99), window.awareRate(),
+                steady.awareRate(), window.baselineRate(), steady.baselineRate(), o.blockTime.toMillis());
     }
 
     private static double ms(Instant from, Instant to) {
@@ -469,13 +601,16 @@ public final class LatencyBench {
     }
 
     /** Command-line options. */
-    private record Options(int incidents, Duration every, int load, Duration interval, int partitions) {
+    private record Options(int incidents, Duration every, int load, Duration interval, int partitions,
+            Duration blockTime, Duration steady) {
         static Options parse(String[] args) {
             int incidents = 220;
             Duration every = Duration.ofMillis(300);
             int load = 1000;
             Duration interval = Duration.ofSeconds(5);
             int partitions = 4;
+            Duration blockTime = Duration.ofMillis(400);
+            Duration steady = Duration.ofSeconds(10);
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (i + 1 >= args.length) {
@@ -490,6 +625,9 @@ public final class LatencyBench {
                         case "--interval" -> interval = io.haltsupervisor.pollers.PollersConfig.parseDuration(flag,
                                 value);
                         case "--partitions" -> partitions = Integer.parseInt(value);
+                        case "--block-time" -> blockTime = io.haltsupervisor.pollers.PollersConfig.parseDuration(flag,
+                                value);
+                        case "--steady" -> steady = io.haltsupervisor.pollers.PollersConfig.parseDuration(flag, value);
                         default -> throw new IllegalArgumentException("unknown option " + flag);
                     }
                 } catch (NumberFormatException e) {
@@ -499,7 +637,10 @@ public final class LatencyBench {
             if (incidents < 1 || load < 1 || partitions < 1 || every.isZero() || every.isNegative()) {
                 throw new IllegalArgumentException("--incidents, --load, --partitions >= 1 and --every > 0");
             }
-            return new Options(incidents, every, load, interval, partitions);
+            if (steady.compareTo(Duration.ofSeconds(2)) < 0) {
+                throw new IllegalArgumentException("--steady: expected at least 2s, got " + steady.toMillis() + "ms");
+            }
+            return new Options(incidents, every, load, interval, partitions, blockTime, steady);
         }
     }
 }

@@ -41,7 +41,8 @@ public final class DevFleet implements AutoCloseable {
     public static final long V6_HEIGHT = 1_000_000L;
     public static final long V7_HEIGHT = 2_000_000L;
     public static final String MAPPING_CONFIGMAP = "seid-image-mappings";
-    static final Duration BLOCK_TIME = Duration.ofMillis(100);
+    /** Sei's pace: the default of {@code dev --block-time}. */
+    public static final Duration BLOCK_TIME = Duration.ofMillis(400);
     static final Duration MISTAKE_DELAY = Duration.ofSeconds(3);
 
     private static final Logger LOG = LoggerFactory.getLogger(DevFleet.class);
@@ -77,7 +78,7 @@ public final class DevFleet implements AutoCloseable {
      * missing-mapping scenario publishes late), the scenario nodes and healthy nodes up to {@code size}.
      */
     public static DevFleet start(KubernetesClient client, int size, List<Scenario> scenarios, Duration tick,
-            Duration restartBackoff) {
+            Duration restartBackoff, Duration blockTime) {
         if (client.namespaces().withName(SimulatedFleet.NAMESPACE).get() == null) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
                     .withName(SimulatedFleet.NAMESPACE).endMetadata().build()).create();
@@ -92,7 +93,7 @@ public final class DevFleet implements AutoCloseable {
                 .addToData("v6", V6 + " height=" + V6_HEIGHT)
                 .build()).createOr(existing -> existing.update());
         SimulatedSeidServer seids = SimulatedSeidServer.start(8);
-        SimulatedFleet fleet = new SimulatedFleet(client, seids, chain(), BLOCK_TIME, restartBackoff);
+        SimulatedFleet fleet = new SimulatedFleet(client, seids, chain(), blockTime, restartBackoff);
         DevFleet dev = new DevFleet(client, seids, fleet);
         for (Scenario s : scenarios) {
             if (s == Scenario.NETWORK_UPGRADE) {

@@ -73,7 +73,7 @@ public final class StatusPoller implements AutoCloseable {
 
     /** What the poller knows of one target, for the targets endpoint and tests. */
     public record TargetView(String key, String nodeId, String podName, URI statusUrl, Instant lastPolledAt,
-            String lastOutcome, Integer haltReason) {
+            String lastOutcome, Integer haltReason, boolean fast) {
     }
 
     /** Polls one URL; the future must complete normally (as {@link StatusFetcher#fetch} does). */
@@ -92,10 +92,20 @@ public final class StatusPoller implements AutoCloseable {
     private final Queue<TargetState> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger slots = new AtomicInteger();
     private final Map<String, ErrorLog> errorLogs = new ConcurrentHashMap<>();
+    private final HeightWindow window;
+    private final HeightWindowMetrics windowMetrics;
     private volatile boolean closed;
 
     public StatusPoller(Settings settings, Fetch fetcher, ObservationSink sink, PollerMetrics metrics,
             Clock clock, ScheduledThreadPoolExecutor scheduler) {
+        this(settings, HeightWindow.Settings.OFF, fetcher, sink, metrics, clock, scheduler);
+    }
+
+    /** With height-aware polling ({@link HeightWindow}): pods near a mapped upgrade height are polled fast. */
+    public StatusPoller(Settings settings, HeightWindow.Settings heightWindow, Fetch fetcher, ObservationSink sink,
+            PollerMetrics metrics, Clock clock, ScheduledThreadPoolExecutor scheduler) {
+        this.window = new HeightWindow(heightWindow);
+        this.windowMetrics = new HeightWindowMetrics(metrics.registry(), window);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -103,6 +113,19 @@ public final class StatusPoller implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * The upgrade heights of the mappings now (a mapping without a height gives none): pods within the window's
+     * blocks of one are polled at the fast interval from their next poll on.
+     */
+    public void upgradeHeights(java.util.Collection<Long> heights) {
+        window.upgradeHeights(heights);
+    }
+
+    /** Which pods are polled fast, and why (for tests and the targets endpoint). */
+    public HeightWindow heightWindow() {
+        return window;
     }
 
     /** A scheduler thread suitable for {@link StatusPoller} (and fetch deadlines). */
@@ -154,6 +177,7 @@ public final class StatusPoller implements AutoCloseable {
     /** Stops polling a target (its pod is gone or no longer ours). */
     public void remove(String key) {
         TargetState state = targets.remove(key);
+        window.forget(key);
         if (state != null) {
             metrics.untrack(state.gauge);
             synchronized (state) {
@@ -189,7 +213,7 @@ public final class StatusPoller implements AutoCloseable {
             Integer reason = last instanceof StatusResult.Read r && r.status().halted()
                     ? r.status().haltIntent().reason() : null;
             views.add(new TargetView(s.target.key(), s.target.nodeId(), s.target.podName(), s.target.statusUrl(),
-                    s.lastPolledAt, outcome, reason));
+                    s.lastPolledAt, outcome, reason, s.fast));
         }
         views.sort(Comparator.comparing(TargetView::nodeId).thenComparing(TargetView::podName));
         return views;
@@ -294,7 +318,8 @@ public final class StatusPoller implements AutoCloseable {
                 return;
             }
             double spread = settings.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
-            long step = (long) (settings.interval().toNanos() * (1 + spread));
+            Duration interval = state.fast ? window.settings().fastInterval() : settings.interval();
+            long step = (long) (interval.toNanos() * (1 + spread));
             long now = System.nanoTime();
             state.dueNanos = Math.max(state.dueNanos + step, now);
             state.next = schedule(state, state.dueNanos - now);
@@ -309,6 +334,7 @@ public final class StatusPoller implements AutoCloseable {
             state.lastSuccessAt = now;
         }
         logOutcome(state, target, result);
+        heightWindow(state, target, result, now);
         if (state.resetTracker) {
             state.resetTracker = false;
             state.tracker = StatusTracker.State.INITIAL;
@@ -335,6 +361,30 @@ public final class StatusPoller implements AutoCloseable {
             }
             publish(state, target, Topics.NODE_OBSERVATIONS.name(), change,
                     sink.publish(Topics.NODE_OBSERVATIONS, target.nodeId(), status));
+        }
+    }
+
+    /** Feeds the poll to the height window and says what changed; the next poll is scheduled accordingly. */
+    private void heightWindow(TargetState state, PollTarget target, StatusResult result, Instant now) {
+        if (!window.settings().enabled()) {
+            return;
+        }
+        HeightWindow.Verdict v = result instanceof StatusResult.Read read
+                ? window.observe(target.key(), read.status().latestBlockHeight(), read.status().halted(), now)
+                : window.failed(target.key(), now);
+        state.fast = v.fast();
+        windowMetrics.transition(v.transition());
+        switch (v.transition()) {
+            case NONE -> { }
+            case ENTERED -> LOG.info("node {} pod {}: within {} blocks of upgrade height {}: polling every {} "
+                    + "until it halts, passes the height or {} pass", target.nodeId(), target.podName(),
+                    result instanceof StatusResult.Read r ? v.upgradeHeight() - r.status().latestBlockHeight() : "?",
+                    v.upgradeHeight(), StatusFetcher.human(window.settings().fastInterval()),
+                    StatusFetcher.human(window.settings().ceiling()));
+            case REFUSED -> windowMetrics.refused(target, v.upgradeHeight());
+            default -> LOG.info("node {} pod {}: polling every {} again ({}, upgrade height {})", target.nodeId(),
+                    target.podName(), StatusFetcher.human(settings.interval()), v.transition().token(),
+                    v.upgradeHeight());
         }
     }
 
@@ -403,6 +453,7 @@ public final class StatusPoller implements AutoCloseable {
         long dueNanos;
         ScheduledFuture<?> next;
         volatile boolean removed;
+        volatile boolean fast;
         boolean failing;
 
         TargetState(PollTarget target) {

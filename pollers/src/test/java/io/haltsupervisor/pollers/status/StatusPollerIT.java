@@ -120,6 +120,43 @@ class StatusPollerIT {
     }
 
     @Test
+    void pollsFastFromTheWindowBeforeAnUpgradeHeightUntilTheHaltThenAtTheNormalIntervalAgain() {
+        long h = 1_000_000L;
+        // 200 blocks at 20 ms: the window (100 blocks, 2 s) is longer than the normal interval (1 s), so a normal
+        // poll lands in it whatever the random phase
+        SimulatedSeid near = server.node("near").height(h - 200).blockTime(Duration.ofMillis(20))
+                .haltAt(new HaltIntent(70, "upgrade_required", "v6", h, null, SampleEvents.T0));
+        SimulatedSeid far = server.node("far").height(h - 100_000).blockTime(Duration.ofMillis(20));
+        metrics = new PollerMetrics(registry, () -> poller == null ? 0 : poller.targetCount());
+        poller = new StatusPoller(new StatusPoller.Settings(Duration.ofSeconds(1), 0.1, Duration.ofHours(1), 8,
+                Duration.ofMinutes(1)), new HeightWindow.Settings(100, Duration.ofMillis(50), Duration.ofMinutes(1), 4),
+                fetcher::fetch, sink, metrics, Clock.systemUTC(), scheduler);
+        poller.upgradeHeights(List.of(h));
+        poller.upsert(target(near));
+        poller.upsert(target(far));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> halts().size() == 1);
+        HaltObserved halt = halts().get(0);
+        assertThat(halt.latestBlockHeight()).isEqualTo(h - 1);
+        assertThat(Duration.between(near.haltedAt(), halt.observedAt()))
+                .as("seen within a few fast intervals of the halt, not a 1 s interval later")
+                .isLessThan(Duration.ofMillis(500));
+        assertThat(registry.get("halt_supervisor.poller.fast.window").tag("event", "entered").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get("halt_supervisor.poller.fast.window").tag("event", "halted").counter().count())
+                .isEqualTo(1);
+        assertThat(poller.heightWindow().isFast("uid-near")).isFalse();
+        assertThat(poller.heightWindow().fastCount()).isZero();
+        assertThat(poller.targets()).extracting(StatusPoller.TargetView::fast).containsOnly(false);
+        assertThat(far.requests()).as("a node far from the height keeps the normal interval").isLessThanOrEqualTo(8);
+
+        long afterHalt = near.requests();
+        // back at the 1 s interval once halted: at most the poll already scheduled in 0.8 s
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
+                .until(() -> near.requests() - afterHalt <= 1);
+    }
+
+    @Test
     void heartbeatsCarryTheLatestBlockHeight() {
         SimulatedSeid seid = server.node("beat").height(100).blockTime(Duration.ofMillis(10));
         poller(Duration.ofMillis(50), Duration.ofMillis(300), 8, fetcher::fetch).upsert(target(seid));

@@ -51,6 +51,8 @@ public final class SimulatedSeid {
     private boolean int64AsNumbers;
     private Envelope envelope = Envelope.WRAPPED;
     private HaltIntent intent;
+    private HaltIntent haltAt;
+    private Instant haltedAt;
     private Fault fault;
     private long generation;
     private Snapshot cached;
@@ -167,12 +169,50 @@ public final class SimulatedSeid {
         this.height = currentHeight();
         this.heightSetAt = clock.instant();
         this.intent = intent;
+        this.haltAt = null;
+        this.haltedAt = heightSetAt;
         generation++;
         return this;
     }
 
+    /**
+     * Halts on its own when the advancing chain ({@link #blockTime(Duration)}) reaches {@code intent}'s height, as a
+     * node does at an upgrade height: from the moment block {@code height} would be executed, the height stays at
+     * {@code height - 1} and {@code /status} serves {@code intent} with {@code announced_at} set to that moment
+     * ({@link #haltedAt()}). Replaces an earlier pending halt; cleared by {@link #recover()}.
+     *
+     * @throws IllegalArgumentException when {@code intent} has no height
+     */
+    public synchronized SimulatedSeid haltAt(HaltIntent intent) {
+        Objects.requireNonNull(intent, "intent");
+        if (intent.height() == null || intent.height() < 1) {
+            throw new IllegalArgumentException("intent: expected an upgrade height to halt at, got " + intent.height());
+        }
+        this.haltAt = intent;
+        generation++;
+        currentHeight();
+        return this;
+    }
+
+    /**
+     * Healthy at {@code height} as of {@code at} (past or future): with a block time, the height served at {@code t}
+     * is {@code height + (t - at) / blockTime} (never less than {@code height}) — to stagger when nodes reach a height.
+     */
+    public synchronized SimulatedSeid height(long height, Instant at) {
+        height(height);
+        this.heightSetAt = Objects.requireNonNull(at, "at");
+        return this;
+    }
+
+    /** When the halt now served began, or null when not halted. */
+    public synchronized Instant haltedAt() {
+        currentHeight();
+        return intent == null ? null : haltedAt;
+    }
+
     /** The intent currently served, or null. */
     public synchronized HaltIntent intent() {
+        currentHeight();
         return intent;
     }
 
@@ -180,6 +220,8 @@ public final class SimulatedSeid {
     public synchronized SimulatedSeid recover() {
         this.heightSetAt = clock.instant();
         this.intent = null;
+        this.haltAt = null;
+        this.haltedAt = null;
         this.fault = null;
         generation++;
         return this;
@@ -228,12 +270,29 @@ public final class SimulatedSeid {
         requests.incrementAndGet();
     }
 
+    /** The height now; reaching a {@link #haltAt} height halts the node (so callers hold the lock). */
     private long currentHeight() {
-        if (blockTime == null || intent != null) {
+        if (intent != null) {
             return height;
         }
-        long elapsed = Duration.between(heightSetAt, clock.instant()).toNanos();
-        return height + Math.max(0, elapsed / blockTime.toNanos());
+        long h = height;
+        if (blockTime != null) {
+            long elapsed = Duration.between(heightSetAt, clock.instant()).toNanos();
+            h = height + Math.max(0, elapsed / blockTime.toNanos());
+        }
+        if (haltAt != null && h >= haltAt.height()) {
+            long blocks = Math.max(0, haltAt.height() - height);
+            Instant at = blockTime == null ? clock.instant() : heightSetAt.plus(blockTime.multipliedBy(blocks));
+            intent = new HaltIntent(haltAt.reason(), haltAt.reasonString(), haltAt.planName(), haltAt.height(),
+                    haltAt.info(), at);
+            height = haltAt.height() - 1;
+            heightSetAt = at;
+            haltedAt = at;
+            haltAt = null;
+            generation++;
+            return height;
+        }
+        return h;
     }
 
     /** What to serve for one request: a fault (other than a field replacement, already applied) or the body. */
