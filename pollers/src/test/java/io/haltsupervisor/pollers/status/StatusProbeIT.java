@@ -62,7 +62,7 @@ class StatusProbeIT {
             {"html", "http-status: HTTP 502 (an HTML page titled '502 Bad Gateway')"},
             {"silent", "timeout: no response within 2s"},
             {"typed", "wrong-type: sync_info.latest_block_height: expected a non-negative int64"},
-            {"reason", "invalid-intent: halt_intent.reason: expected a graceful halt code 70–89, got 12"},
+            {"reason", "invalid-intent: halt_intent.reason: expected a graceful halt code 70–89 (or 0), got 12"},
         };
         for (String[] c : cases) {
             seid.fault(switch (c[0]) {
