@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -32,11 +34,14 @@ import org.slf4j.LoggerFactory;
  * <p>Riding out a broker outage (docs/operations.md, "Failover"): {@link #publish} never blocks the poll loop.
  * It hands the record to a bounded queue ({@value #DEFAULT_QUEUE_CAPACITY} records) that one sender thread
  * drains into the producer; when the queue is full the publish fails at once, and so does a record the producer
- * gave up on ({@code max.block.ms} {@value #MAX_BLOCK_MS} ms waiting for metadata or buffer space,
- * {@code delivery.timeout.ms} {@value #DELIVERY_TIMEOUT_MS} ms in all, {@code buffer.memory} 32 MiB). The
- * pollers treat a failed publish as not published: they publish the node's current state again at its next
- * poll (or pod update), so an observation made while Kafka is unreachable is delivered late, never lost. Every
- * producer setting can be overridden with {@code KAFKA_CLIENT_*}.
+ * gave up on. While Kafka is unreachable the sender holds the record at the head of the queue and offers it again
+ * every {@code max.block.ms} ({@value #MAX_BLOCK_MS} ms without metadata or buffer space), for up to
+ * {@code delivery.timeout.ms} ({@value #DELIVERY_TIMEOUT_MS} ms) in all; the queue behind it keeps the order, and
+ * {@code buffer.memory} is 32 MiB. So an observation made during an outage of up to two minutes — a pod that went
+ * unready and does not change again, whose watcher has nothing to re-publish — is delivered late, never lost. A
+ * publish that fails anyway (full queue, longer outage) is treated as not published: the status poller publishes
+ * the node's current state again at its next poll. Every producer setting can be overridden with
+ * {@code KAFKA_CLIENT_*}.
  */
 public final class KafkaObservationSink implements ObservationSink, AutoCloseable {
     /** Records waiting for the sender thread at most; beyond, a publish fails at once. */
@@ -140,21 +145,59 @@ public final class KafkaObservationSink implements ObservationSink, AutoCloseabl
             } catch (InterruptedException e) {
                 return;
             }
-            try {
-                producer.send(p.record(), (metadata, error) -> {
-                    if (error != null) {
-                        noteDenied(error);
-                        p.done().completeExceptionally(error);
-                    } else {
-                        p.done().complete(null);
-                    }
-                });
-            } catch (RuntimeException e) {
-                // e.g. no metadata or buffer space within max.block.ms, or the producer closed
-                noteDenied(e);
-                p.done().completeExceptionally(e);
+            long started = System.nanoTime();
+            boolean warned = false;
+            while (!handOver(p, started)) {
+                // Kafka unreachable: keep this record (and, behind it, the queue) until it is back
+                if (!warned) {
+                    LOG.warn("pollers: Kafka unreachable (no metadata within {} ms); holding {} observation(s) until"
+                            + " it is back, for up to {} ms", MAX_BLOCK_MS, queue.size() + 1, DELIVERY_TIMEOUT_MS);
+                    warned = true;
+                }
+            }
+            if (warned) {
+                LOG.info("pollers: Kafka reachable again after {} ms", (System.nanoTime() - started) / 1_000_000);
             }
         }
+    }
+
+    /**
+     * Gives {@code p} to the producer; false to try again: the producer could not take it within
+     * {@code max.block.ms} (no metadata or buffer space: Kafka unreachable), the record has waited less than
+     * {@code delivery.timeout.ms} in all, and the sink is open. Any other failure, or that one after
+     * {@code delivery.timeout.ms}, fails the publish.
+     */
+    private boolean handOver(Pending p, long started) {
+        AtomicBoolean inSend = new AtomicBoolean(true);
+        AtomicBoolean again = new AtomicBoolean(false);
+        try {
+            producer.send(p.record(), (metadata, error) -> {
+                if (error instanceof TimeoutException && inSend.get() && mayWait(started)) {
+                    again.set(true); // failed inside send(): never buffered, so nothing else will report it
+                } else if (error != null) {
+                    noteDenied(error);
+                    p.done().completeExceptionally(error);
+                } else {
+                    p.done().complete(null);
+                }
+            });
+        } catch (TimeoutException e) {
+            if (mayWait(started)) {
+                return false;
+            }
+            p.done().completeExceptionally(e);
+        } catch (RuntimeException e) {
+            // e.g. the producer closed
+            noteDenied(e);
+            p.done().completeExceptionally(e);
+        } finally {
+            inSend.set(false);
+        }
+        return !again.get();
+    }
+
+    private boolean mayWait(long started) {
+        return !closed && System.nanoTime() - started < DELIVERY_TIMEOUT_MS * 1_000_000L;
     }
 
     /** Observations handed to {@link #publish} and not yet acknowledged or failed. */
