@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  * @param heightMargin       time added to that window (clock skew between pollers and kubelet, poll intervals)
  * @param standbyReplicas    Streams {@code num.standby.replicas}: warm copies of each task's stores on other
  *                           instances, so a failover resumes without restoring them (docs/operations.md, "Failover")
+ * @param acceptableRecoveryLag Streams {@code acceptable.recovery.lag}: an instance whose copy of a task's stores
+ *                           lags the changelog by at most this many records counts as caught up and may take the
+ *                           task at once; more, and it gets a warm-up copy while a caught-up instance keeps the task
+ *                           (docs/operations.md, "Failover")
  * @param membership         consumer group session, heartbeat, static membership, leave on close ({@code DECIDER_*})
  */
 public record DeciderConfig(
@@ -54,6 +58,7 @@ public record DeciderConfig(
         Duration minBlockTime,
         Duration heightMargin,
         int standbyReplicas,
+        long acceptableRecoveryLag,
         GroupMembership membership) {
 
     public static final String ENV_APPLICATION_ID = "DECIDER_APPLICATION_ID";
@@ -71,6 +76,7 @@ public record DeciderConfig(
     public static final String ENV_MIN_BLOCK_TIME = "DECIDER_MIN_BLOCK_TIME";
     public static final String ENV_HEIGHT_MARGIN = "DECIDER_HEIGHT_MARGIN";
     public static final String ENV_STANDBY_REPLICAS = "DECIDER_STANDBY_REPLICAS";
+    public static final String ENV_ACCEPTABLE_RECOVERY_LAG = "DECIDER_ACCEPTABLE_RECOVERY_LAG";
     /** The prefix of the {@link GroupMembership} settings: {@code DECIDER_SESSION_TIMEOUT} etc. */
     public static final String ENV_PREFIX = "DECIDER_";
 
@@ -116,6 +122,10 @@ public record DeciderConfig(
     public static final Setting<Integer> STANDBY_REPLICAS = SETTINGS.define(ENV_STANDBY_REPLICAS,
             Parsers.integer(0, 8), "1", "Streams num.standby.replicas: warm copies of each task's stores on another"
                     + " instance, so a failover restores nothing (docs: Failover)");
+    public static final Setting<Integer> ACCEPTABLE_RECOVERY_LAG = SETTINGS.define(ENV_ACCEPTABLE_RECOVERY_LAG,
+            Parsers.integer(0), "100", "Streams acceptable.recovery.lag: a replica whose stores lag a task's changelog"
+                    + " by more records is warmed up before it takes the task, so a restarted replica with empty stores"
+                    + " does not take a task from a warm standby (Kafka's default 10000; docs: Failover)");
     /** Session, heartbeat, static membership, instance id, leave on close ({@code DECIDER_SESSION_TIMEOUT} etc.). */
     public static final GroupMembership.Definitions MEMBERSHIP = GroupMembership.define(SETTINGS, ENV_PREFIX);
 
@@ -153,6 +163,10 @@ public record DeciderConfig(
             throw new IllegalArgumentException(
                     ENV_STANDBY_REPLICAS + ": expected an integer 0–8, got " + standbyReplicas);
         }
+        if (acceptableRecoveryLag < 0) {
+            throw new IllegalArgumentException(
+                    ENV_ACCEPTABLE_RECOVERY_LAG + ": expected an integer >= 0, got " + acceptableRecoveryLag);
+        }
         membership = membership == null ? GroupMembership.defaults() : membership;
     }
 
@@ -188,6 +202,7 @@ public record DeciderConfig(
                 v.get(MIN_BLOCK_TIME),
                 v.get(HEIGHT_MARGIN),
                 v.get(STANDBY_REPLICAS),
+                v.get(ACCEPTABLE_RECOVERY_LAG),
                 membership);
     }
 
@@ -199,7 +214,7 @@ public record DeciderConfig(
     /** This config with another state directory. */
     public DeciderConfig withStateDir(Path dir) {
         return new DeciderConfig(applicationId, graceWindow, breakerThreshold, breakerWindow, commitInterval, dir,
-                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin, standbyReplicas, membership);
+                numThreads, advertisedEndpoint, punctuateInterval, wallClockTimers, dedupeRetention, partitions, minBlockTime, heightMargin, standbyReplicas, acceptableRecoveryLag, membership);
     }
 
     @Override
@@ -212,7 +227,8 @@ public record DeciderConfig(
                 + punctuateInterval + ", wallClockTimers=" + wallClockTimers + ", dedupeRetention=" + dedupeRetention
                 + ", partitions=" + (partitions == 0 ? "discover" : Integer.toString(partitions))
                 + ", minBlockTime=" + minBlockTime + ", heightMargin=" + heightMargin
-                + ", standbyReplicas=" + standbyReplicas + ", membership=" + membership + "}";
+                + ", standbyReplicas=" + standbyReplicas + ", acceptableRecoveryLag=" + acceptableRecoveryLag
+                + ", membership=" + membership + "}";
     }
 
     private static void positive(Duration d, String variable) {

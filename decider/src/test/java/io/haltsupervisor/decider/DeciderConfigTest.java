@@ -49,6 +49,7 @@ class DeciderConfigTest {
                 Map.entry("DECIDER_MIN_BLOCK_TIME", "400ms"),
                 Map.entry("DECIDER_HEIGHT_MARGIN", "0"),
                 Map.entry("DECIDER_STANDBY_REPLICAS", "2"),
+                Map.entry("DECIDER_ACCEPTABLE_RECOVERY_LAG", "500"),
                 Map.entry("DECIDER_SESSION_TIMEOUT", "10s"),
                 Map.entry("DECIDER_HEARTBEAT_INTERVAL", "3s"),
                 Map.entry("DECIDER_STATIC_MEMBERSHIP", "true"),
@@ -56,7 +57,7 @@ class DeciderConfigTest {
                 Map.entry("DECIDER_LEAVE_GROUP_ON_CLOSE", "false")));
         assertThat(c).isEqualTo(new DeciderConfig("decider-eu", Duration.ofSeconds(90), 5, Duration.ofMinutes(15),
                 Duration.ofMillis(250), Path.of("/var/lib/decider"), 2, Optional.of("decider-0.decider:8080"),
-                Duration.ofSeconds(2), false, Duration.ofHours(2), 6, Duration.ofMillis(400), Duration.ZERO, 2,
+                Duration.ofSeconds(2), false, Duration.ofHours(2), 6, Duration.ofMillis(400), Duration.ZERO, 2, 500,
                 new GroupMembership(Duration.ofSeconds(10), Duration.ofSeconds(3), Optional.of("decider-1"), false)));
         assertThat(c.controlTopic()).isEqualTo("decider-eu-control");
     }

@@ -218,6 +218,10 @@ public final class DeciderTopology {
         // failover (docs/operations.md, "Failover"): warm standby stores, a short session so a dead instance's
         // tasks move within seconds; client settings (KAFKA_CLIENT_*) win
         p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+        // a replica restarted after SIGKILL has empty stores (exactly-once keeps no checkpoint of a crashed task);
+        // within Kafka's 10,000-record default it would count as caught up and, for balance, take its tasks from the
+        // survivor's warm standby, then restore them from scratch in a second rebalance: the rejoin stall
+        p.putIfAbsent(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, config.acceptableRecoveryLag());
         config.membership().consumerProperties("").forEach((k, v) -> {
             if (!p.containsKey(k) && !p.containsKey(StreamsConfig.consumerPrefix(k))) {
                 p.putIfAbsent(StreamsConfig.mainConsumerPrefix(k), v);

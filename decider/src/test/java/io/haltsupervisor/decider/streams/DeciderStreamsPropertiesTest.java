@@ -59,13 +59,17 @@ class DeciderStreamsPropertiesTest {
     void failsOverWithinSecondsByDefaultAndClientSettingsWin() {
         Properties p = with(Map.of());
         assertThat(p.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+        // a restarted replica with empty stores must not count as caught up (Kafka's default is 10,000 records)
+        assertThat(p.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo(100L);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms"))).isEqualTo(6000);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"))).isEqualTo(1500);
         assertThat(p).doesNotContainKey(StreamsConfig.mainConsumerPrefix("group.instance.id"));
 
         Properties overridden = with(Map.of(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0,
-                StreamsConfig.mainConsumerPrefix("session.timeout.ms"), 45000));
+                StreamsConfig.mainConsumerPrefix("session.timeout.ms"), 45000,
+                StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, "10000"));
         assertThat(overridden.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(0);
+        assertThat(overridden.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo("10000");
         assertThat(overridden.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms"))).isEqualTo(45000);
         // KAFKA_CLIENT_SESSION_TIMEOUT_MS arrives unprefixed: it must not be shadowed by the prefixed default
         Properties plain = with(Map.of("session.timeout.ms", "20000"));

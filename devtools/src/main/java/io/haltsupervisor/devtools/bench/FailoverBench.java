@@ -29,7 +29,9 @@ import java.util.TreeMap;
  *   <li>{@code rolling}: SIGTERM of one decider instance, started again once it has exited (a rolling restart);</li>
  *   <li>{@code actuator-kill}: SIGKILL of one actuator instance, restarted at once;</li>
  *   <li>{@code broker-kill}: SIGKILL of one broker (in turn), started again after the window;</li>
- *   <li>{@code leader-kill}: SIGKILL of the broker leading partition 0 of the decisions topic.</li>
+ *   <li>{@code leader-kill}: SIGKILL of the broker leading partition 0 of the decisions topic;</li>
+ *   <li>{@code decider-lost} (not in the default list): SIGKILL of one decider instance, started again only 20 s
+ *   later (a lost node: nothing on the instance's side aborts its open transaction).</li>
  * </ul>
  *
  * <p>The <b>gap</b> of one fault: for each partition, from the fault to the first decision (for the actuator: the
@@ -47,7 +49,9 @@ import java.util.TreeMap;
  * The last line is
  * machine-readable: {@code name=failover decider_kill_gap_max_ms=… rolling_gap_max_ms=… actuator_kill_gap_max_ms=…
  * broker_kill_gap_max_ms=… lost=… duplicates=… pages_per_incident_max=…}. Options: {@code --repeats N} (5),
- * {@code --faults LIST} (all), {@code --every D} (200ms), {@code --partitions N} (4).
+ * {@code --faults LIST} (all), {@code --every D} (200ms), {@code --partitions N} (4), {@code --membership M}
+ * ({@link Membership}: {@code defaults}, {@code kafka-defaults}, {@code static}, {@code streams}), {@code --logs DIR}
+ * (keep the instances' logs there, with Kafka's group and transaction events).
  */
 public final class FailoverBench {
     private static final long DECIDER_TARGET_MS = 10_000;
@@ -64,7 +68,8 @@ public final class FailoverBench {
         ROLLING("rolling", "SIGTERM + restart of one decider instance (rolling restart)"),
         ACTUATOR_KILL("actuator-kill", "SIGKILL of one actuator instance (restarted at once)"),
         BROKER_KILL("broker-kill", "SIGKILL of one broker"),
-        LEADER_KILL("leader-kill", "SIGKILL of the decisions topic's partition-0 leader");
+        LEADER_KILL("leader-kill", "SIGKILL of the decisions topic's partition-0 leader"),
+        DECIDER_LOST("decider-lost", "SIGKILL of one decider instance, back only after the window (a lost node)");
 
         final String token;
         final String what;
@@ -81,7 +86,53 @@ public final class FailoverBench {
                 }
             }
             throw new IllegalArgumentException("--faults: expected a comma-separated list of decider-kill, rolling, "
-                    + "actuator-kill, broker-kill, leader-kill; got '" + token + "'");
+                    + "actuator-kill, broker-kill, leader-kill, decider-lost; got '" + token + "'");
+        }
+    }
+
+    /**
+     * The group membership variant the instances run with ({@code --membership}): settings in the children's
+     * environment and, for the streams protocol, the brokers' streams-group settings. The environment of the bench
+     * ({@code DECIDER_*} etc.) still wins over a variant's.
+     */
+    public enum Membership {
+        DEFAULTS("defaults", "the defaults of deploy/ and the config", Map.of(), Map.of()),
+        KAFKA_DEFAULTS("kafka-defaults", "Kafka's client defaults: 45 s session, 3 s heartbeat, no standby, Streams "
+                + "staying in the group on close, Streams' 10 s transaction timeout",
+                Map.of("DECIDER_SESSION_TIMEOUT", "45s", "DECIDER_HEARTBEAT_INTERVAL", "3s",
+                        "DECIDER_STANDBY_REPLICAS", "0", "DECIDER_LEAVE_GROUP_ON_CLOSE", "false",
+                        "DECIDER_ACCEPTABLE_RECOVERY_LAG", "10000",
+                        "ACTUATOR_SESSION_TIMEOUT", "45s", "ACTUATOR_HEARTBEAT_INTERVAL", "3s"), Map.of()),
+        STATIC("static", "the defaults with static membership (group.instance.id = the pod name)",
+                Map.of("DECIDER_STATIC_MEMBERSHIP", "true", "ACTUATOR_STATIC_MEMBERSHIP", "true"), Map.of()),
+        STREAMS("streams", "the defaults with the deciders on group.protocol=streams (KIP-1071); the brokers' "
+                + "streams-group session 6 s (minimum lowered from 45 s), heartbeat 1.5 s, 1 standby replica",
+                Map.of("DECIDER_KAFKA_CLIENT_GROUP_PROTOCOL", "streams"),
+                Map.of("group.streams.session.timeout.ms", "6000", "group.streams.min.session.timeout.ms", "6000",
+                        "group.streams.heartbeat.interval.ms", "1500",
+                        "group.streams.min.heartbeat.interval.ms", "1500",
+                        "group.streams.num.standby.replicas", "1"));
+
+        final String token;
+        final String what;
+        final Map<String, String> env;
+        final Map<String, String> brokers;
+
+        Membership(String token, String what, Map<String, String> env, Map<String, String> brokers) {
+            this.token = token;
+            this.what = what;
+            this.env = env;
+            this.brokers = brokers;
+        }
+
+        static Membership of(String token) {
+            for (Membership m : values()) {
+                if (m.token.equals(token)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("--membership: expected one of defaults, kafka-defaults, static, "
+                    + "streams; got '" + token + "'");
         }
     }
 
@@ -107,17 +158,18 @@ public final class FailoverBench {
         } catch (IllegalArgumentException e) {
             out.println("bench failover: " + e.getMessage());
             out.println("usage: bench failover [--repeats N] [--faults decider-kill,rolling,actuator-kill,broker-kill,"
-                    + "leader-kill] [--every D] [--partitions N]");
+                    + "leader-kill,decider-lost] [--every D] [--partitions N] [--membership defaults|kafka-defaults|static|streams]"
+                    + " [--logs DIR]");
             return 2;
         }
         BenchSupport.quietLogs();
         Path work;
         try {
-            work = Files.createTempDirectory("bench-failover-");
+            work = o.logs.isPresent() ? Files.createDirectories(o.logs.get()) : Files.createTempDirectory("bench-failover-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(o.membership.env);
         System.getenv().forEach((k, v) -> {
             if (k.startsWith("DECIDER_") || k.startsWith("ACTUATOR_") || k.startsWith("KAFKA_CLIENT_")) {
                 env.put(k, v);
@@ -127,11 +179,15 @@ public final class FailoverBench {
                 + "(RF 3, min.insync.replicas 2, acks=all), 2 decider and 2 actuator processes, %d partitions%n",
                 o.faults.stream().map(f -> f.token).toList(), o.repeats, o.every.toMillis(), o.partitions);
         out.println("  " + BenchSupport.ranOn());
-        new TreeMap<>(env).forEach((k, v) -> out.println("  from the environment: " + k + "=" + v));
+        out.println("  membership: " + o.membership.token + " (" + o.membership.what + ")");
+        new TreeMap<>(env).forEach((k, v) -> out.println("  component setting: " + k + "=" + v
+                + (o.membership.env.containsKey(k) && o.membership.env.get(k).equals(v) ? "" : " (from the environment)")));
+        new TreeMap<>(o.membership.brokers).forEach((k, v) -> out.println("  broker setting: " + k + "=" + v));
         List<Incident> incidents = new ArrayList<>();
         try (FailoverRig rig = FailoverRig.start(new FailoverRig.Options(2, 2, o.partitions, o.every, env,
-                work))) {
-            out.println("  logs of the instances: " + work + " (deleted at the end)");
+                work, o.membership.brokers, o.logs.isPresent()))) {
+            out.println("  logs of the instances: " + work + (o.logs.isPresent() ? " (kept, with Kafka's group and "
+                    + "transaction events)" : " (deleted at the end)"));
             rig.startHalts();
             Thread.sleep(10_000); // warm-up (and the no-fault figures): the first 50 halts decided and acted on
             if (!rig.awaitCaughtUp(Duration.ofSeconds(60))) {
@@ -155,7 +211,9 @@ public final class FailoverBench {
             out.println("bench failover: FAILED: " + e.getMessage());
             return 1;
         } finally {
-            BenchSupport.deleteTree(work);
+            if (o.logs.isEmpty()) {
+                BenchSupport.deleteTree(work);
+            }
         }
     }
 
@@ -178,6 +236,15 @@ public final class FailoverBench {
                 rig.terminate(target);
                 rig.restart(target);
                 recover = () -> { };
+            }
+            case DECIDER_LOST -> {
+                target = FailoverRig.deciderName(repeat % 2);
+                at = System.currentTimeMillis();
+                rig.kill(target);
+                recover = () -> {
+                    sleep(MIN_WINDOW.plusSeconds(16));
+                    rig.restart(target);
+                };
             }
             case ACTUATOR_KILL -> {
                 target = FailoverRig.actuatorName(repeat % 2);
@@ -259,9 +326,9 @@ public final class FailoverBench {
         for (Incident i : incidents) {
             Gaps g = gaps(rig, i, o.partitions);
             byFault.computeIfAbsent(i.fault(), f -> new ArrayList<>()).add(g);
-            out.printf(Locale.ROOT, "    %s #%d (%s): decision gap %s, cluster change gap %s, window %d s%n",
-                    i.fault().token, i.repeat() + 1, i.target(), ms(g.decisionMs()), ms(g.changeMs()),
-                    (i.endMs() - i.atMs()) / 1000);
+            out.printf(Locale.ROOT, "    %s #%d (%s, at %s): decision gap %s, cluster change gap %s, window %d s%n",
+                    i.fault().token, i.repeat() + 1, i.target(), java.time.Instant.ofEpochMilli(i.atMs()),
+                    ms(g.decisionMs()), ms(g.changeMs()), (i.endMs() - i.atMs()) / 1000);
         }
         Map<String, FailoverRig.Halt> halts = rig.halts();
         Map<String, Long> decided = rig.decidedAt();
@@ -300,7 +367,7 @@ public final class FailoverBench {
             boolean actuator = f == Fault.ACTUATOR_KILL;
             long[] judged = actuator ? change : decision;
             long target = switch (f) {
-                case DECIDER_KILL -> DECIDER_TARGET_MS;
+                case DECIDER_KILL, DECIDER_LOST -> DECIDER_TARGET_MS;
                 case ROLLING -> ROLLING_TARGET_MS;
                 case ACTUATOR_KILL -> ACTUATOR_TARGET_MS;
                 default -> BROKER_TARGET_MS;
@@ -358,10 +425,14 @@ public final class FailoverBench {
     }
 
     /** Command-line options. */
-    record Options(int repeats, List<Fault> faults, Duration every, int partitions) {
+    record Options(int repeats, List<Fault> faults, Duration every, int partitions, Membership membership,
+            Optional<Path> logs) {
         static Options parse(String[] args) {
+            Membership membership = Membership.DEFAULTS;
+            Optional<Path> logs = Optional.empty();
             int repeats = 5;
-            Set<Fault> faults = new LinkedHashSet<>(List.of(Fault.values()));
+            Set<Fault> faults = new LinkedHashSet<>(List.of(Fault.DECIDER_KILL, Fault.ROLLING, Fault.ACTUATOR_KILL,
+                    Fault.BROKER_KILL, Fault.LEADER_KILL));
             Duration every = Duration.ofMillis(200);
             int partitions = 4;
             for (int i = 0; i < args.length; i++) {
@@ -381,6 +452,8 @@ public final class FailoverBench {
                         }
                         case "--every" -> every = Durations.parse(flag, value);
                         case "--partitions" -> partitions = Integer.parseInt(value);
+                        case "--membership" -> membership = Membership.of(value);
+                        case "--logs" -> logs = Optional.of(Path.of(value));
                         default -> throw new IllegalArgumentException("unknown option " + flag);
                     }
                 } catch (NumberFormatException e) {
@@ -391,7 +464,7 @@ public final class FailoverBench {
                 throw new IllegalArgumentException("--repeats and --partitions >= 1, --every > 0");
             }
             List<Fault> ordered = new ArrayList<>(faults);
-            return new Options(repeats, ordered, every, partitions);
+            return new Options(repeats, ordered, every, partitions, membership, logs);
         }
     }
 }

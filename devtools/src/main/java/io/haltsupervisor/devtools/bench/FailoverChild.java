@@ -24,6 +24,8 @@ import java.util.function.BooleanSupplier;
 public final class FailoverChild {
     /** The Kubernetes API the actuator child uses. */
     public static final String KUBE_URL_ENV = "FAILOVER_KUBE_URL";
+    /** {@code true}: log Kafka's group membership, rebalance, task and transaction events (INFO). */
+    public static final String TRACE_ENV = "FAILOVER_TRACE";
 
     private FailoverChild() {
     }
@@ -34,6 +36,9 @@ public final class FailoverChild {
             System.exit(2);
         }
         Map<String, String> env = System.getenv();
+        if ("true".equals(env.get(TRACE_ENV))) {
+            trace();
+        }
         KafkaClientConfig kafka = KafkaClientConfig.fromEnv(env);
         AutoCloseable component;
         BooleanSupplier ready;
@@ -56,7 +61,8 @@ public final class FailoverChild {
             }, "actuator-shutdown"));
             actuator.start();
         }
-        System.out.println("STARTED " + args[0] + " " + component.getClass().getSimpleName());
+        System.out.println("STARTED " + args[0] + " " + component.getClass().getSimpleName() + " pid "
+                + ProcessHandle.current().pid() + " at " + java.time.Instant.now());
         boolean last = false;
         while (true) {
             boolean now = ready.getAsBoolean();
@@ -66,6 +72,30 @@ public final class FailoverChild {
                 last = now;
             }
             Thread.sleep(20);
+        }
+    }
+
+    /** Group, rebalance, task and transaction events at INFO (timestamps from the logback pattern). */
+    private static void trace() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+            for (String name : new String[] {"org.apache.kafka.streams.processor.internals.StreamThread",
+                    "org.apache.kafka.streams.processor.internals.TaskManager",
+                    "org.apache.kafka.streams.processor.internals.StreamTask",
+                    "org.apache.kafka.streams.processor.internals.StoreChangelogReader",
+                    "org.apache.kafka.streams.processor.internals.StreamsPartitionAssignor",
+                    "org.apache.kafka.streams.processor.internals.StreamsRebalanceListener",
+                    "org.apache.kafka.streams.processor.internals.assignment",
+                    "org.apache.kafka.streams.processor.internals.StreamsProducer",
+                    "org.apache.kafka.streams.KafkaStreams",
+                    "org.apache.kafka.clients.consumer.internals.ConsumerCoordinator",
+                    "org.apache.kafka.clients.consumer.internals.AbstractCoordinator",
+                    "org.apache.kafka.clients.consumer.internals.StreamsMembershipManager",
+                    "org.apache.kafka.clients.consumer.internals.ConsumerMembershipManager",
+                    "org.apache.kafka.clients.consumer.internals.AbstractMembershipManager",
+                    "org.apache.kafka.clients.producer.internals.TransactionManager",
+                    "io.haltsupervisor"}) {
+                ctx.getLogger(name).setLevel(ch.qos.logback.classic.Level.INFO);
+            }
         }
     }
 }

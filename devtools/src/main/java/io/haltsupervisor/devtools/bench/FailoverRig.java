@@ -88,11 +88,20 @@ public final class FailoverRig implements AutoCloseable {
      * @param every       one halt this often
      * @param componentEnv settings for every child (e.g. {@code DECIDER_SESSION_TIMEOUT}); win over the rig's
      * @param workDir     state directories and the children's logs
+     * @param brokerOverrides server properties of the three brokers on top of {@link KafkaCluster}'s
+     * @param trace       the children log Kafka's group, rebalance and transaction events (INFO) too
      */
     public record Options(int deciders, int actuators, int partitions, Duration every,
-            Map<String, String> componentEnv, Path workDir) {
+            Map<String, String> componentEnv, Path workDir, Map<String, String> brokerOverrides, boolean trace) {
         public Options {
             componentEnv = Map.copyOf(componentEnv);
+            brokerOverrides = Map.copyOf(brokerOverrides);
+        }
+
+        /** Stock brokers, no trace. */
+        public Options(int deciders, int actuators, int partitions, Duration every,
+                Map<String, String> componentEnv, Path workDir) {
+            this(deciders, actuators, partitions, every, componentEnv, workDir, Map.of(), false);
         }
     }
 
@@ -125,7 +134,7 @@ public final class FailoverRig implements AutoCloseable {
 
     private FailoverRig(Options options) {
         this.options = options;
-        this.cluster = new KafkaCluster();
+        this.cluster = new KafkaCluster(options.brokerOverrides());
         this.kube = InMemoryKubernetes.startWithoutSeiNodes();
         this.pager = PagerDutyReceiver.start();
     }
@@ -186,6 +195,9 @@ public final class FailoverRig implements AutoCloseable {
     private Map<String, String> common() {
         Map<String, String> env = new HashMap<>();
         env.put(KafkaClientConfig.ENV_BOOTSTRAP, cluster.bootstrapServers());
+        if (options.trace()) {
+            env.put(FailoverChild.TRACE_ENV, "true");
+        }
         return env;
     }
 
