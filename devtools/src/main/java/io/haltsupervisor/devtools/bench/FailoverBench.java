@@ -39,7 +39,8 @@ import java.util.TreeMap;
  * partitions (with two instances, the survivor's partitions never stop, so the fault shows on the others) — or, if
  * longer, the longest any halt observed in the fault's window waited for its decision (change): that catches a
  * second stall, when the restarted instance takes its partitions back. A fault's window ends when what was killed
- * is back and ready and everything observed so far is decided and acted on. Totals over the run: halts without a
+ * is back and ready and everything observed until then is decided (and, for the actuator's fault, acted on); a
+ * halt observed after that point belongs to no window. Totals over the run: halts without a
  * decision (lost), nodes with more than one decision record (duplicates, read with {@code read_committed}), and
  * PagerDuty triggers per paging incident (exactly one each is right).
  *
@@ -103,15 +104,19 @@ public final class FailoverBench {
                         "DECIDER_STANDBY_REPLICAS", "0", "DECIDER_LEAVE_GROUP_ON_CLOSE", "false",
                         "DECIDER_ACCEPTABLE_RECOVERY_LAG", "10000",
                         "ACTUATOR_SESSION_TIMEOUT", "45s", "ACTUATOR_HEARTBEAT_INTERVAL", "3s"), Map.of()),
-        STATIC("static", "the defaults with static membership (group.instance.id = the pod name)",
-                Map.of("DECIDER_STATIC_MEMBERSHIP", "true", "ACTUATOR_STATIC_MEMBERSHIP", "true"), Map.of()),
+        STATIC("static", "the defaults with static membership (group.instance.id = the pod name) and, as static "
+                + "membership intends, no leave on close: a restarted instance takes its own partitions back",
+                Map.of("DECIDER_STATIC_MEMBERSHIP", "true", "DECIDER_LEAVE_GROUP_ON_CLOSE", "false",
+                        "ACTUATOR_STATIC_MEMBERSHIP", "true", "ACTUATOR_LEAVE_GROUP_ON_CLOSE", "false"), Map.of()),
         STREAMS("streams", "the defaults with the deciders on group.protocol=streams (KIP-1071); the brokers' "
-                + "streams-group session 6 s (minimum lowered from 45 s), heartbeat 1.5 s, 1 standby replica",
+                + "streams-group session 6 s (minimum lowered from 45 s), heartbeat 1.5 s, 1 standby replica, "
+                + "acceptable recovery lag 100",
                 Map.of("DECIDER_KAFKA_CLIENT_GROUP_PROTOCOL", "streams"),
                 Map.of("group.streams.session.timeout.ms", "6000", "group.streams.min.session.timeout.ms", "6000",
                         "group.streams.heartbeat.interval.ms", "1500",
                         "group.streams.min.heartbeat.interval.ms", "1500",
-                        "group.streams.num.standby.replicas", "1"));
+                        "group.streams.num.standby.replicas", "1",
+                        "group.streams.acceptable.recovery.lag", "100"));
 
         final String token;
         final String what;
@@ -273,12 +278,15 @@ public final class FailoverBench {
         rig.awaitAllReady(RECOVERY_TIMEOUT);
         sleep(SETTLE);
         // the window ends once everything observed is decided (for the actuator's fault: acted on too); the
-        // actuator's backlog after a decider or broker fault is measured in the same window at the end
-        if (!rig.awaitCaughtUp(RECOVERY_TIMEOUT, fault != Fault.ACTUATOR_KILL)) {
+        // actuator's backlog after a decider or broker fault is measured in the same window at the end. It holds
+        // the halts observed before that check began, each of them done: a halt observed later, while the next
+        // fault is injected, is in no window (counting it here would charge the next fault's stall to this one)
+        long end = System.currentTimeMillis();
+        if (!rig.awaitCaughtUp(RECOVERY_TIMEOUT, fault != Fault.ACTUATOR_KILL, end)) {
             throw new IllegalStateException(fault.token + " #" + (repeat + 1) + ": halts still undecided "
                     + RECOVERY_TIMEOUT.toSeconds() + " s after the window");
         }
-        return new Incident(fault, repeat, at, System.currentTimeMillis(), target);
+        return new Incident(fault, repeat, at, end, target);
     }
 
     /** The gaps of one incident, from what the rig observed (see the class comment). */
@@ -349,6 +357,14 @@ public final class FailoverBench {
         long[] cl = changeLatency.stream().mapToLong(Long::longValue).sorted().toArray();
         out.printf(Locale.ROOT, "  no fault (the %d halts before the first fault): halt -> decision p50 %s, max %s; halt -> "
                 + "cluster change p50 %s, max %s%n", dl.length, ms(p50(dl)), ms(max(dl)), ms(p50(cl)), ms(max(cl)));
+        // between the windows (after the first fault): a late rebalance (e.g. a probing rebalance giving a restarted
+        // instance its tasks back) would show here
+        long[] between = halts.values().stream().filter(h -> h.observedAtMs() >= firstFault)
+                .filter(h -> incidents.stream().noneMatch(i -> h.observedAtMs() >= i.atMs() && h.observedAtMs() < i.endMs()))
+                .filter(h -> decided.containsKey(h.nodeId()))
+                .mapToLong(h -> decided.get(h.nodeId()) - h.observedAtMs()).sorted().toArray();
+        out.printf(Locale.ROOT, "  between the windows (%d halts observed after a window's end, before the next fault): halt -> "
+                + "decision p50 %s, max %s%n", between.length, ms(p50(between)), ms(max(between)));
         long lost = halts.keySet().stream().filter(n -> !decided.containsKey(n)).count();
         long notActed = halts.values().stream().filter(h -> h.upgrade() && !changed.containsKey(h.nodeId())).count();
         long duplicates = rig.decisionRecords().values().stream().filter(n -> n > 1).count();

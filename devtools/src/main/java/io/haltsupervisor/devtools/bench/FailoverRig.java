@@ -499,7 +499,11 @@ public final class FailoverRig implements AutoCloseable {
 
     /** Waits until everything observed until now is decided (and, unless {@code decisionsOnly}, acted on). */
     public boolean awaitCaughtUp(Duration timeout, boolean decisionsOnly) throws InterruptedException {
-        long before = System.currentTimeMillis();
+        return awaitCaughtUp(timeout, decisionsOnly, System.currentTimeMillis());
+    }
+
+    /** Waits until everything observed before {@code before} (epoch ms) is decided (and acted on, as above). */
+    public boolean awaitCaughtUp(Duration timeout, boolean decisionsOnly, long before) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!caughtUp(before, decisionsOnly)) {
             if (System.nanoTime() > deadline) {
