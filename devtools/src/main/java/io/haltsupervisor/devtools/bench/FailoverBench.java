@@ -99,7 +99,7 @@ public final class FailoverBench {
     public enum Membership {
         DEFAULTS("defaults", "the defaults of deploy/ and the config", Map.of(), Map.of()),
         KAFKA_DEFAULTS("kafka-defaults", "Kafka's client defaults: 45 s session, 3 s heartbeat, no standby, Streams "
-                + "staying in the group on close, Streams' 10 s transaction timeout",
+                + "staying in the group on close, Kafka's acceptable recovery lag (10,000)",
                 Map.of("DECIDER_SESSION_TIMEOUT", "45s", "DECIDER_HEARTBEAT_INTERVAL", "3s",
                         "DECIDER_STANDBY_REPLICAS", "0", "DECIDER_LEAVE_GROUP_ON_CLOSE", "false",
                         "DECIDER_ACCEPTABLE_RECOVERY_LAG", "10000",

@@ -34,6 +34,23 @@ class BenchOptionsTest {
     }
 
     @Test
+    void failoverNamesTheMembershipVariantsAndTheFaults() {
+        assertThat(run(FailoverBench::run, 2, "--membership", "sticky")).contains("--membership")
+                .contains("defaults, kafka-defaults, static, streams").contains("'sticky'")
+                .contains("usage: bench failover");
+        assertThat(run(FailoverBench::run, 2, "--faults", "decider-kill,node-loss")).contains("decider-lost")
+                .contains("'node-loss'");
+        FailoverBench.Options o = FailoverBench.Options.parse(new String[] {"--membership", "streams", "--faults",
+                "decider-lost", "--logs", "/tmp/x"});
+        assertThat(o.membership()).isEqualTo(FailoverBench.Membership.STREAMS);
+        assertThat(o.membership().brokers).containsEntry("group.streams.min.session.timeout.ms", "6000");
+        assertThat(o.faults()).containsExactly(FailoverBench.Fault.DECIDER_LOST);
+        assertThat(o.logs()).contains(java.nio.file.Path.of("/tmp/x"));
+        assertThat(FailoverBench.Options.parse(new String[0]).faults()).doesNotContain(FailoverBench.Fault.DECIDER_LOST)
+                .hasSize(5);
+    }
+
+    @Test
     void deciderTakesStreamsSettingsAsKeyValue() {
         assertThat(run(DeciderBench::run, 2, "--streams", "max.task.idle.ms")).contains("expected KEY=VALUE");
         assertThat(run(DeciderBench::run, 2, "--warmup", "-1")).contains("--warmup >= 0")
