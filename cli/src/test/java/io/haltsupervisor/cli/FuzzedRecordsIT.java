@@ -114,7 +114,7 @@ class FuzzedRecordsIT {
     @RegisterExtension
     final KafkaExtension kafka = new KafkaExtension();
     @RegisterExtension
-    final KubeApiExtension kube = KubeApiExtension.withSeiCrds();
+    final KubeApiExtension kube = new KubeApiExtension();
 
     @Test
     void noBadRecordStopsOrSplitsThePipelineAndEveryGoodRecordIsDecidedOnce() throws Exception {

@@ -45,7 +45,7 @@ class PollersRbacIT {
     @RegisterExtension
     final KafkaExtension kafka = new KafkaExtension();
     @RegisterExtension
-    final KubeApiExtension kube = KubeApiExtension.withSeiCrds();
+    final KubeApiExtension kube = new KubeApiExtension();
 
     @Test
     void theManifestGrantsExactlyTheCallsThePollersMake() {
