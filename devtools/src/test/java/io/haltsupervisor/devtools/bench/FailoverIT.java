@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * 250 ms while the broker leading the decisions topic's partition 0 is SIGKILLed and, a few seconds later, one
  * decider instance too (neither comes back). Every halt must then be decided exactly once (read with
  * {@code read_committed}: zero lost, zero duplicated), every upgrade acted on, and every paging incident paged
- * exactly once. The instances' logs are in {@code target/failover-it/}.
+ * exactly once. The instances' logs, with Kafka's group and transaction events, are in {@code target/failover-it/}.
  */
 @Timeout(300)
 class FailoverIT {
@@ -28,8 +28,9 @@ class FailoverIT {
     void aBrokerAndADeciderDieMidScenarioAndEveryHaltIsDecidedOnceAndPagedOnce() throws Exception {
         Path work = Path.of("target", "failover-it");
         Files.createDirectories(work);
+        // trace: the instances' logs carry Kafka's group, rebalance and transaction events, to read a slow takeover
         try (FailoverRig rig = FailoverRig.start(new FailoverRig.Options(2, 1, 2, Duration.ofMillis(250),
-                Map.of(), Files.createTempDirectory(work, "run-")))) {
+                Map.of(), Files.createTempDirectory(work, "run-"), Map.of(), true))) {
             rig.startHalts();
             assertThat(rig.awaitCaughtUp(Duration.ofSeconds(60))).as("the first halts decided").isTrue();
             Thread.sleep(1_000);
