@@ -6,6 +6,7 @@ import io.haltsupervisor.actuator.kube.KubeStepExecutor;
 import io.haltsupervisor.actuator.kube.KubeTargets;
 import io.haltsupervisor.actuator.page.AlertmanagerClient;
 import io.haltsupervisor.actuator.page.Pagers;
+import io.haltsupervisor.actuator.plan.PagerSink;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
 import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.ActionResultRecorded;
@@ -329,6 +330,8 @@ public final class ActuatorService implements AutoCloseable {
         private int pendingDeadLetters;
         private long pendingSince;
         private Instant nextResend = Instant.MIN;
+        /** Held by an Alertmanager page step and by the periodic re-send of active alerts: one at a time. */
+        private final Object alertmanagerPosts = new Object();
 
         Session() {
             KafkaConsumer<String, byte[]> d = null;
@@ -390,8 +393,17 @@ public final class ActuatorService implements AutoCloseable {
             };
             KubeStepExecutor kube = new KubeStepExecutor(targets, config.containerName(), config.policy(), gate, clock,
                     config.instance(), config.httpTimeout(), config.rollout());
-            executor = (decision, step) -> step instanceof PageStep page ? pagers.execute(page)
-                    : kube.execute(decision, step);
+            executor = (decision, step) -> {
+                if (step instanceof PageStep page) {
+                    if (page.sink() != PagerSink.ALERTMANAGER) {
+                        return pagers.execute(page);
+                    }
+                    synchronized (alertmanagerPosts) { // not between a re-send's read of the active alerts and its post
+                        return pagers.execute(page);
+                    }
+                }
+                return kube.execute(decision, step);
+            };
             currentIndex = index;
             commits = new GroupCommit(transactor(), offsets, metrics::transaction);
             lanes = new NodeLanes(config.concurrency(), "actuator-lane");
@@ -816,8 +828,13 @@ public final class ActuatorService implements AutoCloseable {
             assigned.forEach(tp -> owned.add(tp.partition()));
             Map<String, Boolean> cache = new HashMap<>();
             try {
-                AlertmanagerClient.Resent r = am.get().resend(key -> cache.computeIfAbsent(key,
-                        k -> owned.contains(partitionOf(k, partitions))), index.resolvedIncidents());
+                AlertmanagerClient.Resent r;
+                // alone with the lanes' Alertmanager pages: a resolve posted between this read of the active alerts
+                // and the re-post would be undone by it
+                synchronized (alertmanagerPosts) {
+                    r = am.get().resend(key -> cache.computeIfAbsent(key,
+                            k -> owned.contains(partitionOf(k, partitions))), index.resolvedIncidents());
+                }
                 metrics.alertmanagerResend("ok");
                 if (r.refreshed() + r.resolved() > 0) {
                     LOG.info("Alertmanager re-send: {} active alert(s) refreshed, {} of resolved incidents resolved"
