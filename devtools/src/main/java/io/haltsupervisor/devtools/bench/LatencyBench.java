@@ -208,11 +208,7 @@ public final class LatencyBench {
                         steadyStart.plus(o.steady));
                 PollCounts window = PollCounts.over(nodes, aware, firstHalt.minus(windowTime), lastHalt);
                 // CPU of this process (broker, pollers, decider, actuator, simulated fleet) while no upgrade is near
-                sleepUntil(steadyStart.plusSeconds(1));
-                long cpu0 = processCpuNanos();
-                long wall0 = System.nanoTime();
-                sleepUntil(steadyStart.plus(o.steady));
-                double steadyCpu = (processCpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
+                double steadyCpu = steady.cpuCores();
                 long deadline = System.nanoTime() + DRAIN.toNanos();
                 Map<String, Instant> patched = new HashMap<>();
                 List<ActionResultRecorded> results = List.of();
@@ -450,14 +446,18 @@ public final class LatencyBench {
 
     /**
      * Polls the simulated endpoints answered between two instants (waited for), per replica: the height-aware one's
-     * nodes and the baseline's.
+     * nodes and the baseline's; and this process's CPU meanwhile, in cores.
      */
-    private record PollCounts(long aware, int awareNodes, long baseline, int baselineNodes, Duration over) {
+    private record PollCounts(long aware, int awareNodes, long baseline, int baselineNodes, Duration over,
+            double cpuCores) {
         static PollCounts over(List<SimulatedSeid> nodes, Shard aware, Instant from, Instant to)
                 throws InterruptedException {
             sleepUntil(from);
             long[] start = nodes.stream().mapToLong(SimulatedSeid::requests).toArray();
+            long cpu0 = processCpuNanos();
+            long wall0 = System.nanoTime();
             sleepUntil(to);
+            double cpuCores = (processCpuNanos() - cpu0) / (double) Math.max(1, System.nanoTime() - wall0);
             long a = 0;
             long b = 0;
             int an = 0;
@@ -470,7 +470,7 @@ public final class LatencyBench {
                     b += n;
                 }
             }
-            return new PollCounts(a, an, b, nodes.size() - an, Duration.between(from, to));
+            return new PollCounts(a, an, b, nodes.size() - an, Duration.between(from, to), cpuCores);
         }
 
         double awareRate() {
@@ -575,7 +575,9 @@ public final class LatencyBench {
                 steady.over().toMillis() / 1000.0, steady.awareRate(), steady.awarePerNode(), steady.baselineRate(),
                 steady.baselinePerNode(), window.over().toMillis() / 1000.0, window.awareRate(),
                 window.awarePerNode(), window.baselineRate(), window.baselinePerNode());
-        out.printf(Locale.ROOT, "  CPU of the whole run's process in the steady state: %.2f cores%n", steadyCpu);
+        out.printf(Locale.ROOT, "  CPU of the whole run's process (broker, pollers, decider, actuator, simulated fleet): "
+                + "%.2f cores in the steady state, %.2f while nodes approach and reach the height%n", steadyCpu,
+                window.cpuCores());
         out.println("  " + BenchSupport.loadAverage());
         out.printf(Locale.ROOT, "name=latency rate=%.1f p50_ms=%.0f p99_ms=%.0f max_ms=%.0f incidents=%d "
                 + "load_rate=%.0f poll_interval_ms=%d detect_p99_ms=%.0f near_height_detect_to_patch_p99_ms=%.0f "
