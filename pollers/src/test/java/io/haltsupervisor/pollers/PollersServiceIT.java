@@ -57,7 +57,7 @@ class PollersServiceIT {
     @RegisterExtension
     static final KafkaExtension kafka = new KafkaExtension();
     @RegisterExtension
-    static final KubeApiExtension kube = KubeApiExtension.withSeiCrds();
+    static final KubeApiExtension kube = new KubeApiExtension();
     private static SimulatedSeidServer seids;
     private final List<PollersService> services = new ArrayList<>();
 

@@ -52,7 +52,7 @@ class AclMatrixIT {
 
     private static EmbeddedKafka kafka;
     @RegisterExtension
-    static final KubeApiExtension kube = KubeApiExtension.withSeiCrds();
+    static final KubeApiExtension kube = new KubeApiExtension();
     private static SimulatedSeidServer seids;
     private static final AtomicInteger CASES = new AtomicInteger();
 

@@ -97,7 +97,7 @@ public final class DeciderBench {
             out.println(USAGE);
             return 2;
         }
-        quietLogs();
+        BenchSupport.quietLogs();
         Path stateDir;
         try {
             stateDir = Files.createTempDirectory("bench-decider-");
@@ -217,7 +217,11 @@ public final class DeciderBench {
      *            ({@link BenchSupport.CpuSnapshot#since}): steadier than the rate for comparing builds, since it
      *            does not count waiting, and it shows what the broker beside the decider costs
      */
-    private record Result(long records, double seconds, long outputs, Map<String, Double> cpu) {
+    private record Result(long records, double seconds, long outputs, Map<String, Double> cpu, long undecodable) {
+        Result(long records, double seconds, long outputs, Map<String, Double> cpu) {
+            this(records, seconds, outputs, cpu, 0);
+        }
+
         double rate() {
             return records / seconds;
         }
@@ -228,8 +232,9 @@ public final class DeciderBench {
 
         /** E.g. {@code 999,999 records in 1.80 s = 557,028 records/s (process CPU 2.9 µs/record: clients 1.6…)}. */
         String summary(String unit) {
-            return String.format(Locale.ROOT, "%,d %ss in %.2f s = %,.0f %ss/s (process CPU %.1f µs/%s: %s)", records,
-                    unit, seconds, rate(), unit, cpuMicrosPerRecord(), unit, cpuBreakdown());
+            return String.format(Locale.ROOT, "%,d %ss in %.2f s = %,.0f %ss/s (process CPU %.1f µs/%s: %s)%s",
+                    records, unit, seconds, rate(), unit, cpuMicrosPerRecord(), unit, cpuBreakdown(),
+                    undecodable == 0 ? "" : String.format(Locale.ROOT, "; %,d undecodable", undecodable));
         }
 
         /** µs of CPU per record by kind of thread, e.g. {@code streams 14.1, broker 6.0, clients 0.4, jvm 3.9}. */
@@ -251,6 +256,15 @@ public final class DeciderBench {
      * @param decode also deserialise each value with its topic's serde (JSON → event), as any consumer of these
      *               topics must: the raw copy is the broker's ceiling, this is the ceiling for a JSON reader
      */
+    private static boolean decodes(org.apache.kafka.common.serialization.Deserializer<?> decoder,
+            ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return decoder.deserialize(r.topic(), r.value()) != null;
+        } catch (org.apache.kafka.common.errors.SerializationException e) {
+            return false; // the input's poison (one in a thousand): the decider dead-letters it, this counts it
+        }
+    }
+
     private static Result passthrough(String bootstrap, boolean decode, int round) {
         Map<String, org.apache.kafka.common.serialization.Deserializer<?>> decoders = new HashMap<>();
         Topics.DECIDER_INPUTS.forEach(t -> decoders.put(t.name(), t.valueSerde().deserializer()));
@@ -273,6 +287,7 @@ public final class DeciderBench {
             producer.initTransactions();
             consumer.subscribe(BenchSupport.DECIDER_INPUTS);
             long copied = 0;
+            long undecodable = 0;
             long start = 0;
             BenchSupport.CpuSnapshot cpuStart = null;
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
@@ -291,9 +306,8 @@ public final class DeciderBench {
                     cpuStart = BenchSupport.CpuSnapshot.take();
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    if (decode && decoders.get(r.topic()).deserialize(r.topic(), r.value()) == null) {
-                        throw new IllegalStateException("an empty record in the input at " + r.topic() + "-"
-                                + r.partition() + "@" + r.offset());
+                    if (decode && !decodes(decoders.get(r.topic()), r)) {
+                        undecodable++;
                     }
                     producer.send(new ProducerRecord<>(sink, r.partition(), r.timestamp(), r.key(),
                             r.value()), (metadata, error) -> {
@@ -324,7 +338,7 @@ public final class DeciderBench {
                 throw new IllegalStateException("the passthrough's transactional producer failed: " + failure.get(),
                         failure.get());
             }
-            return new Result(total, (System.nanoTime() - start) / 1e9, copied, cpuStart.since());
+            return new Result(total, (System.nanoTime() - start) / 1e9, copied, cpuStart.since(), undecodable);
         }
     }
 
@@ -409,15 +423,6 @@ public final class DeciderBench {
     }
 
     // ------------------------------------------------------------------ plumbing
-
-    private static void quietLogs() {
-        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
-            ctx.getLogger("io.haltsupervisor").setLevel(ch.qos.logback.classic.Level.WARN);
-            ctx.getLogger("org.apache.kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
-            ctx.getLogger("kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
-            ctx.getLogger("state.change.logger").setLevel(ch.qos.logback.classic.Level.ERROR);
-        }
-    }
 
     private static void deleteTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {

@@ -29,7 +29,7 @@ class SimulatedFleetIT {
             Map.of(V5, 0, V6, 1));
 
     @RegisterExtension
-    final KubeApiExtension kube = KubeApiExtension.withSeiCrds();
+    final KubeApiExtension kube = new KubeApiExtension();
     SimulatedSeidServer seids;
     SimulatedFleet fleet;
     KubernetesClient client;
