@@ -45,12 +45,14 @@ import java.util.regex.Pattern;
  * @param rollout            how long and how often the {@code rollout} step reads a SeiNode's controller status
  * @param membership         the decisions consumer's group session, heartbeat, static membership (instance id
  *                           {@code ACTUATOR_INSTANCE_ID}, else {@code instance}), leave on close
+ * @param concurrency        nodes acted on at once at most (each node's decisions always in order; a fleet
+ *                           decision alone)
  */
 public record ActuatorConfig(String groupId, String instance, String transactionalId, boolean dryRun,
         ActuatorPolicy policy, int rateLimitPerMinute, int rateLimitBurst, Duration rateLimitMaxWait,
         String containerName, RetryPolicy retry, Duration httpTimeout, Optional<PagerDutySettings> pagerDuty,
         Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook, RolloutSettings rollout,
-        GroupMembership membership) {
+        GroupMembership membership, int concurrency) {
 
     public static final String GROUP_ID = "ACTUATOR_GROUP_ID";
     public static final String INSTANCE = "ACTUATOR_INSTANCE";
@@ -77,6 +79,9 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String WEBHOOK_TOKEN = "ACTUATOR_WEBHOOK_TOKEN";
     public static final String ROLLOUT_TIMEOUT = "ACTUATOR_ROLLOUT_TIMEOUT";
     public static final String ROLLOUT_POLL_INTERVAL = "ACTUATOR_ROLLOUT_POLL_INTERVAL";
+    public static final String CONCURRENCY = "ACTUATOR_CONCURRENCY";
+    /** Most nodes acted on at once that {@value #CONCURRENCY} accepts. */
+    public static final int MAX_CONCURRENCY = 64;
 
     /**
      * The {@code rollout} step after an image change on a SeiNode: it reads the SeiNode's {@code status.currentImage}
@@ -147,6 +152,9 @@ public record ActuatorConfig(String groupId, String instance, String transaction
         public static final Setting<Duration> ROLLOUT_POLL_INTERVAL = SETTINGS.define(
                 ActuatorConfig.ROLLOUT_POLL_INTERVAL, Parsers.positiveDuration(), "2s",
                 "how often the `rollout` step reads the SeiNode's status");
+        public static final Setting<Integer> CONCURRENCY = SETTINGS.define(ActuatorConfig.CONCURRENCY,
+                Parsers.integer(1, MAX_CONCURRENCY), "8", "nodes acted on at once at most (each node's decisions in"
+                        + " order, a fleet decision alone); `1` runs one decision at a time");
         public static final Setting<Secret> PAGERDUTY_ROUTING_KEY = SETTINGS.secret(ActuatorConfig.PAGERDUTY_ROUTING_KEY,
                 "(PagerDuty off)", "the PagerDuty Events API v2 integration's routing key; enables PagerDuty.");
         public static final Setting<URI> PAGERDUTY_URL = SETTINGS.define(ActuatorConfig.PAGERDUTY_URL,
@@ -172,6 +180,10 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     }
 
     public ActuatorConfig {
+        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException(CONCURRENCY + ": expected an integer from 1 to " + MAX_CONCURRENCY
+                    + ", got " + concurrency);
+        }
         pagerDuty = pagerDuty == null ? Optional.empty() : pagerDuty;
         alertmanager = alertmanager == null ? Optional.empty() : alertmanager;
         webhook = webhook == null ? Optional.empty() : webhook;
@@ -258,7 +270,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 new RetryPolicy(v.get(Registry.RETRY_MAX_ATTEMPTS), initial, max), v.get(Registry.HTTP_TIMEOUT),
                 pagerDuty, alertmanager, webhook,
                 new RolloutSettings(v.get(Registry.ROLLOUT_TIMEOUT), v.get(Registry.ROLLOUT_POLL_INTERVAL)),
-                membership);
+                membership, v.get(Registry.CONCURRENCY));
     }
 
     static Duration parseDuration(String variable, String text) {
@@ -293,7 +305,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                         .orElse("(none)") + " resend " + a.resendInterval() + " ttl " + a.alertTtl()).orElse("(off)")
                 + ", webhook=" + webhook.map(w -> shown(w.url()) + " token=" + w.bearerToken().map(Secret::toString)
                         .orElse("(none)")).orElse("(off)")
-                + ", membership=" + membership
+                + ", membership=" + membership + ", concurrency=" + concurrency
                 + "}";
     }
 }
