@@ -42,14 +42,16 @@ import java.util.TreeMap;
  * is back and ready and everything observed until then is decided (and, for the actuator's fault, acted on); a
  * halt observed after that point belongs to no window. Totals over the run: halts without a
  * decision (lost), nodes with more than one decision record (duplicates, read with {@code read_committed}), and
- * PagerDuty triggers per paging incident (exactly one each is right).
+ * pages per paging incident as PagerDuty counts them (exactly one each is right; a trigger re-sent after a crash with
+ * the same {@code dedup_key} joins the open alert), beside the trigger events on the wire.
  *
  * <p>Settings of the components ({@code DECIDER_*}, {@code ACTUATOR_*}, {@code KAFKA_CLIENT_*}) in the environment
  * override the bench's, so other failover settings can be measured the same way ({@code DECIDER_KAFKA_CLIENT_X}
  * sets the client setting {@code KAFKA_CLIENT_X} for the deciders only, e.g. {@code GROUP_PROTOCOL=streams}).
  * The last line is
  * machine-readable: {@code name=failover decider_kill_gap_max_ms=… rolling_gap_max_ms=… actuator_kill_gap_max_ms=…
- * broker_kill_gap_max_ms=… lost=… duplicates=… pages_per_incident_max=…}. Options: {@code --repeats N} (5),
+ * broker_kill_gap_max_ms=… lost=… duplicates=… pages_per_incident_max=… trigger_events_per_incident_max=…}.
+ * Options: {@code --repeats N} (5),
  * {@code --faults LIST} (all), {@code --every D} (200ms), {@code --partitions N} (4), {@code --membership M}
  * ({@link Membership}: {@code defaults}, {@code kafka-defaults}, {@code static}, {@code streams}), {@code --logs DIR}
  * (keep the instances' logs there, with Kafka's group and transaction events).
@@ -372,7 +374,8 @@ public final class FailoverBench {
         long paging = halts.values().stream().filter(h -> !h.upgrade()).count();
         long notPaged = halts.values().stream().filter(h -> !h.upgrade())
                 .filter(h -> triggers.keySet().stream().noneMatch(k -> k.startsWith(h.nodeId() + "#"))).count();
-        long pagesMax = triggers.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long triggersMax = triggers.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long pagesMax = rig.pagesByIncident().values().stream().mapToLong(Long::longValue).max().orElse(0);
 
         out.println("  per fault (gap p50 / max over the repeats; target beside it):");
         Map<Fault, Long> max = new EnumMap<>(Fault.class);
@@ -398,17 +401,18 @@ public final class FailoverBench {
         }
         out.printf(Locale.ROOT, "  halts: %d (%d upgrades, %d paging); lost (no decision) %d, duplicates (nodes with "
                 + "more than one decision record) %d, upgrades without a cluster change %d, paging incidents not paged "
-                + "%d, PagerDuty triggers per incident max %d (target 0, 0, 0, 0, 1: %s); publishes retried %d%s%n",
+                + "%d, pages per incident max %d (target 0, 0, 0, 0, 1: %s; PagerDuty trigger events per incident max %d, "
+                + "a re-sent trigger with the same dedup_key joining the open alert); publishes retried %d%s%n",
                 halts.size(), halts.size() - paging, paging, lost, duplicates, notActed, notPaged, pagesMax,
                 lost == 0 && duplicates == 0 && notActed == 0 && notPaged == 0 && pagesMax == 1 ? "met" : "NOT met",
-                rig.publishFailures(), drained ? "" : "; NOT drained within 60 s");
+                triggersMax, rig.publishFailures(), drained ? "" : "; NOT drained within 60 s");
         out.println("  " + BenchSupport.loadAverage());
         long brokerMax = Math.max(max.getOrDefault(Fault.BROKER_KILL, -1L), max.getOrDefault(Fault.LEADER_KILL, -1L));
         out.printf(Locale.ROOT, "name=failover decider_kill_gap_max_ms=%s rolling_gap_max_ms=%s "
                 + "actuator_kill_gap_max_ms=%s broker_kill_gap_max_ms=%s lost=%d duplicates=%d "
-                + "pages_per_incident_max=%d%n", figure(max.get(Fault.DECIDER_KILL)), figure(max.get(Fault.ROLLING)),
-                figure(max.get(Fault.ACTUATOR_KILL)), figure(brokerMax < 0 ? null : brokerMax), lost, duplicates,
-                pagesMax);
+                + "pages_per_incident_max=%d trigger_events_per_incident_max=%d%n", figure(max.get(Fault.DECIDER_KILL)),
+                figure(max.get(Fault.ROLLING)), figure(max.get(Fault.ACTUATOR_KILL)),
+                figure(brokerMax < 0 ? null : brokerMax), lost, duplicates, pagesMax, triggersMax);
         return 0;
     }
 

@@ -474,6 +474,27 @@ public final class FailoverRig implements AutoCloseable {
                         Collectors.counting()));
     }
 
+    /**
+     * Pages by {@code dedup_key} as PagerDuty counts them: a {@code trigger} opens an alert unless one with its key is
+     * open (a repeated trigger joins the open alert and notifies no one), a {@code resolve} closes it. A trigger
+     * re-sent after a crash with the same key is one page; a trigger after a resolve is a second.
+     */
+    public Map<String, Long> pagesByIncident() {
+        Map<String, Long> pages = new TreeMap<>();
+        Map<String, Boolean> open = new java.util.HashMap<>();
+        for (JsonNode e : pager.events()) {
+            String key = e.path("dedup_key").asText();
+            String action = e.path("event_action").asText();
+            if ("trigger".equals(action) && !open.getOrDefault(key, false)) {
+                pages.merge(key, 1L, Long::sum);
+                open.put(key, true);
+            } else if ("resolve".equals(action)) {
+                open.put(key, false);
+            }
+        }
+        return pages;
+    }
+
     public int publishFailures() {
         return publishFailures.get();
     }

@@ -53,7 +53,7 @@ class FailoverIT {
             List<String> lost = halts.keySet().stream().filter(n -> !decided.containsKey(n)).sorted().toList();
             Map<String, Integer> duplicated = new TreeMap<>(rig.decisionRecords());
             duplicated.values().removeIf(n -> n == 1);
-            Map<String, Long> triggers = rig.triggersByIncident();
+            Map<String, Long> triggers = rig.pagesByIncident();
             Map<String, Long> pagesByNode = halts.values().stream().filter(h -> !h.upgrade()).collect(
                     Collectors.toMap(FailoverRig.Halt::nodeId, h -> triggers.entrySet().stream()
                             .filter(e -> e.getKey().startsWith(h.nodeId() + "#")).mapToLong(Map.Entry::getValue)
