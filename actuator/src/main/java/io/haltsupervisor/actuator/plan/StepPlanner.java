@@ -206,11 +206,11 @@ public final class StepPlanner {
         String where = decision.nodeId() == null ? "the fleet" : decision.nodeId();
         Page page = new Page(PageKind.REVERTED, decision.incidentId(),
                 PageKind.REVERTED.dedupKey(decision.incidentId()), Severity.critical,
-                where + ": the supervisor's change did not hold (" + decision.kind() + " decision, step " + step.name()
-                        + "): " + detail + ". The supervisor re-applies at most once and now holds the incident"
-                        + " for a human: put the image where that writer reads it from (Git, or the owning object),"
-                        + " or make it ignore the image field (docs/operations.md, \"Running beside Argo CD or"
-                        + " Flux\"), then `supervisor retry " + where + "`",
+                where + ": the supervisor's change did not hold (" + decision.kind() + ", step " + step.name()
+                        + "); re-applied at most once, the incident is now held for a human. Put the image where"
+                        + " that writer reads it from (Git, or the owning object) or make it ignore the image field"
+                        + " (docs/operations.md, \"Running beside Argo CD or Flux\"), then `supervisor retry "
+                        + where + "`. " + detail,
                 decision.nodeId(), "ChangeReverted", planOf(decision), decision.decidedAt(), details);
         List<PageStep> steps = new ArrayList<>();
         for (PagerSink sink : new TreeSet<>(effectiveSinks(sinks))) {
