@@ -125,8 +125,8 @@ public sealed interface Step {
     /**
      * Confirm that an image change on a StatefulSet or Deployment holds: read the workload (and its pods) every
      * hold poll interval for the hold window. Applied when the pod template kept {@code targetImage} for the whole
-     * window — the detail says whether the pod that replaced {@code podName} (uid {@code podUid}) was seen running
-     * it. When another writer sets the image back (a GitOps tool's self-heal), or the replacement pod came up on
+     * window — for a StatefulSet the detail says whether the pod that replaced {@code podName} (uid {@code podUid})
+     * was seen running it (a Deployment's rollout replaces its pods; they are not checked). When another writer sets the image back (a GitOps tool's self-heal), or the replacement pod came up on
      * another image, the change is re-applied once (the template, and the wrong pod deleted with a UID
      * precondition) and watched for a new window; set back again: {@code reverted}, naming the writer from
      * {@code metadata.managedFields}. The last step of an image plan on a workload.
