@@ -46,14 +46,14 @@ class ManagedFieldsRecorderTest {
         assertThat(created).hasSize(1);
         assertThat(created.get(0).path("operation").asText()).isEqualTo("Update");
         assertThat(created.get(0).path("time").asText()).isEqualTo("2026-12-03T16:00:01Z");
-        assertThat(imageOwner(created, "argocd-controller")).isNotNull().matches(JsonNode::isObject);
+        assertThat(imageOwner(created, "argocd-controller").isObject()).isTrue();
 
         ObjectNode before = (ObjectNode) sts("v5");
         ((ObjectNode) before.get("metadata")).set("managedFields", created);
         ArrayNode patched = ManagedFieldsRecorder.record(before, sts("v6"), "halt-supervisor", null, T2);
-        assertThat(imageOwner(patched, "halt-supervisor")).isNotNull().matches(JsonNode::isObject);
-        assertThat(imageOwner(patched, "argocd-controller")).as("argocd keeps replicas, not the image")
-                .matches(JsonNode::isMissingNode);
+        assertThat(imageOwner(patched, "halt-supervisor").isObject()).isTrue();
+        assertThat(imageOwner(patched, "argocd-controller").isMissingNode()).as("argocd keeps replicas, not the image")
+                .isTrue();
         JsonNode argo = patched.get(0);
         assertThat(argo.path("fieldsV1").path("f:spec").has("f:replicas")).isTrue();
         assertThat(argo.path("fieldsV1").path("f:metadata").has("f:resourceVersion"))
