@@ -45,12 +45,14 @@ import java.util.regex.Pattern;
  * @param rollout            how long and how often the {@code rollout} step reads a SeiNode's controller status
  * @param membership         the decisions consumer's group session, heartbeat, static membership (instance id
  *                           {@code ACTUATOR_INSTANCE_ID}, else {@code instance}), leave on close
+ * @param concurrency        nodes acted on at once at most (each node's decisions always in order; a fleet
+ *                           decision alone)
  */
 public record ActuatorConfig(String groupId, String instance, String transactionalId, boolean dryRun,
         ActuatorPolicy policy, int rateLimitPerMinute, int rateLimitBurst, Duration rateLimitMaxWait,
         String containerName, RetryPolicy retry, Duration httpTimeout, Optional<PagerDutySettings> pagerDuty,
         Optional<AlertmanagerSettings> alertmanager, Optional<WebhookSettings> webhook, RolloutSettings rollout,
-        GroupMembership membership) {
+        GroupMembership membership, int concurrency) {
 
     public static final String GROUP_ID = "ACTUATOR_GROUP_ID";
     public static final String INSTANCE = "ACTUATOR_INSTANCE";
@@ -79,6 +81,9 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String ROLLOUT_POLL_INTERVAL = "ACTUATOR_ROLLOUT_POLL_INTERVAL";
     public static final String HOLD_WINDOW = "ACTUATOR_HOLD_WINDOW";
     public static final String HOLD_POLL_INTERVAL = "ACTUATOR_HOLD_POLL_INTERVAL";
+    public static final String CONCURRENCY = "ACTUATOR_CONCURRENCY";
+    /** Most nodes acted on at once that {@value #CONCURRENCY} accepts. */
+    public static final int MAX_CONCURRENCY = 64;
 
     /**
      * The {@code rollout} step after an image change on a SeiNode: it reads the SeiNode's {@code status.currentImage}
@@ -162,11 +167,14 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 Parsers.positiveDuration(), "3s", "how long an image change must hold before its last step (`hold` on"
                         + " a StatefulSet or Deployment, `rollout` on a SeiNode) records `applied`: another writer"
                         + " (Argo CD or Flux self-heal, a parent controller) setting it back within it is re-applied"
-                        + " once, then recorded `reverted` and paged. Short, since it delays the actuator's next"
-                        + " decision; it catches a self-heal that reacts to a watch (seconds), not one that runs on a"
+                        + " once, then recorded `reverted` and paged. Short, since meanwhile the node's next decision"
+                        + " waits and one of `ACTUATOR_CONCURRENCY` lanes is busy; it catches a self-heal that reacts to a watch (seconds), not one that runs on a"
                         + " sync interval (see docs/operations.md, \"Running beside Argo CD or Flux\")");
         public static final Setting<Duration> HOLD_POLL_INTERVAL = SETTINGS.define(ActuatorConfig.HOLD_POLL_INTERVAL,
                 Parsers.positiveDuration(), "200ms", "how often the hold check reads the target and its pod");
+        public static final Setting<Integer> CONCURRENCY = SETTINGS.define(ActuatorConfig.CONCURRENCY,
+                Parsers.integer(1, MAX_CONCURRENCY), "8", "nodes acted on at once at most (each node's decisions in"
+                        + " order, a fleet decision alone); `1` runs one decision at a time");
         public static final Setting<Secret> PAGERDUTY_ROUTING_KEY = SETTINGS.secret(ActuatorConfig.PAGERDUTY_ROUTING_KEY,
                 "(PagerDuty off)", "the PagerDuty Events API v2 integration's routing key; enables PagerDuty.");
         public static final Setting<URI> PAGERDUTY_URL = SETTINGS.define(ActuatorConfig.PAGERDUTY_URL,
@@ -192,6 +200,10 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     }
 
     public ActuatorConfig {
+        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException(CONCURRENCY + ": expected an integer from 1 to " + MAX_CONCURRENCY
+                    + ", got " + concurrency);
+        }
         pagerDuty = pagerDuty == null ? Optional.empty() : pagerDuty;
         alertmanager = alertmanager == null ? Optional.empty() : alertmanager;
         webhook = webhook == null ? Optional.empty() : webhook;
@@ -279,7 +291,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 pagerDuty, alertmanager, webhook,
                 new RolloutSettings(v.get(Registry.ROLLOUT_TIMEOUT), v.get(Registry.ROLLOUT_POLL_INTERVAL),
                         v.get(Registry.HOLD_WINDOW), v.get(Registry.HOLD_POLL_INTERVAL)),
-                membership);
+                membership, v.get(Registry.CONCURRENCY));
     }
 
     static Duration parseDuration(String variable, String text) {
@@ -314,7 +326,7 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                         .orElse("(none)") + " resend " + a.resendInterval() + " ttl " + a.alertTtl()).orElse("(off)")
                 + ", webhook=" + webhook.map(w -> shown(w.url()) + " token=" + w.bearerToken().map(Secret::toString)
                         .orElse("(none)")).orElse("(off)")
-                + ", membership=" + membership
+                + ", membership=" + membership + ", concurrency=" + concurrency
                 + "}";
     }
 }

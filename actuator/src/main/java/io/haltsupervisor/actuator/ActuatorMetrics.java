@@ -17,7 +17,7 @@ import java.util.Set;
  * (page steps are {@code page-<action>:<sink>} and {@code failure-page-trigger:<sink>}),
  * {@code halt_supervisor_actuator_step_duration_seconds{step}}, {@code halt_supervisor_actuator_steps_skipped_total},
  * {@code halt_supervisor_actuator_dead_letters_total}, {@code halt_supervisor_actuator_alertmanager_resends_total{result}},
- * {@code halt_supervisor_actuator_session_restarts_total}; and, registered at 0 from the start so that Prometheus'
+ * {@code halt_supervisor_actuator_session_restarts_total}, {@code halt_supervisor_actuator_transactions_total}; and, registered at 0 from the start so that Prometheus'
  * {@code increase()} sees the first one, {@code halt_supervisor_actuator_step_outcomes_total{outcome}} (every step
  * result) and {@code halt_supervisor_actuator_pages_total{sink,action,outcome}} (every page step result, failure
  * pages included, per configured sink).
@@ -51,6 +51,18 @@ final class ActuatorMetrics {
             resends("failed");
         }
         restarts();
+        transactions();
+    }
+
+    private Counter transactions() {
+        return Counter.builder("halt_supervisor.actuator.transactions")
+                .description("Kafka transactions committed for action results, dead letters and decision offsets")
+                .register(registry);
+    }
+
+    /** A transaction of the group committer was committed. */
+    void transaction() {
+        transactions().increment();
     }
 
     private Counter resends(String result) {

@@ -6,6 +6,7 @@ import io.haltsupervisor.actuator.kube.KubeStepExecutor;
 import io.haltsupervisor.actuator.kube.KubeTargets;
 import io.haltsupervisor.actuator.page.AlertmanagerClient;
 import io.haltsupervisor.actuator.page.Pagers;
+import io.haltsupervisor.actuator.plan.PagerSink;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
 import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.ActionResultRecorded;
@@ -39,6 +40,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -60,15 +62,19 @@ import org.slf4j.LoggerFactory;
  * The actuator: consumes {@code seid.decisions.v1} (read-committed), carries out each decision's plan on
  * the cluster and the pagers, and records one action result per step in {@code seid.action-results.v1}.
  *
- * <p>Exactly-once where it can be, idempotent where it cannot (see {@code DESIGN.md}, "Crash windows"):
- * before consuming, the results topic is read to its end (read-committed) to learn which steps already have
- * a final outcome; every result is written in its own transaction, and a decision's offset is committed in a
- * transaction ({@code sendOffsetsToTransaction}) only after all its results. A crash between acting and
- * recording re-runs that one step, whose executor finds the change already made.
+ * <p>Exactly-once where it can be, idempotent where it cannot (see {@code DESIGN.md}, "Idempotence and crash
+ * windows" and "Concurrency"): before consuming, the results topic is read to its end (read-committed) to learn which
+ * steps already have a final outcome. A decision's results are committed in as few transactions as its effects
+ * allow — a page's result before the decision's next step acts, the rest with the decision's offset when it ends —
+ * and a partition's offset only up to its lowest decision not fully recorded. A crash between acting and recording
+ * re-runs the unrecorded steps, whose executors find their changes already made.
  *
- * <p>One thread does all the work (Kafka clients are single-threaded, and decisions for a node must be
- * applied in order); after a Kafka error the session (clients, index) is rebuilt with backoff. An
- * {@link Error} stops the actuator and makes it unhealthy.
+ * <p>Decisions of different nodes run concurrently, decisions of one node in order ({@link NodeLanes}, at most
+ * {@code ACTUATOR_CONCURRENCY} at a time; a fleet decision runs alone). One thread polls the decisions consumer and
+ * dispatches; the lanes share one transactional producer through {@link GroupCommit}, which writes what they hand in
+ * meanwhile in one transaction, with the offsets {@link OffsetTracker} says are fully recorded. After a Kafka error
+ * the session (clients, lanes, index) is rebuilt with backoff. An {@link Error} stops the actuator and makes it
+ * unhealthy.
  */
 public final class ActuatorService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActuatorService.class);
@@ -105,6 +111,7 @@ public final class ActuatorService implements AutoCloseable {
     private volatile String lastFailure;
     private volatile int consecutiveFailures;
     private volatile KafkaConsumer<String, byte[]> currentConsumer;
+    private volatile NodeLanes currentLanes;
 
     /**
      * @param kubernetes used for its configuration only (server, credentials, TLS): the actuator makes its own
@@ -146,6 +153,12 @@ public final class ActuatorService implements AutoCloseable {
                 .description("Pager sinks configured (0: pages cannot be delivered)").register(registry);
         Gauge.builder("halt_supervisor.actuator.dry.run", () -> config.dryRun() ? 1 : 0)
                 .description("1 when the actuator only records what it would do").register(registry);
+        Gauge.builder("halt_supervisor.actuator.decisions.in.flight", () -> {
+            NodeLanes lanes = currentLanes;
+            return lanes == null ? 0 : lanes.pending();
+        }).description("Decisions running or waiting for their node's earlier decisions").register(registry);
+        Gauge.builder("halt_supervisor.actuator.concurrency", config::concurrency)
+                .description("Nodes acted on at once at most (ACTUATOR_CONCURRENCY)").register(registry);
     }
 
     /**
@@ -291,7 +304,11 @@ public final class ActuatorService implements AutoCloseable {
         }
     }
 
-    /** The Kafka clients and the index of one run; rebuilt after an error. */
+    /**
+     * The Kafka clients, the index, the lanes and the committer of one run; rebuilt after an error. The consuming
+     * thread polls, checks and dispatches; decisions run on the lanes ({@link NodeLanes}); their results go through
+     * {@link GroupCommit} with the offsets {@link OffsetTracker} says are fully recorded.
+     */
     private final class Session implements AutoCloseable, ConsumerRebalanceListener {
         private final KafkaConsumer<String, byte[]> decisions;
         private final KafkaConsumer<String, byte[]> results;
@@ -299,12 +316,22 @@ public final class ActuatorService implements AutoCloseable {
         private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
         private final ResultsIndex index = new ResultsIndex();
         private final Set<TopicPartition> assigned = new HashSet<>();
-        private final DecisionRunner runner;
-        private boolean inTransaction;
+        private final Set<TopicPartition> paused = new HashSet<>();
+        private final StepExecutor executor;
+        private final OffsetTracker offsets = new OffsetTracker();
+        private final GroupCommit commits;
+        private final NodeLanes lanes;
+        private final int maxInFlight;
+        private volatile ConsumerGroupMetadata groupMetadata;
+        private volatile RuntimeException laneFailure;
+        private volatile Error laneError;
+        private volatile boolean sessionClosing;
         private int decisionPartitions;
         private int pendingDeadLetters;
         private long pendingSince;
         private Instant nextResend = Instant.MIN;
+        /** Held by an Alertmanager page step and by the periodic re-send of active alerts: one at a time. */
+        private final Object alertmanagerPosts = new Object();
 
         Session() {
             KafkaConsumer<String, byte[]> d = null;
@@ -366,11 +393,51 @@ public final class ActuatorService implements AutoCloseable {
             };
             KubeStepExecutor kube = new KubeStepExecutor(targets, config.containerName(), config.policy(), gate, clock,
                     config.instance(), config.httpTimeout(), config.rollout());
-            StepExecutor executor = (decision, step) -> step instanceof PageStep page ? pagers.execute(page)
-                    : kube.execute(decision, step);
+            executor = (decision, step) -> {
+                if (step instanceof PageStep page) {
+                    if (page.sink() != PagerSink.ALERTMANAGER) {
+                        return pagers.execute(page);
+                    }
+                    synchronized (alertmanagerPosts) { // not between a re-send's read of the active alerts and its post
+                        return pagers.execute(page);
+                    }
+                }
+                return kube.execute(decision, step);
+            };
             currentIndex = index;
-            runner = new DecisionRunner(config, index, targets::kindOf, executor, this::record, sleeper, clock,
-                    ThreadLocalRandom.current()::nextDouble, hook, metrics);
+            commits = new GroupCommit(transactor(), offsets, metrics::transaction);
+            lanes = new NodeLanes(config.concurrency(), "actuator-lane");
+            maxInFlight = config.concurrency() * 4;
+            currentLanes = lanes;
+        }
+
+        private GroupCommit.Transactor transactor() {
+            return new GroupCommit.Transactor() {
+                @Override
+                public void begin() {
+                    producer.beginTransaction();
+                }
+
+                @Override
+                public void send(ProducerRecord<String, byte[]> record) {
+                    producer.send(record);
+                }
+
+                @Override
+                public void offsets(Map<TopicPartition, OffsetAndMetadata> next) {
+                    producer.sendOffsetsToTransaction(next, groupMetadata);
+                }
+
+                @Override
+                public void commit() {
+                    producer.commitTransaction();
+                }
+
+                @Override
+                public void abort() {
+                    producer.abortTransaction();
+                }
+            };
         }
 
         void run() throws InterruptedException {
@@ -382,7 +449,10 @@ public final class ActuatorService implements AutoCloseable {
             }
             decisions.subscribe(List.of(Topics.DECISIONS.name()), this);
             while (!closing) {
+                pauseWideSpans();
                 ConsumerRecords<String, byte[]> records = decisions.poll(POLL);
+                groupMetadata = decisions.groupMetadata();
+                checkLanes();
                 ready = true;
                 consecutiveFailures = 0;
                 for (ConsumerRecord<String, byte[]> record : records) {
@@ -402,7 +472,53 @@ public final class ActuatorService implements AutoCloseable {
             }
         }
 
+        /**
+         * Pauses a partition whose decisions in flight span {@link OffsetTracker#MAX_SPAN} offsets (one slow decision
+         * holds its commit point while later ones finish: this bounds what the commit's metadata lists), and resumes
+         * it when the span narrows.
+         */
+        private void pauseWideSpans() {
+            for (TopicPartition tp : assigned) {
+                boolean wide = offsets.span(tp) >= OffsetTracker.MAX_SPAN;
+                if (wide && paused.add(tp)) {
+                    decisions.pause(List.of(tp));
+                    LOG.warn("Decisions of {} paused: {} offsets between its oldest decision still running and its"
+                            + " newest", tp, offsets.span(tp));
+                } else if (!wide && paused.remove(tp)) {
+                    decisions.resume(List.of(tp));
+                    LOG.info("Decisions of {} resumed", tp);
+                }
+            }
+        }
+
+        /** A lane's recording failed, it hit an Error, or the partitions were lost: the session is rebuilt. */
+        private void checkLanes() {
+            Error fatalError = laneError;
+            if (fatalError != null) {
+                throw fatalError;
+            }
+            RuntimeException f = laneFailure;
+            if (f != null) {
+                throw f;
+            }
+        }
+
+        /** Stops the session as a crash would: nothing more is committed, no lane starts another step. */
+        private void laneFailed(RuntimeException e) {
+            if (laneFailure == null) {
+                laneFailure = e;
+            }
+            commits.breakWith(e);
+        }
+
         private void handle(ConsumerRecord<String, byte[]> record, int partitions) throws InterruptedException {
+            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+            if (offsets.alreadyDone(tp, record.offset())) {
+                // fully recorded by an earlier session (the commit's metadata says so): running it again could plan
+                // differently (later decisions of its node are recorded too)
+                LOG.info("Decision record at {}@{} was fully recorded before: not run again", tp, record.offset());
+                return;
+            }
             byte[] keyBytes = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
             Optional<String> misrouted = Partitioning.misrouted(record.topic(), record.partition(), keyBytes,
                     partitions);
@@ -430,24 +546,128 @@ public final class ActuatorService implements AutoCloseable {
                         + Topics.FLEET_KEY + " for a fleet decision)"));
                 return;
             }
-            commitPendingDeadLetters(); // a decision runs only once everything before it is committed
+            boolean fleet = decision.nodeId() == null;
+            if (fleet) {
+                lanes.awaitIdle(); // a fleet decision runs alone: it may act on any node
+                checkLanes();
+            }
+            lanes.awaitAtMost(maxInFlight - 1);
+            checkLanes();
+            offsets.dispatched(tp, record.offset());
+            lanes.submit(decision.key(), () -> runDecision(record, decision));
+            if (fleet) {
+                lanes.awaitIdle();
+                checkLanes();
+            }
+        }
+
+        /** On a lane: runs the decision, then commits its last results with its offset. */
+        private void runDecision(ConsumerRecord<String, byte[]> record, Decision decision) {
+            if (laneFailure != null || closing) {
+                return; // the session is going away: the decision is consumed again by the next one
+            }
+            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+            LaneSink sink = new LaneSink();
+            DecisionRunner runner = new DecisionRunner(config, index, targets::kindOf, actingWhileHealthy(), sink,
+                    sleeper, clock, ThreadLocalRandom.current()::nextDouble, hook, metrics);
             try {
                 runner.run(decision);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // closing
+                return;
             } catch (RecordingFailedException e) {
-                throw e;
+                laneFailed(e);
+                return;
+            } catch (Error e) {
+                // as if the process died here: nothing more is written, the actuator stops (unhealthy)
+                laneError = e;
+                laneFailed(new IllegalStateException("a decision lane hit a fatal error: " + e, e));
+                return;
             } catch (RuntimeException e) {
                 // a decision the actuator cannot even plan (a bug): keep it, do not loop on it
                 LOG.error("Decision {} for node {} incident {} could not be run; sent to {}", decision.decisionId(),
                         decision.nodeId(), decision.incidentId(), Topics.DEAD_LETTERS.name(), e);
-                deadLetter(record, DeadLetterRecorded.Category.FAILED, e);
+                List<ProducerRecord<String, byte[]>> out = new ArrayList<>(sink.drain());
+                out.add(deadLetterRecord(record, DeadLetterRecorded.Category.FAILED, e));
+                try {
+                    commits.submit(out, tp, record.offset());
+                    metrics.deadLetter();
+                } catch (RuntimeException f) {
+                    laneFailed(f);
+                }
                 return;
             }
-            commitOffset(record);
+            try {
+                commits.submit(sink.drain(), tp, record.offset());
+            } catch (RuntimeException e) {
+                laneFailed(e);
+            }
         }
 
-        /** Writes the record's dead letter (within its budget, so it always fits) and its offset in one transaction. */
+        /** The executor, refusing to act once the session is failing: a crash acts on nothing after it. */
+        private StepExecutor actingWhileHealthy() {
+            return (decision, step) -> {
+                RuntimeException f = laneFailure;
+                if (f != null || sessionClosing) {
+                    throw new RecordingFailedException(f != null ? f : new IllegalStateException("session closing"));
+                }
+                return executor.execute(decision, step);
+            };
+        }
+
+        /**
+         * One decision's results not written yet. The runner flushes them after a page step (a page's result is
+         * committed before the decision's next step acts) and before it backs off; the rest are committed with the
+         * decision's offset when it ends ({@link #runDecision}).
+         */
+        private final class LaneSink implements ResultSink {
+            private final List<ActionResultRecorded> held = new ArrayList<>();
+
+            @Override
+            public void record(ActionResultRecorded result) {
+                held.add(result);
+            }
+
+            @Override
+            public void flush() {
+                if (held.isEmpty()) {
+                    return;
+                }
+                try {
+                    commits.submit(drain(), null, -1);
+                } catch (RuntimeException e) {
+                    throw new RecordingFailedException(e);
+                }
+            }
+
+            List<ProducerRecord<String, byte[]>> drain() {
+                List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+                for (ActionResultRecorded r : held) {
+                    out.add(new ProducerRecord<>(Topics.ACTION_RESULTS.name(), r.key(),
+                            Topics.ACTION_RESULTS.valueSerde().serializer().serialize(Topics.ACTION_RESULTS.name(), r)));
+                }
+                held.clear();
+                return out;
+            }
+        }
+
+        /**
+         * Queues the record's dead letter (within its budget, so it always fits) with its offset: committed with the
+         * next transaction (see {@link #commitPendingDeadLetters}).
+         */
         private void deadLetter(ConsumerRecord<String, byte[]> record, DeadLetterRecorded.Category category,
                 RuntimeException error) {
+            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+            offsets.dispatched(tp, record.offset());
+            commits.enqueue(List.of(deadLetterRecord(record, category, error)), tp, record.offset());
+            if (pendingDeadLetters++ == 0) {
+                pendingSince = System.nanoTime();
+            }
+            metrics.deadLetter();
+        }
+
+        private ProducerRecord<String, byte[]> deadLetterRecord(ConsumerRecord<String, byte[]> record,
+                DeadLetterRecorded.Category category, RuntimeException error) {
             byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
             DeadLetterRecorded dl = DeadLetterRecorded.of(record.topic(), record.partition(), record.offset(),
                     record.timestamp() < 0 ? null : Instant.ofEpochMilli(record.timestamp()), key, record.value(),
@@ -460,41 +680,22 @@ public final class ActuatorService implements AutoCloseable {
                         held == 0 ? "" : " (" + held + " more sent without a log line)");
             }
             ProducerRecord<byte[], byte[]> letter = dl.toProducerRecord(key);
-            if (!inTransaction) {
-                producer.beginTransaction();
-                inTransaction = true;
-                pendingSince = System.nanoTime();
-            }
-            try {
-                producer.send(new ProducerRecord<>(letter.topic(), null, letter.timestamp(),
-                        letter.key() == null ? null : record.key(), letter.value()));
-                sendOffset(record);
-            } catch (KafkaException e) {
-                abortQuietly();
-                throw e;
-            }
-            pendingDeadLetters++;
-            metrics.deadLetter();
+            return new ProducerRecord<>(letter.topic(), null, letter.timestamp(),
+                    letter.key() == null ? null : record.key(), letter.value());
         }
 
         /**
-         * Commits the dead letters written since the last commit (with their offsets) in one transaction: a run of
-         * poison costs one commit, not one per record. Called before a decision runs, when a poll returns nothing,
-         * and at least every {@value #MAX_PENDING_DEAD_LETTERS} dead letters or 200 ms; a crash before it aborts
-         * them, and they are written again.
+         * Commits the dead letters queued since the last commit (with their offsets) in one transaction: a run of
+         * poison costs one commit, not one per record. Called when a poll returns nothing, at least every
+         * {@value #MAX_PENDING_DEAD_LETTERS} dead letters or 200 ms, and before partitions are revoked; a lane's
+         * transaction takes them along too. A crash before it loses them, and they are written again.
          */
         private void commitPendingDeadLetters() {
             if (pendingDeadLetters == 0) {
                 return;
             }
-            try {
-                producer.commitTransaction();
-                inTransaction = false;
-                pendingDeadLetters = 0;
-            } catch (KafkaException e) {
-                abortQuietly();
-                throw e;
-            }
+            pendingDeadLetters = 0;
+            commits.flush();
         }
 
         /** Partitions of the decisions topic (from the consumer's metadata cache). */
@@ -507,38 +708,6 @@ public final class ActuatorService implements AutoCloseable {
                 }
             }
             return decisionPartitions;
-        }
-
-        private void record(ActionResultRecorded result) {
-            try {
-                transact(() -> producer.send(new ProducerRecord<>(Topics.ACTION_RESULTS.name(), result.key(),
-                        Topics.ACTION_RESULTS.valueSerde().serializer().serialize(Topics.ACTION_RESULTS.name(),
-                                result))));
-            } catch (RuntimeException e) {
-                throw new RecordingFailedException(e);
-            }
-        }
-
-        private void commitOffset(ConsumerRecord<String, byte[]> record) {
-            transact(() -> sendOffset(record));
-        }
-
-        private void sendOffset(ConsumerRecord<String, byte[]> record) {
-            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
-                    new OffsetAndMetadata(record.offset() + 1)), decisions.groupMetadata());
-        }
-
-        private void transact(Runnable body) {
-            producer.beginTransaction();
-            inTransaction = true;
-            try {
-                body.run();
-                producer.commitTransaction();
-                inTransaction = false;
-            } catch (KafkaException e) {
-                abortQuietly();
-                throw e;
-            }
         }
 
         /** Reads the action-results topic, read-committed, up to its current end. */
@@ -592,26 +761,55 @@ public final class ActuatorService implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            groupMetadata = decisions.groupMetadata();
             assigned.addAll(partitions);
             decisionPartitions = 0; // partitions may have been added: read the count again
             LOG.info("Decision partitions assigned: {}", partitions);
+            // which decisions above each committed offset were fully recorded (the commit's metadata)
+            Map<TopicPartition, OffsetAndMetadata> committed = partitions.isEmpty() ? Map.of()
+                    : decisions.committed(new HashSet<>(partitions));
+            for (TopicPartition tp : partitions) {
+                try {
+                    offsets.seed(tp, committed.get(tp));
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("Decisions of {}: {}; every decision from the committed offset on is run (recorded steps"
+                            + " are skipped)", tp, e.getMessage());
+                }
+            }
             // results for these partitions may have been written by the replica that held them before
             catchUpResults();
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            commitPendingDeadLetters(); // while this member still owns their offsets
+            if (sessionClosing) {
+                // the consumer is closing (the lanes are stopped): leave the group at once
+                return;
+            }
+            // while this member still owns their offsets: the decisions running finish and commit, then the rest
+            try {
+                lanes.awaitIdle();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new org.apache.kafka.common.errors.InterruptException(e);
+            }
+            checkLanes();
+            commitPendingDeadLetters();
+            commits.flush();
+            offsets.forget(partitions);
             assigned.removeAll(partitions);
+            paused.removeAll(partitions);
             LOG.info("Decision partitions revoked: {}", partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            abortQuietly(); // their offsets can no longer be committed by this member: the next owner redoes them
-            pendingDeadLetters = 0;
+            // their offsets can no longer be committed by this member, and decisions of theirs may be running: the
+            // session is rebuilt, the next owner redoes what was not recorded
             assigned.removeAll(partitions);
+            paused.removeAll(partitions);
             LOG.info("Decision partitions lost: {}", partitions);
+            laneFailed(new IllegalStateException("decision partitions " + partitions + " were lost"));
         }
 
         private void resendAlertsIfDue() throws InterruptedException {
@@ -630,8 +828,13 @@ public final class ActuatorService implements AutoCloseable {
             assigned.forEach(tp -> owned.add(tp.partition()));
             Map<String, Boolean> cache = new HashMap<>();
             try {
-                AlertmanagerClient.Resent r = am.get().resend(key -> cache.computeIfAbsent(key,
-                        k -> owned.contains(partitionOf(k, partitions))), index.resolvedIncidents());
+                AlertmanagerClient.Resent r;
+                // alone with the lanes' Alertmanager pages: a resolve posted between this read of the active alerts
+                // and the re-post would be undone by it
+                synchronized (alertmanagerPosts) {
+                    r = am.get().resend(key -> cache.computeIfAbsent(key,
+                            k -> owned.contains(partitionOf(k, partitions))), index.resolvedIncidents());
+                }
                 metrics.alertmanagerResend("ok");
                 if (r.refreshed() + r.resolved() > 0) {
                     LOG.info("Alertmanager re-send: {} active alert(s) refreshed, {} of resolved incidents resolved"
@@ -643,35 +846,18 @@ public final class ActuatorService implements AutoCloseable {
             }
         }
 
-        private void abortQuietly() {
-            pendingDeadLetters = 0;
-            if (inTransaction) {
-                inTransaction = false;
-                try {
-                    producer.abortTransaction();
-                } catch (RuntimeException e) {
-                    LOG.debug("Aborting the transaction failed", e);
-                }
-            }
-        }
-
         @Override
         public void close() {
+            sessionClosing = true;
             currentConsumer = null;
-            abortQuietly();
+            currentLanes = null;
+            // running decisions are interrupted; what they did not record is redone by the next session
+            commits.breakWith(new IllegalStateException("the actuator session is closing"));
+            lanes.close();
             clientMetrics.forEach(KafkaClientMetrics::close);
             closeQuietly(decisions, results, producer, config.membership().leaveGroupOnClose()
                     ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
                     : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
-        }
-    }
-
-    /** A result could not be recorded: the session restarts and the step runs again (idempotently). */
-    private static final class RecordingFailedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RecordingFailedException(RuntimeException cause) {
-            super("recording an action result failed: " + cause.getMessage(), cause);
         }
     }
 
@@ -701,3 +887,4 @@ public final class ActuatorService implements AutoCloseable {
         }
     }
 }
+

@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * holds a final outcome for {@code (decisionId, step)}; else check policy, attempt it (with backoff on
  * transient failures, recording {@code failed-retrying} per failed attempt), and record the final outcome.
  * A gate step (image, pod deletion, quarantine, release) that fails or is refused skips the remaining
- * cluster steps; any failure or refusal raises one {@code action-failed} page per sink. Results are recorded
- * through the {@link ResultSink} before the next step starts.
+ * cluster steps; any failure or refusal raises one {@code action-failed} page per sink. Results go to the
+ * {@link ResultSink}, which is flushed (made durable) right after every page step's final result — before the
+ * decision's next step acts — and before every backoff; the rest are made durable with the decision's offset by
+ * the caller, once {@link #run} returns. A cluster step whose result is lost in a crash is run again and finds its
+ * change made; a page whose result is lost is sent again, with the same dedup key ({@code DESIGN.md}, "Concurrency").
  */
 final class DecisionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DecisionRunner.class);
@@ -136,6 +139,15 @@ final class DecisionRunner {
             return record(decision, step, stepIndex, target, Outcome.REFUSED_BY_POLICY, refused.get(), 1,
                     Duration.ZERO);
         }
+        ActionResultRecorded last = attemptUntilFinal(decision, step, stepIndex, target);
+        if (step instanceof PageStep) {
+            sink.flush(); // a page's result is durable before the decision's next step acts
+        }
+        return last;
+    }
+
+    private ActionResultRecorded attemptUntilFinal(Decision decision, Step step, int stepIndex, String target)
+            throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             long start = System.nanoTime();
             StepOutcome result = attempt(decision, step);
@@ -154,6 +166,7 @@ final class DecisionRunner {
                 Duration backoff = config.retry().backoff(attempt, random);
                 record(decision, step, stepIndex, target, Outcome.FAILED_RETRYING,
                         r.detail() + "; retrying in " + backoff.toMillis() + " ms", attempt, took);
+                sink.flush(); // the failed attempts show while the step waits (and a timed-out page is recorded)
                 sleeper.sleep(backoff);
                 continue;
             }
@@ -166,6 +179,8 @@ final class DecisionRunner {
     private StepOutcome attempt(Decision decision, Step step) throws InterruptedException {
         try {
             return executor.execute(decision, step);
+        } catch (RecordingFailedException e) {
+            throw e; // the session is failing: act on nothing more
         } catch (RuntimeException e) {
             LOG.error("Decision {} step {} hit an unexpected error (node {}, incident {})", decision.decisionId(),
                     step.name(), node(decision), decision.incidentId(), e);

@@ -6,8 +6,8 @@ import java.util.function.LongSupplier;
 /**
  * A token bucket over disruptive cluster calls (image changes, pod deletions, quarantines): {@code perMinute}
  * tokens a minute, at most {@code burst} saved up. A call waits for a token up to {@code maxWait}; a call
- * that would wait longer is refused (refused-by-policy, and a page). Not thread-safe: the actuator acts from
- * one thread.
+ * that would wait longer is refused (refused-by-policy, and a page). Thread-safe: the actuator acts on several
+ * nodes at once.
  */
 public final class RateLimiter {
     private final double tokensPerNano;
@@ -43,7 +43,7 @@ public final class RateLimiter {
      * Takes a token: returns how long the caller must wait first (zero when one is available now), or
      * null when that wait exceeds {@code maxWait} — then nothing is taken.
      */
-    public Duration reserve() {
+    public synchronized Duration reserve() {
         if (unlimited()) {
             return Duration.ZERO;
         }

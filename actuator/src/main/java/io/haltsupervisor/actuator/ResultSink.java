@@ -2,9 +2,23 @@ package io.haltsupervisor.actuator;
 
 import io.haltsupervisor.schemas.ActionResultRecorded;
 
-/** Where step results go: the action-results topic (one transaction per result) in production. */
+/**
+ * Where step results go: the action-results topic in production ({@code ActuatorService}), where results are held
+ * and committed in as few transactions as the decision's effects allow — at each {@link #flush}, and the rest with
+ * the decision's offset when it ends.
+ */
 @FunctionalInterface
 interface ResultSink {
-    /** Records {@code result} durably before returning; throws if it cannot. */
+    /** Takes {@code result}; it is durable after the next {@link #flush} or the decision's end. Throws if it cannot. */
     void record(ActionResultRecorded result);
+
+    /**
+     * Makes every result taken so far durable before returning: called after a page step (a page is the one effect a
+     * re-run cannot find by reading state, so its result is committed before the decision's next step acts) and
+     * before a backoff (so failed attempts show while the step waits). A sink that writes at once has nothing to do.
+     *
+     * @throws RecordingFailedException when they cannot be written: the decision stops there
+     */
+    default void flush() {
+    }
 }

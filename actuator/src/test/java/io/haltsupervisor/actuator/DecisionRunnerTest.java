@@ -234,6 +234,52 @@ class DecisionRunnerTest {
         assertThat(ActuatorConfig.fromEnv(Map.of()).pagerSinks()).isEqualTo(Set.of());
     }
 
+    @Test
+    void aPagesResultIsMadeDurableBeforeTheNextStepActsAndFailedAttemptsBeforeTheBackoffTheRestAtTheEnd()
+            throws Exception {
+        List<String> log = new ArrayList<>();
+        ResultSink sink = new ResultSink() {
+            @Override
+            public void record(ActionResultRecorded result) {
+                log.add("record " + result.step() + "=" + result.outcome().token());
+            }
+
+            @Override
+            public void flush() {
+                log.add("flush");
+            }
+        };
+        Deque<StepOutcome> setImage = new ArrayDeque<>(List.of(new StepOutcome.Retriable("503"),
+                StepOutcome.applied("image")));
+        StepExecutor executor = (decision, step) -> {
+            log.add("act " + step.name());
+            return step.name().equals("set-image") && !setImage.isEmpty() ? setImage.poll()
+                    : StepOutcome.applied("did " + step.name());
+        };
+        new DecisionRunner(config(Map.of()), index, node -> TargetKind.STATEFULSET, executor, sink,
+                d -> log.add("sleep"), Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, StepHook.NONE,
+                new ActuatorMetrics(new SimpleMeterRegistry())).run(ROLLBACK);
+        assertThat(log).as("the caller commits what is left with the decision's offset").containsExactly(
+                "act page-trigger:pagerduty", "record page-trigger:pagerduty=applied", "flush",
+                "act set-image", "record set-image=failed-retrying", "flush", "sleep",
+                "act set-image", "record set-image=applied",
+                "act delete-pod", "record delete-pod=applied",
+                "act condition", "record condition=applied",
+                "act event", "record event=applied");
+    }
+
+    @Test
+    void aFailingSessionStopsTheDecisionInsteadOfFailingTheStep() {
+        StepExecutor executor = (decision, step) -> {
+            throw new RecordingFailedException(new IllegalStateException("broker gone"));
+        };
+        DecisionRunner r = new DecisionRunner(config(Map.of()), index, node -> TargetKind.STATEFULSET, executor,
+                recorded::add, slept::add, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, StepHook.NONE,
+                new ActuatorMetrics(new SimpleMeterRegistry()));
+        assertThatThrownBy(() -> r.run(UPGRADE)).isInstanceOf(RecordingFailedException.class);
+        assertThat(recorded).as("nothing recorded, no failure page").isEmpty();
+    }
+
     /** Stands for the process dying. */
     static final class SimulatedCrash extends Error {
         private static final long serialVersionUID = 1L;

@@ -12,8 +12,9 @@ import io.haltsupervisor.actuator.plan.TargetKind;
 import io.haltsupervisor.decider.DeciderConfig;
 import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.decider.replay.DeciderReplay;
-import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
+import io.haltsupervisor.sandbox.kafka.KafkaExtension;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.sandbox.kube.KubeApiExtension;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.DeadLetterRecorded;
 import io.haltsupervisor.schemas.Decision;
@@ -68,6 +69,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -109,6 +111,11 @@ class FuzzedRecordsIT {
         }
     }
 
+    @RegisterExtension
+    final KafkaExtension kafka = new KafkaExtension();
+    @RegisterExtension
+    final KubeApiExtension kube = new KubeApiExtension();
+
     @Test
     void noBadRecordStopsOrSplitsThePipelineAndEveryGoodRecordIsDecidedOnce() throws Exception {
         fuzz(Integer.getInteger("fuzz.bad", 10_000));
@@ -125,18 +132,15 @@ class FuzzedRecordsIT {
         System.out.printf("FuzzedRecordsIT: seed %d (rerun with -Dfuzz.seed=%d), %d bad records per topic%n", seed,
                 seed, badPerTopic);
         Path stateDir = Files.createTempDirectory("fuzz-it-");
-        try (EmbeddedKafka kafka = new EmbeddedKafka().start();
-                InMemoryKubernetes kube = InMemoryKubernetes.start()) {
-            // segments of a gigabyte: the image-mapping topic is compacted, and the cleaner would remove superseded
-            // bad mappings before the CLI reads them (Kafka doing its job, but this test counts every bad record)
-            kafka.createTopic(Topics.IMAGE_MAPPINGS.name(), PARTITIONS, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                    TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.SEGMENT_BYTES_CONFIG, "1073741824"));
-            kafka.createTopics(PARTITIONS);
-            String bootstrap = kafka.bootstrapServers();
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                int maxMessageBytes = maxMessageBytes(admin);
-                run(new Env(bootstrap, admin, stateDir, kube, maxMessageBytes), seed, badPerTopic);
-            }
+        // segments of a gigabyte: the image-mapping topic is compacted, and the cleaner would remove superseded
+        // bad mappings before the CLI reads them (Kafka doing its job, but this test counts every bad record)
+        kafka.createTopic(Topics.IMAGE_MAPPINGS.name(), PARTITIONS, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.SEGMENT_BYTES_CONFIG, "1073741824"));
+        kafka.createTopics(PARTITIONS);
+        String bootstrap = kafka.bootstrapServers();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            int maxMessageBytes = maxMessageBytes(admin);
+            run(new Env(bootstrap, admin, stateDir, kube.api(), maxMessageBytes), seed, badPerTopic);
         } finally {
             deleteTree(stateDir);
         }

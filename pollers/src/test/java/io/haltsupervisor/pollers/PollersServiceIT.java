@@ -18,8 +18,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.haltsupervisor.sandbox.kafka.KafkaFixture;
-import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.sandbox.kafka.KafkaExtension;
+import io.haltsupervisor.sandbox.kube.KubeApiExtension;
 import io.haltsupervisor.sandbox.seid.SimulatedSeid;
 import io.haltsupervisor.sandbox.seid.SimulatedSeidServer;
 import io.haltsupervisor.schemas.HaltObserved;
@@ -44,6 +44,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole pollers component: a real Kafka broker (the topics' contents are asserted), simulated {@code seid}
@@ -53,24 +54,22 @@ import org.junit.jupiter.api.Test;
  */
 class PollersServiceIT {
     private static final String IMAGE = "ghcr.io/sei-protocol/seid:v5.9.0";
-    private static KafkaFixture.Broker kafka;
-    private static InMemoryKubernetes kube;
+    @RegisterExtension
+    static final KafkaExtension kafka = new KafkaExtension();
+    @RegisterExtension
+    static final KubeApiExtension kube = new KubeApiExtension();
     private static SimulatedSeidServer seids;
     private final List<PollersService> services = new ArrayList<>();
 
     @BeforeAll
     static void startAll() {
-        kafka = KafkaFixture.start();
         kafka.createTopics(3);
-        kube = InMemoryKubernetes.start();
         seids = SimulatedSeidServer.start();
     }
 
     @AfterAll
     static void stopAll() {
         seids.close();
-        kube.close();
-        kafka.close();
     }
 
     @AfterEach

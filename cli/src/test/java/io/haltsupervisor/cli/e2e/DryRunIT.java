@@ -15,12 +15,9 @@ import io.haltsupervisor.schemas.Decision.RollbackDecided;
 import io.haltsupervisor.schemas.Decision.UpgradeDecided;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 9, dry-run ({@code ACTUATOR_DRY_RUN=true}, its own stack): the decider decides as always and the
@@ -28,33 +25,12 @@ import org.junit.jupiter.api.Test;
  * cluster and sends no page, not even for a decision that pages.
  */
 class DryRunIT {
+    @RegisterExtension
+    static final E2eExtension E2E = E2eExtension.stack("dry-run").mapping("v6", Chain.mapping(V6, V6_HEIGHT))
+            .env("ACTUATOR_DRY_RUN", "true");
     static E2eStack stack;
     static Stories stories;
     SimulatedFleet fleet;
-
-    @BeforeAll
-    static void startStack() {
-        stack = E2eStack.start("dry-run", Map.of("v6", Chain.mapping(V6, V6_HEIGHT)),
-                Map.of("ACTUATOR_DRY_RUN", "true"));
-        stories = new Stories(stack);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    @BeforeEach
-    void startFleet() {
-        fleet = stack.fleet(Chain.model());
-    }
-
-    @AfterEach
-    void stopFleet() {
-        stack.stopFleets();
-    }
 
     @Test
     @DisplayName("9. Dry-run, 70 with mapping: upgrade decided, every step recorded dry-run, cluster unchanged")

@@ -11,7 +11,7 @@ import io.haltsupervisor.cli.Components;
 import io.haltsupervisor.cli.Supervisor;
 import io.haltsupervisor.sandbox.fleet.ChainModel;
 import io.haltsupervisor.sandbox.fleet.SimulatedFleet;
-import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
+import io.haltsupervisor.sandbox.kafka.KafkaFixture;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
 import io.haltsupervisor.sandbox.pager.AlertmanagerLauncher;
 import io.haltsupervisor.sandbox.pager.PagerDutyReceiver;
@@ -42,9 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One supervisor under test, wired as in production: an embedded KRaft broker with every topic, the in-memory
- * Kubernetes API, a simulated fleet with real loopback {@code /status} servers, a loopback PagerDuty Events API,
- * a real Alertmanager, and the pollers, decider and actuator started by {@link Components#start} from an
+ * One supervisor under test, wired as in production: a broker from {@link KafkaFixture} (on this machine the
+ * embedded KRaft broker) with every topic, the in-memory Kubernetes API, a simulated fleet with real loopback
+ * {@code /status} servers, a loopback PagerDuty Events API, a real Alertmanager, and the pollers, decider and
+ * actuator started by {@link Components#start} from an
  * environment map — the code path of {@code supervisor all}, threads in this JVM. A test class starts one stack
  * and shares it between its scenarios (distinct node names keep them apart); a configuration that differs
  * (dry-run, breaker threshold) needs its own stack, since the topic names are fixed and two deciders or two
@@ -80,7 +81,7 @@ final class E2eStack implements AutoCloseable {
         MOCK_SERVER_JUL.setLevel(java.util.logging.Level.WARNING);
     }
 
-    final EmbeddedKafka kafka;
+    final KafkaFixture.Broker kafka;
     final InMemoryKubernetes kube;
     final SimulatedSeidServer seids;
     final PagerDutyReceiver pagerDuty;
@@ -92,7 +93,7 @@ final class E2eStack implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final List<SimulatedFleet> fleets = new ArrayList<>();
 
-    private E2eStack(Deque<AutoCloseable> resources, EmbeddedKafka kafka, InMemoryKubernetes kube,
+    private E2eStack(Deque<AutoCloseable> resources, KafkaFixture.Broker kafka, InMemoryKubernetes kube,
             SimulatedSeidServer seids, PagerDutyReceiver pagerDuty, AlertmanagerLauncher alertmanager, TopicLog topics,
             ClusterView cluster, MeterRegistry registry, Components components) {
         this.resources = resources;
@@ -124,9 +125,8 @@ final class E2eStack implements AutoCloseable {
         long begin = System.nanoTime();
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            EmbeddedKafka kafka = new EmbeddedKafka();
+            KafkaFixture.Broker kafka = KafkaFixture.start();
             resources.push(kafka);
-            kafka.start();
             kafka.createTopics(3);
 
             InMemoryKubernetes kube = InMemoryKubernetes.start();

@@ -31,10 +31,9 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scenario 11, the fleet circuit breaker (its own stack: {@code DECIDER_BREAKER_THRESHOLD=3}, so the fourth node
@@ -50,22 +49,11 @@ import org.junit.jupiter.api.Test;
  * rolls it back.
  */
 class FleetBreakerIT {
+    @RegisterExtension
+    static final E2eExtension E2E = E2eExtension.stack("breaker").mapping("v6", Chain.mapping(V6, V6_HEIGHT))
+            .env("DECIDER_BREAKER_THRESHOLD", "3").env("DECIDER_BREAKER_WINDOW", "10m");
     static E2eStack stack;
     static Stories stories;
-
-    @BeforeAll
-    static void startStack() {
-        stack = E2eStack.start("breaker", Map.of("v6", Chain.mapping(V6, V6_HEIGHT)),
-                Map.of("DECIDER_BREAKER_THRESHOLD", "3", "DECIDER_BREAKER_WINDOW", "10m"));
-        stories = new Stories(stack);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
 
     @Test
     @DisplayName("11. Fleet breaker: 4 nodes hit 71 → one fleet hold, one page; automatic rollbacks stop")

@@ -39,12 +39,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every halt scenario of the supervisor's contract, end to end on one stack ({@link E2eStack}): a simulated
@@ -59,40 +57,22 @@ import org.junit.jupiter.api.Test;
  * ({@code v8}'s mapping points elsewhere: scenario 10). Dry-run has its own stack ({@link DryRunIT}).
  */
 class HaltScenariosIT {
+    @RegisterExtension
+    static final E2eExtension E2E = E2eExtension.stack("scenarios").mapping("v6", Chain.mapping(V6, V6_HEIGHT))
+            .mapping("v8", Chain.mapping(V8_UNTRUSTED, V8_HEIGHT))
+            .env("DECIDER_BREAKER_THRESHOLD", "1000").env("ACTUATOR_IMAGE_ALLOW", Chain.IMAGE_ALLOW);
     static E2eStack stack;
     static Stories stories;
     SimulatedFleet fleet;
 
-    @BeforeAll
-    static void startStack() {
-        stack = E2eStack.start("scenarios",
-                Map.of("v6", Chain.mapping(V6, V6_HEIGHT), "v8", Chain.mapping(V8_UNTRUSTED, V8_HEIGHT)),
-                Map.of("DECIDER_BREAKER_THRESHOLD", "1000", "ACTUATOR_IMAGE_ALLOW", Chain.IMAGE_ALLOW));
-        stories = new Stories(stack);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    @BeforeEach
-    void startFleet() {
-        fleet = stack.fleet(Chain.model());
-    }
-
+    /**
+     * Every scenario: PagerDuty got one trigger per key the story paged, one resolve per such key once the
+     * incident resolved, and nothing else (the extension stops the fleet afterwards).
+     */
     @AfterEach
-    void stopFleet() {
-        try {
-            // every scenario: PagerDuty got one trigger per key the story paged, one resolve per such key once the
-            // incident resolved, and nothing else
-            for (String name : fleet.names()) {
-                stack.assertPagerDutyResolvedExactlyWhatWasTriggered(SimulatedFleet.nodeId(name));
-            }
-        } finally {
-            stack.stopFleets();
+    void pagerDutyResolvedWhatWasTriggered() {
+        for (String name : fleet.names()) {
+            stack.assertPagerDutyResolvedExactlyWhatWasTriggered(SimulatedFleet.nodeId(name));
         }
     }
 

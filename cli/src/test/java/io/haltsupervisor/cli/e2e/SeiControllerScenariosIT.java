@@ -26,12 +26,9 @@ import io.haltsupervisor.schemas.HaltObserved;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The supervisor under the sandbox's simulated sei-k8s-controller ({@code SeiControllers}: SeiNetwork children
@@ -45,35 +42,14 @@ class SeiControllerScenariosIT {
     /** Reconcile loops of the simulated controller that must leave the supervisor's changes in place. */
     private static final int LOOPS_AFTER = 5;
 
+    @RegisterExtension
+    static final E2eExtension E2E = E2eExtension.stack("sei-controller").mapping("v6", Chain.mapping(V6, V6_HEIGHT))
+            .env("DECIDER_BREAKER_THRESHOLD", "1000").env("ACTUATOR_IMAGE_ALLOW", Chain.IMAGE_ALLOW)
+            // the simulated chain makes a block every 100 ms
+            .env("DECIDER_MIN_BLOCK_TIME", "50ms");
     static E2eStack stack;
     static Stories stories;
     SimulatedFleet fleet;
-
-    @BeforeAll
-    static void startStack() {
-        stack = E2eStack.start("sei-controller", Map.of("v6", Chain.mapping(V6, V6_HEIGHT)),
-                Map.of("DECIDER_BREAKER_THRESHOLD", "1000", "ACTUATOR_IMAGE_ALLOW", Chain.IMAGE_ALLOW,
-                        // the simulated chain makes a block every 100 ms
-                        "DECIDER_MIN_BLOCK_TIME", "50ms"));
-        stories = new Stories(stack);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    @BeforeEach
-    void startFleet() {
-        fleet = stack.fleet(Chain.model());
-    }
-
-    @AfterEach
-    void stopFleet() {
-        stack.stopFleets();
-    }
 
     // ------------------------------------------------------------------ helpers
 

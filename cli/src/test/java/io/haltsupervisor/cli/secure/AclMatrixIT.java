@@ -9,7 +9,7 @@ import io.haltsupervisor.cli.secure.SecureKit.CliResult;
 import io.haltsupervisor.cli.secure.SecureKit.LogCapture;
 import io.haltsupervisor.cli.secure.SecureKit.Mechanism;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
-import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.sandbox.kube.KubeApiExtension;
 import io.haltsupervisor.sandbox.seid.SimulatedSeidServer;
 import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.KafkaAcl;
@@ -33,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,7 +51,8 @@ class AclMatrixIT {
     private static final String NODE = "m/rpc";
 
     private static EmbeddedKafka kafka;
-    private static InMemoryKubernetes kube;
+    @RegisterExtension
+    static final KubeApiExtension kube = new KubeApiExtension();
     private static SimulatedSeidServer seids;
     private static final AtomicInteger CASES = new AtomicInteger();
 
@@ -60,7 +62,6 @@ class AclMatrixIT {
     @BeforeAll
     static void start() {
         kafka = SecureKit.broker();
-        kube = InMemoryKubernetes.start();
         seids = SimulatedSeidServer.start();
         SampleEvents.imageMappings().forEach(m -> SecureKit.produce(kafka, Topics.IMAGE_MAPPINGS, m.plan(), m));
         SampleEvents.haltObservations().forEach(h -> SecureKit.produce(kafka, Topics.HALT_OBSERVATIONS, h.nodeId(), h));
@@ -70,7 +71,6 @@ class AclMatrixIT {
     @AfterAll
     static void stop() {
         seids.close();
-        kube.close();
         kafka.close();
     }
 

@@ -3,27 +3,19 @@ package io.haltsupervisor.decider.replay;
 import io.haltsupervisor.decider.DeciderConfig;
 import io.haltsupervisor.decider.DeciderHarness;
 import io.haltsupervisor.decider.DeciderMetrics;
-import io.haltsupervisor.decider.Events;
 
-import static io.haltsupervisor.decider.Events.IMG5;
-import static io.haltsupervisor.decider.Events.IMG6;
-import static io.haltsupervisor.decider.Events.IMG7;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.haltsupervisor.decider.replay.DeciderReplay;
 import io.haltsupervisor.decider.replay.DriverReplay;
 import io.haltsupervisor.decider.replay.DeciderReplay.Input;
-import io.haltsupervisor.schemas.OperatorCommandIssued.Command;
-import io.haltsupervisor.schemas.Topic;
-import io.haltsupervisor.schemas.Topics;
+import io.haltsupervisor.sandbox.synthetic.SyntheticFleet;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -35,14 +27,12 @@ import org.junit.jupiter.api.Test;
  * two decision logs (keys, values, timestamps, as bytes) and dead-letter counts must be identical.
  */
 class InProcessTopologyTest {
-    private static final String[] PLANS = {"v6", "v7", "v8"};
-    private static final String[] IMAGES = {IMG5, IMG6, IMG7};
     private static final DeciderConfig CONFIG = DeciderConfig.fromEnv(Map.of("DECIDER_APPLICATION_ID", "equiv",
             "DECIDER_GRACE_WINDOW", "3m", "DECIDER_BREAKER_THRESHOLD", "3", "DECIDER_BREAKER_WINDOW", "10m"));
 
     @Test
     void decidesByteForByteAsTheTopologyTestDriverDoes() {
-        List<Input> input = record(new Random(20261127L), 4000);
+        List<Input> input = record(20261127L, 4000);
         Log reference = run(input, Engine.TOPOLOGY_TEST_DRIVER);
         Log inProcess = run(input, Engine.IN_PROCESS);
 
@@ -56,7 +46,7 @@ class InProcessTopologyTest {
 
     @Test
     void aBatchReplayGivesWhatFeedingRecordByRecordGives() {
-        List<Input> input = record(new Random(7), 3000);
+        List<Input> input = record(7, 3000);
         ByteArrayOutputStream batch = new ByteArrayOutputStream();
         try (DeciderReplay replay = new DeciderReplay(CONFIG)) {
             replay.replay(input, o -> append(batch, o));
@@ -113,76 +103,12 @@ class InProcessTopologyTest {
         log.write('\n');
     }
 
-    /** A plausible, busy, seeded stream of inputs over 40 nodes, poison of every kind included. */
-    private static List<Input> record(Random random, int count) {
+    /** A busy seeded fleet over 40 nodes ({@link SyntheticFleet} with operator noise), record time from T0. */
+    private static List<Input> record(long seed, int count) {
         List<Input> out = new ArrayList<>();
-        Instant now = DeciderHarness.T0;
-        int commands = 0;
-        for (int i = 0; i < count; i++) {
-            // mostly seconds apart, now and then minutes: grace windows expire by record time
-            now = now.plusSeconds(random.nextInt(50) == 0 ? 60 + random.nextInt(400) : random.nextInt(15));
-            String node = "sei/n-" + random.nextInt(40);
-            int roll = random.nextInt(100);
-            if (roll < 25) {
-                int code = new int[] {70, 70, 70, 71, 72, 84}[random.nextInt(6)];
-                String plan = code == 70 ? PLANS[random.nextInt(PLANS.length)] : null;
-                Instant announced = now.minusSeconds(random.nextInt(3) * 60L);
-                out.add(value(Topics.HALT_OBSERVATIONS, node, Events.statusHalt(node, code, plan,
-                        plan == null ? null : 151_000_000L + plan.charAt(1), announced,
-                        IMAGES[random.nextInt(IMAGES.length)], now), now));
-            } else if (roll < 45) {
-                int code = new int[] {70, 71, 72, 77}[random.nextInt(4)];
-                out.add(value(Topics.HALT_OBSERVATIONS, node, Events.exitHalt(node, code, "uid-" + random.nextInt(3),
-                        "containerd://" + random.nextInt(6), random.nextInt(5), now.minusSeconds(1),
-                        IMAGES[random.nextInt(IMAGES.length)]), now));
-            } else if (roll < 65) {
-                String image = IMAGES[random.nextInt(IMAGES.length)];
-                out.add(value(Topics.NODE_OBSERVATIONS, node, random.nextBoolean()
-                        ? Events.podReady(node, "uid-" + random.nextInt(5), image, random.nextInt(5), now)
-                        : Events.podNotReady(node, "uid-" + random.nextInt(5), image, random.nextInt(5), now), now));
-            } else if (roll < 72) {
-                out.add(value(Topics.NODE_OBSERVATIONS, node, random.nextBoolean()
-                        ? Events.heartbeat(node, 151_000_000L + random.nextInt(60), now)
-                        : Events.recovered(node, 151_000_100L, now), now));
-            } else if (roll < 78) {
-                String plan = PLANS[random.nextInt(PLANS.length)];
-                if (random.nextInt(5) == 0) {
-                    out.add(raw(Topics.IMAGE_MAPPINGS, plan, null, now));
-                } else {
-                    out.add(value(Topics.IMAGE_MAPPINGS, plan, Events.mapping(plan, IMAGES[random.nextInt(3)],
-                            151_000_000L + plan.charAt(1), now), now));
-                }
-            } else if (roll < 89) {
-                Command c = Command.values()[random.nextInt(Command.values().length)];
-                out.add(value(Topics.OPERATOR_COMMANDS, node, Events.command("cmd-" + commands++, node, c, now),
-                        now));
-            } else if (roll < 92) {
-                out.add(value(Topics.OPERATOR_COMMANDS, Topics.FLEET_KEY,
-                        Events.fleetRelease("fleet-" + commands++, now), now));
-            } else {
-                out.add(poison(random, node, now));
-            }
-        }
+        SyntheticFleet.of(40, count).seed(seed).start(DeciderHarness.T0).withOperatorNoise()
+                .generate((topic, key, value, at) -> out.add(new Input(topic, key.getBytes(StandardCharsets.UTF_8),
+                        value, at)));
         return out;
-    }
-
-    /** Undecodable JSON, a tombstone, a record keyed by another node, a mapping keyed by another plan. */
-    private static Input poison(Random random, String node, Instant at) {
-        return switch (random.nextInt(5)) {
-            case 0 -> raw(Topics.HALT_OBSERVATIONS, node, "{\"poison\":".getBytes(StandardCharsets.UTF_8), at);
-            case 1 -> raw(Topics.NODE_OBSERVATIONS, node, null, at);
-            case 2 -> value(Topics.NODE_OBSERVATIONS, "sei/other", Events.heartbeat(node, 151_000_000L, at), at);
-            case 3 -> value(Topics.IMAGE_MAPPINGS, "v9", Events.mapping("v6", IMG6, 151_000_000L, at), at);
-            default -> raw(Topics.OPERATOR_COMMANDS, node, "[]".getBytes(StandardCharsets.UTF_8), at);
-        };
-    }
-
-    private static <V> Input value(Topic<String, V> topic, String key, V value, Instant at) {
-        return new Input(topic.name(), key.getBytes(StandardCharsets.UTF_8),
-                topic.valueSerde().serializer().serialize(topic.name(), value), at);
-    }
-
-    private static Input raw(Topic<String, ?> topic, String key, byte[] value, Instant at) {
-        return new Input(topic.name(), key.getBytes(StandardCharsets.UTF_8), value, at);
     }
 }

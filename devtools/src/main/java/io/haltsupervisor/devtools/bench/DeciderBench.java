@@ -5,20 +5,14 @@ import io.haltsupervisor.decider.DeciderMetrics;
 import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.decider.streams.DeciderTopology;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
-import io.haltsupervisor.schemas.HaltCode;
-import io.haltsupervisor.schemas.HaltIntent;
-import io.haltsupervisor.schemas.HaltObserved;
-import io.haltsupervisor.schemas.ImageMappingChanged;
+import io.haltsupervisor.sandbox.synthetic.SyntheticFleet;
 import io.haltsupervisor.schemas.KafkaClientConfig;
-import io.haltsupervisor.schemas.NodeObservation;
-import io.haltsupervisor.schemas.NodeStatusObserved;
-import io.haltsupervisor.schemas.PodStateObserved;
-import io.haltsupervisor.schemas.Topic;
 import io.haltsupervisor.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -58,9 +51,9 @@ import org.apache.kafka.streams.kstream.Produced;
  * run, with the raw consume→produce passthrough beside it as the physical limit (docs/requirements.md §7.1:
  * ≥ 50k observations/s and ≥ 0.8 of the Kafka Streams passthrough).
  *
- * <p>1,000,000 synthetic observations over 10,000 nodes are written first (not timed): mostly
- * repeats (status polls of halted nodes, crash-loop exit codes, heartbeats), some new incidents
- * (70 with and without a mapping, 71, 72, reserved codes), mappings arriving late, and recoveries.
+ * <p>1,000,000 synthetic observations over 10,000 nodes ({@link SyntheticFleet}) are written first (not timed):
+ * mostly repeats (status polls of halted nodes, crash-loop exit codes, heartbeats), some new incidents
+ * (70 with and without a mapping, 71, 72, reserved codes), a mapping arriving late, and recoveries.
  * Then rounds ({@code --warmup} warm-up rounds, then the measured one), each running over all the records: the
  * raw passthrough; the same decoding each value from JSON with its topic's serde (the ceiling of any reader of
  * these topics); Kafka Streams copying the same records as bytes under the decider's settings (what the framework
@@ -76,11 +69,6 @@ import org.apache.kafka.streams.kstream.Produced;
  * printed with the results).
  */
 public final class DeciderBench {
-    private static final String IMG5 = "ghcr.io/sei-protocol/seid:v5.9.0";
-    private static final String IMG6 = "ghcr.io/sei-protocol/seid:v6.0.1";
-    private static final String IMG7 = "ghcr.io/sei-protocol/seid:v7.0.0";
-    private static final long V6_HEIGHT = 151_000_000L;
-    private static final long V7_HEIGHT = 160_000_000L;
     private static final String PASSTHROUGH_SINK = "bench.passthrough.v1";
     private static final String DECODING_SINK = "bench.passthrough-decoding.v1";
     private static final String STREAMS_SINK = "bench.passthrough-streams.v1";
@@ -109,7 +97,7 @@ public final class DeciderBench {
             out.println(USAGE);
             return 2;
         }
-        quietLogs();
+        BenchSupport.quietLogs();
         Path stateDir;
         try {
             stateDir = Files.createTempDirectory("bench-decider-");
@@ -199,97 +187,27 @@ public final class DeciderBench {
     // ------------------------------------------------------------------ input
 
     /**
-     * Writes the synthetic input, in time order. Each node follows a small story: healthy heartbeats and
-     * pod states; about a third halt once (70 mostly, some 71/72/reserved), are polled again and again while
-     * halted (crash-looping ones with a new container now and then), and most recover on their target image.
+     * Writes the synthetic input ({@link SyntheticFleet}: seed 20261120, twenty minutes ending now), in time order,
+     * through one idempotent producer; returns the records written per topic.
      */
     private static Map<String, Long> produce(String bootstrap, Options o) {
-        Random random = new Random(20261120L);
         Map<String, Long> counts = new HashMap<>();
-        Instant t0 = Instant.now().minus(Duration.ofMinutes(20));
-        long spanMs = Duration.ofMinutes(20).toMillis();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            send(producer, Topics.IMAGE_MAPPINGS, "v6",
-                    ImageMappingChanged.of("v6", IMG6, V6_HEIGHT, "configmap:sei/upgrades", t0), t0, counts);
-            int[] stage = new int[o.nodes];
-            int[] container = new int[o.nodes];
-            boolean v7Mapped = false;
-            for (long i = 0; i < o.records - 2; i++) {
-                Instant at = t0.plusMillis(i * spanMs / o.records);
-                if (!v7Mapped && i > o.records / 2) {
-                    send(producer, Topics.IMAGE_MAPPINGS, "v7",
-                            ImageMappingChanged.of("v7", IMG7, V7_HEIGHT, "cli:bench", at), at, counts);
-                    v7Mapped = true;
-                    continue;
-                }
-                int n = random.nextInt(o.nodes);
-                String node = "sei/node-" + n;
-                String pod = "node-" + n + "-0";
-                int story = n % 3; // 0: stays healthy, 1: halts with 70, 2: halts with another code
-                int roll = random.nextInt(1000);
-                if (story == 0 || stage[n] == 0 && roll < 900) {
-                    // healthy traffic: heartbeats and pod states
-                    NodeObservation obs = roll % 4 == 0
-                            ? PodStateObserved.of(node, at, pod, "uid-" + n, IMG5, true, "Running", 0, null, false, false)
-                            : NodeStatusObserved.of(node, at, NodeStatusObserved.Change.HEARTBEAT,
-                                    V6_HEIGHT - 1, "v5.9.0", false, pod);
-                    send(producer, Topics.NODE_OBSERVATIONS, node, obs, at, counts);
-                    continue;
-                }
-                if (stage[n] == 0) {
-                    stage[n] = 1;
-                }
-                if (stage[n] == 1 && roll < 990) {
-                    send(producer, Topics.HALT_OBSERVATIONS, node, halt(n, node, pod, story, roll, at, container),
-                            at, counts);
-                    continue;
-                }
-                // recovery on the target image (upgrade to v6 or v7, or the rollback image)
-                stage[n] = 2;
-                String image = story == 1 ? (n % 2 == 0 ? IMG6 : IMG7) : IMG5;
-                send(producer, Topics.NODE_OBSERVATIONS, node,
-                        PodStateObserved.of(node, at, pod, "uid-" + n + "-new", image, true, "Running", 0, null,
-                                false, false), at, counts);
-            }
+            SyntheticFleet.of(o.nodes, o.records).seed(20261120L).span(Duration.ofMinutes(20))
+                    .start(Instant.now().minus(Duration.ofMinutes(20)))
+                    .generate((topic, key, value, at) -> {
+                        producer.send(new ProducerRecord<>(topic, null, at.toEpochMilli(),
+                                key.getBytes(StandardCharsets.UTF_8), value));
+                        counts.merge(topic, 1L, Long::sum);
+                    });
             producer.flush();
         }
         return counts;
-    }
-
-    private static HaltObserved halt(int n, String node, String pod, int story, int roll, Instant at, int[] container) {
-        if (story == 1) {
-            String plan = n % 2 == 0 ? "v6" : "v7";
-            long height = n % 2 == 0 ? V6_HEIGHT : V7_HEIGHT;
-            if (roll % 3 == 0) {
-                if (roll % 30 == 0) {
-                    container[n]++;
-                }
-                return HaltObserved.fromExitCode(node, new HaltCode(70), at, pod, "uid-" + n,
-                        "containerd://" + n + "-" + container[n], container[n], at.minusSeconds(1), IMG5);
-            }
-            HaltIntent intent = new HaltIntent(70, "upgrade_required", plan, height, null,
-                    Instant.ofEpochSecond(1_790_000_000L + n));
-            return HaltObserved.fromStatus(node, intent, at, pod, IMG5, height - 1, "v5.9.0");
-        }
-        int code = n % 100 == 2 ? 71 : n % 100 == 5 ? 72 : 84;
-        if (roll % 30 == 0) {
-            container[n]++;
-        }
-        return HaltObserved.fromExitCode(node, new HaltCode(code), at, pod, "uid-" + n,
-                "containerd://" + n + "-" + container[n], container[n], at.minusSeconds(1), IMG6);
-    }
-
-    private static <V> void send(KafkaProducer<byte[], byte[]> producer, Topic<String, V> topic, String key, V value,
-            Instant at, Map<String, Long> counts) {
-        producer.send(new ProducerRecord<>(topic.name(), null, at.toEpochMilli(),
-                topic.keySerde().serializer().serialize(topic.name(), key),
-                topic.valueSerde().serializer().serialize(topic.name(), value)));
-        counts.merge(topic.name(), 1L, Long::sum);
     }
 
     // ------------------------------------------------------------------ runs
@@ -299,7 +217,11 @@ public final class DeciderBench {
      *            ({@link BenchSupport.CpuSnapshot#since}): steadier than the rate for comparing builds, since it
      *            does not count waiting, and it shows what the broker beside the decider costs
      */
-    private record Result(long records, double seconds, long outputs, Map<String, Double> cpu) {
+    private record Result(long records, double seconds, long outputs, Map<String, Double> cpu, long undecodable) {
+        Result(long records, double seconds, long outputs, Map<String, Double> cpu) {
+            this(records, seconds, outputs, cpu, 0);
+        }
+
         double rate() {
             return records / seconds;
         }
@@ -310,8 +232,9 @@ public final class DeciderBench {
 
         /** E.g. {@code 999,999 records in 1.80 s = 557,028 records/s (process CPU 2.9 µs/record: clients 1.6…)}. */
         String summary(String unit) {
-            return String.format(Locale.ROOT, "%,d %ss in %.2f s = %,.0f %ss/s (process CPU %.1f µs/%s: %s)", records,
-                    unit, seconds, rate(), unit, cpuMicrosPerRecord(), unit, cpuBreakdown());
+            return String.format(Locale.ROOT, "%,d %ss in %.2f s = %,.0f %ss/s (process CPU %.1f µs/%s: %s)%s",
+                    records, unit, seconds, rate(), unit, cpuMicrosPerRecord(), unit, cpuBreakdown(),
+                    undecodable == 0 ? "" : String.format(Locale.ROOT, "; %,d undecodable", undecodable));
         }
 
         /** µs of CPU per record by kind of thread, e.g. {@code streams 14.1, broker 6.0, clients 0.4, jvm 3.9}. */
@@ -333,6 +256,15 @@ public final class DeciderBench {
      * @param decode also deserialise each value with its topic's serde (JSON → event), as any consumer of these
      *               topics must: the raw copy is the broker's ceiling, this is the ceiling for a JSON reader
      */
+    private static boolean decodes(org.apache.kafka.common.serialization.Deserializer<?> decoder,
+            ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return decoder.deserialize(r.topic(), r.value()) != null;
+        } catch (org.apache.kafka.common.errors.SerializationException e) {
+            return false; // the input's poison (one in a thousand): the decider dead-letters it, this counts it
+        }
+    }
+
     private static Result passthrough(String bootstrap, boolean decode, int round) {
         Map<String, org.apache.kafka.common.serialization.Deserializer<?>> decoders = new HashMap<>();
         Topics.DECIDER_INPUTS.forEach(t -> decoders.put(t.name(), t.valueSerde().deserializer()));
@@ -355,6 +287,7 @@ public final class DeciderBench {
             producer.initTransactions();
             consumer.subscribe(BenchSupport.DECIDER_INPUTS);
             long copied = 0;
+            long undecodable = 0;
             long start = 0;
             BenchSupport.CpuSnapshot cpuStart = null;
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
@@ -373,9 +306,8 @@ public final class DeciderBench {
                     cpuStart = BenchSupport.CpuSnapshot.take();
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    if (decode && decoders.get(r.topic()).deserialize(r.topic(), r.value()) == null) {
-                        throw new IllegalStateException("an empty record in the input at " + r.topic() + "-"
-                                + r.partition() + "@" + r.offset());
+                    if (decode && !decodes(decoders.get(r.topic()), r)) {
+                        undecodable++;
                     }
                     producer.send(new ProducerRecord<>(sink, r.partition(), r.timestamp(), r.key(),
                             r.value()), (metadata, error) -> {
@@ -406,7 +338,7 @@ public final class DeciderBench {
                 throw new IllegalStateException("the passthrough's transactional producer failed: " + failure.get(),
                         failure.get());
             }
-            return new Result(total, (System.nanoTime() - start) / 1e9, copied, cpuStart.since());
+            return new Result(total, (System.nanoTime() - start) / 1e9, copied, cpuStart.since(), undecodable);
         }
     }
 
@@ -492,15 +424,6 @@ public final class DeciderBench {
 
     // ------------------------------------------------------------------ plumbing
 
-    private static void quietLogs() {
-        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
-            ctx.getLogger("io.haltsupervisor").setLevel(ch.qos.logback.classic.Level.WARN);
-            ctx.getLogger("org.apache.kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
-            ctx.getLogger("kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
-            ctx.getLogger("state.change.logger").setLevel(ch.qos.logback.classic.Level.ERROR);
-        }
-    }
-
     private static void deleteTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -548,9 +471,10 @@ public final class DeciderBench {
                     throw new IllegalArgumentException(flag + ": expected a positive integer, got '" + value + "'");
                 }
             }
-            if (records < 10 || nodes < 1 || partitions < 1 || threads < 1 || warmup < 0) {
+            if (records < 10 || nodes < SyntheticFleet.MIN_NODES || partitions < 1 || threads < 1 || warmup < 0) {
                 throw new IllegalArgumentException(
-                        "--records >= 10, --nodes, --partitions, --threads >= 1 and --warmup >= 0");
+                        "--records >= 10, --nodes >= " + SyntheticFleet.MIN_NODES
+                                + ", --partitions, --threads >= 1 and --warmup >= 0");
             }
             return new Options(records, nodes, partitions, threads, warmup, Map.copyOf(streams));
         }

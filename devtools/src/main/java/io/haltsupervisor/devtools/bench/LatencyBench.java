@@ -84,7 +84,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * it is recorded). Polls are counted at the simulated endpoints: per replica, in the steady period and while nodes
  * are in their window. The last line is machine-readable:
  * {@code name=latency rate=… p50_ms=… p99_ms=… max_ms=… … near_height_detect_to_patch_p99_ms=…
- * baseline_detect_to_patch_p99_ms=… window_poll_rate=…}.
+ * baseline_detect_to_patch_p99_ms=… window_poll_rate=… … steady_cpu_cores=…} (CPU of this process in the steady
+ * period, in cores).
  *
  * <p>The actuator's rate limit is raised for the run (ACTUATOR_RATE_LIMIT_PER_MINUTE=100000): its default, 30
  * disruptive changes a minute, is a brake for a fleet-wide event and would otherwise be what is measured.
@@ -206,6 +207,8 @@ public final class LatencyBench {
                 PollCounts steady = PollCounts.over(nodes, aware, steadyStart.plusSeconds(1),
                         steadyStart.plus(o.steady));
                 PollCounts window = PollCounts.over(nodes, aware, firstHalt.minus(windowTime), lastHalt);
+                // CPU of this process (broker, pollers, decider, actuator, simulated fleet) while no upgrade is near
+                double steadyCpu = steady.cpuCores();
                 long deadline = System.nanoTime() + DRAIN.toNanos();
                 Map<String, Instant> patched = new HashMap<>();
                 List<ActionResultRecorded> results = List.of();
@@ -231,7 +234,7 @@ public final class LatencyBench {
                 load.join(5_000);
                 Map<String, Instant> polled = firstHaltPolls(kafka.bootstrapServers());
                 report(out, o, flipped, polled, decisionSeen, patched, loadRate, actuatorBusy(results), aware,
-                        steady, window, windowBlocks);
+                        steady, window, windowBlocks, steadyCpu);
                 return 0;
             }
         } catch (InterruptedException e) {
@@ -443,14 +446,18 @@ public final class LatencyBench {
 
     /**
      * Polls the simulated endpoints answered between two instants (waited for), per replica: the height-aware one's
-     * nodes and the baseline's.
+     * nodes and the baseline's; and this process's CPU meanwhile, in cores.
      */
-    private record PollCounts(long aware, int awareNodes, long baseline, int baselineNodes, Duration over) {
+    private record PollCounts(long aware, int awareNodes, long baseline, int baselineNodes, Duration over,
+            double cpuCores) {
         static PollCounts over(List<SimulatedSeid> nodes, Shard aware, Instant from, Instant to)
                 throws InterruptedException {
             sleepUntil(from);
             long[] start = nodes.stream().mapToLong(SimulatedSeid::requests).toArray();
+            long cpu0 = processCpuNanos();
+            long wall0 = System.nanoTime();
             sleepUntil(to);
+            double cpuCores = (processCpuNanos() - cpu0) / (double) Math.max(1, System.nanoTime() - wall0);
             long a = 0;
             long b = 0;
             int an = 0;
@@ -463,7 +470,7 @@ public final class LatencyBench {
                     b += n;
                 }
             }
-            return new PollCounts(a, an, b, nodes.size() - an, Duration.between(from, to));
+            return new PollCounts(a, an, b, nodes.size() - an, Duration.between(from, to), cpuCores);
         }
 
         double awareRate() {
@@ -494,7 +501,7 @@ public final class LatencyBench {
 
     private static void report(PrintStream out, Options o, Map<String, Instant> flipped, Map<String, Instant> polled,
             Map<String, Long> decisionSeen, Map<String, Instant> patched, double loadRate, double[] busy, Shard aware,
-            PollCounts steady, PollCounts window, long windowBlocks) {
+            PollCounts steady, PollCounts window, long windowBlocks, double steadyCpu) {
         List<Double> nearHeight = new ArrayList<>();
         List<Double> baseline = new ArrayList<>();
         List<Double> nearDetect = new ArrayList<>();
@@ -538,9 +545,9 @@ public final class LatencyBench {
                 + "p99 %.0f ms, max %.0f ms%n", pct(d, 0.50), pct(d, 0.99), max(d));
         out.printf(Locale.ROOT, "    and decision visible -> patch acknowledged: p50 %.0f ms, p99 %.0f ms, max %.0f ms"
                 + "%n", pct(p, 0.50), pct(p, 0.99), max(p));
-        out.printf(Locale.ROOT, "    (the actuator, one thread, is busy %.0f ms p50 / %.0f ms p99 with each upgrade: "
-                + "set-image, delete-pod, condition, event, each result recorded in its own transaction; a decision "
-                + "arriving meanwhile waits)%n", pct(busy, 0.50), pct(busy, 0.99));
+        out.printf(Locale.ROOT, "    (the actuator is busy %.0f ms p50 / %.0f ms p99 with each upgrade, first result "
+                + "to last: set-image, delete-pod, condition, event; up to ACTUATOR_CONCURRENCY nodes at once)%n",
+                pct(busy, 0.50), pct(busy, 0.99));
         out.printf(Locale.ROOT, "  apart, detection (interval %d s, jitter 10 %%; both replicas): halt shown -> poll "
                 + "response p50 %.0f ms, p99 %.0f ms, max %.0f ms; for comparison sei-k8s-controller requeues every "
                 + "30 s and cosmos-operator polls /status every 60 s%n", o.interval.toSeconds(), pct(det, 0.50),
@@ -568,14 +575,26 @@ public final class LatencyBench {
                 steady.over().toMillis() / 1000.0, steady.awareRate(), steady.awarePerNode(), steady.baselineRate(),
                 steady.baselinePerNode(), window.over().toMillis() / 1000.0, window.awareRate(),
                 window.awarePerNode(), window.baselineRate(), window.baselinePerNode());
+        out.printf(Locale.ROOT, "  CPU of the whole run's process (broker, pollers, decider, actuator, simulated fleet): "
+                + "%.2f cores in the steady state, %.2f while nodes approach and reach the height%n", steadyCpu,
+                window.cpuCores());
         out.println("  " + BenchSupport.loadAverage());
         out.printf(Locale.ROOT, "name=latency rate=%.1f p50_ms=%.0f p99_ms=%.0f max_ms=%.0f incidents=%d "
                 + "load_rate=%.0f poll_interval_ms=%d detect_p99_ms=%.0f near_height_detect_to_patch_p99_ms=%.0f "
                 + "baseline_detect_to_patch_p99_ms=%.0f window_poll_rate=%.1f steady_poll_rate=%.1f "
-                + "baseline_window_poll_rate=%.1f baseline_steady_poll_rate=%.1f block_time_ms=%d%n",
+                + "baseline_window_poll_rate=%.1f baseline_steady_poll_rate=%.1f block_time_ms=%d steady_cpu_cores=%.2f%n",
                 1000.0 / o.every.toMillis(), pct(t, 0.50), pct(t, 0.99), max(t), t.length, loadRate,
                 o.interval.toMillis(), pct(det, 0.99), pct(near, 0.99), pct(base, 0.99), window.awareRate(),
-                steady.awareRate(), window.baselineRate(), steady.baselineRate(), o.blockTime.toMillis());
+                steady.awareRate(), window.baselineRate(), steady.baselineRate(), o.blockTime.toMillis(), steadyCpu);
+    }
+
+    /** CPU time used by this process so far (all threads), in nanoseconds. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        throw new IllegalStateException("this JVM does not report its process CPU time");
     }
 
     private static double ms(Instant from, Instant to) {

@@ -5,15 +5,9 @@ import io.haltsupervisor.decider.service.DeciderService;
 import io.haltsupervisor.decider.replay.DeciderReplay;
 import io.haltsupervisor.decider.replay.DriverReplay;
 import io.haltsupervisor.sandbox.kafka.EmbeddedKafka;
-import io.haltsupervisor.schemas.HaltCode;
-import io.haltsupervisor.schemas.HaltIntent;
-import io.haltsupervisor.schemas.HaltObserved;
-import io.haltsupervisor.schemas.ImageMappingChanged;
+import io.haltsupervisor.sandbox.synthetic.SyntheticFleet;
 import io.haltsupervisor.schemas.Json;
 import io.haltsupervisor.schemas.KafkaClientConfig;
-import io.haltsupervisor.schemas.NodeStatusObserved;
-import io.haltsupervisor.schemas.OperatorCommandIssued;
-import io.haltsupervisor.schemas.PodStateObserved;
 import io.haltsupervisor.schemas.Topic;
 import io.haltsupervisor.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,7 +21,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -37,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,7 +47,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (docs/requirements.md §7: ≥ 200k events/s, with a decision log identical to the original).
  *
  * <ol>
- *   <li><b>Record</b> (untimed): synthetic input — 100 minutes of a 10,000-node fleet: heartbeats, pod states,
+ *   <li><b>Record</b> (untimed): synthetic input ({@link SyntheticFleet}, its default seed) — 100 minutes of a
+ *       10,000-node fleet: heartbeats, pod states,
  *       halts by status intent and by exit code with crash loops, recoveries, a mapping published at 40 %,
  *       a plan never mapped (grace windows expire), reserved codes acknowledged by operators, two 71/72
  *       halts, 0.1 % poison — is written to an embedded broker and decided by the live decider
@@ -78,13 +71,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (0: for up to N nodes whose decisions differ, print their inputs and both decision sequences).
  */
 public final class ReplayBench {
-    static final String IMG5 = "ghcr.io/sei-protocol/seid:v5.9.0";
-    static final String IMG6 = "ghcr.io/sei-protocol/seid:v6.0.1";
-    static final String IMG7 = "ghcr.io/sei-protocol/seid:v7.0.0";
-    static final long V6_HEIGHT = 151_000_000L;
-    static final long V7_HEIGHT = 160_000_000L;
-    static final long V8_HEIGHT = 170_000_000L;
-    private static final Duration SPAN = Duration.ofMinutes(100);
     private static final Duration RECORD_TIMEOUT = Duration.ofSeconds(150);
     private static final double TARGET = 200_000;
 
@@ -214,7 +200,7 @@ public final class ReplayBench {
         List<List<ProducerRecord<byte[], byte[]>>> stretches = new ArrayList<>();
         Map<String, Long> written = new TreeMap<>();
         stretches.add(new ArrayList<>());
-        AuditLog.generate(o.records, o.nodes, (topic, key, value, at) -> {
+        SyntheticFleet.of(o.nodes, o.records).generate((topic, key, value, at) -> {
             ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, at.toEpochMilli(),
                     key.getBytes(StandardCharsets.UTF_8), value);
             if (topic.equals(Topics.IMAGE_MAPPINGS.name())) {
@@ -524,14 +510,7 @@ public final class ReplayBench {
 
     // ------------------------------------------------------------------ the audit log
 
-    /**
-     * 100 minutes of a fleet, written in time order. Each node has a story by {@code n % 6}: 0, 1 stay
-     * healthy; 2 halt for v6 (mapped from the start); 3 are on v6 and halt for v7 (mapped at 40 %); 4 halt with
-     * reserved code 84 and half are acknowledged; 5 halt for v8, never mapped, so their grace windows expire
-     * (terminate-pod, then escalate). Even nodes run stay-alive and show a {@code halt_intent}; odd ones exit
-     * with the code and crash-loop. Nodes with a target recover on it one to five minutes after the decision
-     * could be made. Node 5 halts with 71 and node 11 with 72 instead (two trips: under the breaker threshold).
-     */
+    /** The producer that writes the audit log ({@link SyntheticFleet}'s records, default seed and span). */
     static final class AuditLog {
         private AuditLog() {
         }
@@ -544,149 +523,6 @@ public final class ReplayBench {
                     ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                     ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(),
                     new ByteArraySerializer());
-        }
-
-        /** Where generated records go. */
-        interface Sink {
-            void send(String topic, String key, byte[] value, Instant at);
-        }
-
-        static void generate(long records, int nodes, Sink sink) {
-            Random random = new Random(20261127L);
-            Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(SPAN).minusSeconds(60);
-            long spanMs = SPAN.toMillis();
-            Instant v7At = t0.plusMillis(spanMs * 4 / 10);
-            long[] haltAt = new long[nodes];
-            long[] recoverAfter = new long[nodes];
-            int[] phase = new int[nodes]; // 0 healthy before the halt, 1 halted, 2 recovered
-            int[] restarts = new int[nodes];
-            boolean[] acked = new boolean[nodes];
-            for (int n = 0; n < nodes; n++) {
-                double f = (n * 0.6180339887498949) % 1.0;
-                haltAt[n] = t0.toEpochMilli() + (long) (spanMs * (0.05 + 0.75 * f));
-                recoverAfter[n] = 60_000 + random.nextInt(240_000);
-            }
-            send(sink, Topics.IMAGE_MAPPINGS, "v6", ImageMappingChanged.of("v6", IMG6, V6_HEIGHT,
-                    "configmap:sei/seid-image-mappings", t0), t0);
-            boolean v7Sent = false;
-            for (long i = 1; i < records; i++) {
-                Instant at = t0.plusMillis(i * spanMs / records);
-                long now = at.toEpochMilli();
-                if (!v7Sent && !at.isBefore(v7At)) {
-                    v7Sent = true;
-                    send(sink, Topics.IMAGE_MAPPINGS, "v7", ImageMappingChanged.of("v7", IMG7, V7_HEIGHT,
-                            "configmap:sei/seid-image-mappings", at), at);
-                    continue;
-                }
-                if (i % 1000 == 500) {
-                    String topic = BenchSupport.DECIDER_INPUTS.get(random.nextInt(3) == 0 ? 0 : 1);
-                    sink.send(topic, "sei/node-" + random.nextInt(nodes),
-                            "{\"schemaVersion\":1,\"nodeId\":".getBytes(StandardCharsets.UTF_8), at);
-                    continue;
-                }
-                int n = random.nextInt(nodes);
-                int story = story(n);
-                String node = "sei/node-" + n;
-                String pod = "node-" + n + "-0";
-                String image = story == 3 ? IMG6 : story == 5 ? IMG7 : IMG5;
-                boolean stayAlive = n % 2 == 0;
-                if (story <= 1 || phase[n] == 0 && now < haltAt[n]) {
-                    healthy(sink, random, node, pod, image, heightBefore(story, n, now, haltAt[n]), at, "uid-" + n);
-                    continue;
-                }
-                if (phase[n] == 0) {
-                    phase[n] = 1;
-                    sink.send(Topics.HALT_OBSERVATIONS.name(), node, halt(story, n, node, pod, image, stayAlive,
-                            restarts, haltAt[n], at), at);
-                    continue;
-                }
-                long decidable = story == 3 ? Math.max(haltAt[n], v7At.toEpochMilli()) : haltAt[n];
-                String target = target(story, n);
-                if (phase[n] == 1 && target != null && now >= decidable + recoverAfter[n]) {
-                    phase[n] = 2;
-                    send(sink, Topics.NODE_OBSERVATIONS, node, PodStateObserved.of(node, at, pod, "uid-" + n + "-b",
-                            target, true, "Running", 0, null, false, false), at);
-                    continue;
-                }
-                if (phase[n] == 2) {
-                    healthy(sink, random, node, pod, target, heightAfter(story, now), at, "uid-" + n + "-b");
-                    continue;
-                }
-                if (story == 4 && n % 12 == 4 && !acked[n] && now >= haltAt[n] + 120_000) {
-                    acked[n] = true;
-                    send(sink, Topics.OPERATOR_COMMANDS, node, OperatorCommandIssued.forNode("ack-" + n, node,
-                            OperatorCommandIssued.Command.ACK, "oncall@sei", "looking", at), at);
-                    continue;
-                }
-                // still halted: the same halt again (a crash-looping pod's next exit, a stay-alive pod re-read)
-                sink.send(Topics.HALT_OBSERVATIONS.name(), node, halt(story, n, node, pod, image, stayAlive, restarts,
-                        haltAt[n], at), at);
-            }
-        }
-
-        private static int story(int n) {
-            return n == 5 || n == 11 ? 6 : n % 6;
-        }
-
-        private static String target(int story, int n) {
-            return switch (story) {
-                case 2 -> IMG6;
-                case 3 -> IMG7;
-                case 6 -> n == 5 ? IMG5 : null; // 71 rolls back to the image it ran; 72 is quarantined
-                default -> null;
-            };
-        }
-
-        private static long heightBefore(int story, int n, long now, long haltAt) {
-            long blocksToHalt = Math.max(0, (haltAt - now) / 400);
-            return switch (story) {
-                case 2 -> V6_HEIGHT - 1 - blocksToHalt;
-                case 3 -> V7_HEIGHT - 1 - blocksToHalt;
-                case 5 -> V8_HEIGHT - 1 - blocksToHalt;
-                default -> V6_HEIGHT + 2_000_000 + n + now / 400 % 1_000_000;
-            };
-        }
-
-        private static long heightAfter(int story, long now) {
-            return (story == 3 ? V7_HEIGHT : V6_HEIGHT) + 1 + now / 400 % 1_000_000;
-        }
-
-        private static void healthy(Sink sink, Random random, String node, String pod, String image, long height,
-                Instant at, String uid) {
-            if (random.nextInt(5) == 0) {
-                send(sink, Topics.NODE_OBSERVATIONS, node, PodStateObserved.of(node, at, pod, uid, image, true,
-                        "Running", 0, null, false, false), at);
-            } else {
-                send(sink, Topics.NODE_OBSERVATIONS, node, NodeStatusObserved.of(node, at,
-                        NodeStatusObserved.Change.HEARTBEAT, height, version(image), false, pod), at);
-            }
-        }
-
-        private static byte[] halt(int story, int n, String node, String pod, String image, boolean stayAlive,
-                int[] restarts, long haltAt, Instant at) {
-            int code = story == 4 ? 84 : story == 6 ? (n == 5 ? 71 : 72) : 70;
-            String plan = story == 2 ? "v6" : story == 3 ? "v7" : story == 5 ? "v8" : null;
-            Long height = story == 2 ? Long.valueOf(V6_HEIGHT) : story == 3 ? Long.valueOf(V7_HEIGHT)
-                    : story == 5 ? Long.valueOf(V8_HEIGHT) : null;
-            HaltObserved h;
-            if (stayAlive && code == 70) {
-                h = HaltObserved.fromStatus(node, new HaltIntent(code, null, plan, height, null,
-                        Instant.ofEpochMilli(haltAt)), at, pod, image,
-                        height - 1, version(image));
-            } else {
-                int restart = restarts[n]++ / 4; // a crash loop: the pod watcher sees each restart a few times
-                h = HaltObserved.fromExitCode(node, new HaltCode(code), at, pod, "uid-" + n, "containerd://" + n
-                        + "-" + restart, restart, at.minusSeconds(2), image);
-            }
-            return Topics.HALT_OBSERVATIONS.valueSerde().serializer().serialize(Topics.HALT_OBSERVATIONS.name(), h);
-        }
-
-        private static String version(String image) {
-            return image.substring(image.lastIndexOf(':') + 1);
-        }
-
-        private static <V> void send(Sink sink, Topic<String, V> topic, String key, V value, Instant at) {
-            sink.send(topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value), at);
         }
     }
 

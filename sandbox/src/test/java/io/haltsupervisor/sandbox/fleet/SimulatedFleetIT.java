@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.haltsupervisor.sandbox.kube.InMemoryKubernetes;
+import io.haltsupervisor.sandbox.kube.KubeApiExtension;
 import io.haltsupervisor.sandbox.seid.SimulatedSeidServer;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The simulator plays controller and kubelet on the in-memory API (not a real cluster). */
 class SimulatedFleetIT {
@@ -26,14 +28,14 @@ class SimulatedFleetIT {
     static final ChainModel CHAIN = new ChainModel(List.of(new ChainModel.Upgrade("v6", 1_000, "{}")),
             Map.of(V5, 0, V6, 1));
 
-    InMemoryKubernetes kube;
+    @RegisterExtension
+    final KubeApiExtension kube = new KubeApiExtension();
     SimulatedSeidServer seids;
     SimulatedFleet fleet;
     KubernetesClient client;
 
     @BeforeEach
     void start() {
-        kube = InMemoryKubernetes.start();
         client = kube.client();
         seids = SimulatedSeidServer.start();
         fleet = new SimulatedFleet(client, seids, CHAIN, Duration.ofHours(1), Duration.ZERO);
@@ -43,7 +45,6 @@ class SimulatedFleetIT {
     void stop() {
         fleet.close();
         seids.close();
-        kube.close();
     }
 
     private Pod pod(String name) {

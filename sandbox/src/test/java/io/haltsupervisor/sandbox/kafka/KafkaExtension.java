@@ -1,10 +1,6 @@
 package io.haltsupervisor.sandbox.kafka;
 
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import io.haltsupervisor.sandbox.testkit.ScopedResource;
 
 /**
  * A broker for a test, from {@link KafkaFixture#start()} (an external cluster, a Testcontainers broker, or the
@@ -18,41 +14,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * kafka.createTopics(3);
  * }</pre>
  */
-public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback, KafkaFixture.Broker {
-    private KafkaFixture.Broker broker;
-    private boolean perClass;
-
+public final class KafkaExtension extends ScopedResource<KafkaFixture.Broker> implements KafkaFixture.Broker {
     @Override
-    public void beforeAll(ExtensionContext context) {
-        perClass = true;
-        broker = KafkaFixture.start();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        if (broker == null) {
-            broker = KafkaFixture.start();
-        }
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) {
-        if (!perClass) {
-            close();
-        }
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        close();
+    protected KafkaFixture.Broker open() {
+        return KafkaFixture.start();
     }
 
     private KafkaFixture.Broker broker() {
-        if (broker == null) {
-            throw new IllegalStateException("the broker is not started: register KafkaExtension with @RegisterExtension");
-        }
-        return broker;
+        return resource();
     }
 
     @Override
@@ -77,9 +46,6 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void close() {
-        if (broker != null) {
-            broker.close();
-            broker = null;
-        }
+        release();
     }
 }
