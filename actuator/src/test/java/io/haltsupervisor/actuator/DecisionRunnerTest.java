@@ -265,7 +265,8 @@ class DecisionRunnerTest {
                 "act set-image", "record set-image=applied",
                 "act delete-pod", "record delete-pod=applied",
                 "act condition", "record condition=applied",
-                "act event", "record event=applied");
+                "act event", "record event=applied",
+                "act hold", "record hold=applied");
     }
 
     @Test
