@@ -215,7 +215,7 @@ class ActuatorServiceIT {
         send(marker);
         await().atMost(Duration.ofSeconds(30)).until(() -> results(marker.decisionId()).size() == 2);
         assertThat(second.healthy()).isTrue();
-        assertThat(results(upgrade.decisionId())).as("nothing re-executed, nothing re-recorded").hasSize(4);
+        assertThat(results(upgrade.decisionId())).as("nothing re-executed, nothing re-recorded").hasSize(5);
         assertThat(client.events().v1().events().inNamespace("sei").list().getItems()).hasSize(2);
         assertThat(pd.events()).hasSize(1);
     }
