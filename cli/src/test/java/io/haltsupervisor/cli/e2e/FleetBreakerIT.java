@@ -79,7 +79,9 @@ class FleetBreakerIT {
             String incident = n.nodeId() + "#1";
             RollbackDecided rollback = stories.decision(incident + "/rollback/0", RollbackDecided.class);
             assertThat(rollback.targetImage()).isEqualTo(V5);
-            stories.decision(incident + "/resolve/1", Decision.IncidentResolved.class);
+            // its pages resolve once the rollback's last step (rollout, which watches the hold window) is done
+            stories.outcomes(stories.decision(incident + "/resolve/1", Decision.IncidentResolved.class),
+                    Stories.resolveSteps(true));
             // one decision for the halt, then the resolution once the rollback ran
             stack.assertDecisionLog(n.nodeId(), incident + "/rollback/0", incident + "/resolve/1");
         }
