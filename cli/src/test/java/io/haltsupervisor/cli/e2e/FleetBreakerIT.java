@@ -138,7 +138,8 @@ class FleetBreakerIT {
         RollbackDecided retried = stories.decision(lateIncident + "/rollback/1", RollbackDecided.class);
         assertThat(retried.targetImage()).isEqualTo(V5);
         assertThat(retried.tooNewImage()).isEqualTo(V6);
-        stories.decision(lateIncident + "/resolve/2", Decision.IncidentResolved.class);
+        stories.outcomes(stories.decision(lateIncident + "/resolve/2", Decision.IncidentResolved.class),
+                Stories.resolveSteps(true));
         Decision.OperatorCommandApplied retry = stories.firstDecision(late.nodeId(),
                 Decision.OperatorCommandApplied.class);
         // the page, the operator's retry, the rollback it decided, the resolution: each once
