@@ -79,6 +79,8 @@ public record ActuatorConfig(String groupId, String instance, String transaction
     public static final String WEBHOOK_TOKEN = "ACTUATOR_WEBHOOK_TOKEN";
     public static final String ROLLOUT_TIMEOUT = "ACTUATOR_ROLLOUT_TIMEOUT";
     public static final String ROLLOUT_POLL_INTERVAL = "ACTUATOR_ROLLOUT_POLL_INTERVAL";
+    public static final String HOLD_WINDOW = "ACTUATOR_HOLD_WINDOW";
+    public static final String HOLD_POLL_INTERVAL = "ACTUATOR_HOLD_POLL_INTERVAL";
     public static final String CONCURRENCY = "ACTUATOR_CONCURRENCY";
     /** Most nodes acted on at once that {@value #CONCURRENCY} accepts. */
     public static final int MAX_CONCURRENCY = 64;
@@ -88,8 +90,17 @@ public record ActuatorConfig(String groupId, String instance, String transaction
      * and {@code NodeUpdateInProgress} condition every {@code pollInterval} until the controller reports the image
      * rolled out (or failed), and fails after {@code timeout} without either.
      */
-    public record RolloutSettings(Duration timeout, Duration pollInterval) {
+    public record RolloutSettings(Duration timeout, Duration pollInterval, Duration holdWindow,
+            Duration holdPollInterval) {
+        /** The hold check's defaults: {@code ACTUATOR_HOLD_WINDOW} 3s, {@code ACTUATOR_HOLD_POLL_INTERVAL} 200ms. */
+        public static final Duration DEFAULT_HOLD_WINDOW = Duration.ofSeconds(3);
+        public static final Duration DEFAULT_HOLD_POLL_INTERVAL = Duration.ofMillis(200);
         public static final RolloutSettings DEFAULT = new RolloutSettings(Duration.ofMinutes(10), Duration.ofSeconds(2));
+
+        /** With the hold check's defaults. */
+        public RolloutSettings(Duration timeout, Duration pollInterval) {
+            this(timeout, pollInterval, DEFAULT_HOLD_WINDOW, DEFAULT_HOLD_POLL_INTERVAL);
+        }
     }
 
     /** The prefix of the {@link GroupMembership} settings: {@code ACTUATOR_SESSION_TIMEOUT} etc. */
@@ -152,6 +163,15 @@ public record ActuatorConfig(String groupId, String instance, String transaction
         public static final Setting<Duration> ROLLOUT_POLL_INTERVAL = SETTINGS.define(
                 ActuatorConfig.ROLLOUT_POLL_INTERVAL, Parsers.positiveDuration(), "2s",
                 "how often the `rollout` step reads the SeiNode's status");
+        public static final Setting<Duration> HOLD_WINDOW = SETTINGS.define(ActuatorConfig.HOLD_WINDOW,
+                Parsers.positiveDuration(), "3s", "how long an image change must hold before its last step (`hold` on"
+                        + " a StatefulSet or Deployment, `rollout` on a SeiNode) records `applied`: another writer"
+                        + " (Argo CD or Flux self-heal, a parent controller) setting it back within it is re-applied"
+                        + " once, then recorded `reverted` and paged. Short, since meanwhile the node's next decision"
+                        + " waits and one of `ACTUATOR_CONCURRENCY` lanes is busy; it catches a self-heal that reacts to a watch (seconds), not one that runs on a"
+                        + " sync interval (see docs/operations.md, \"Running beside Argo CD or Flux\")");
+        public static final Setting<Duration> HOLD_POLL_INTERVAL = SETTINGS.define(ActuatorConfig.HOLD_POLL_INTERVAL,
+                Parsers.positiveDuration(), "200ms", "how often the hold check reads the target and its pod");
         public static final Setting<Integer> CONCURRENCY = SETTINGS.define(ActuatorConfig.CONCURRENCY,
                 Parsers.integer(1, MAX_CONCURRENCY), "8", "nodes acted on at once at most (each node's decisions in"
                         + " order, a fleet decision alone); `1` runs one decision at a time");
@@ -269,7 +289,8 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                 v.get(Registry.RATE_LIMIT_MAX_WAIT), v.get(Registry.CONTAINER_NAME),
                 new RetryPolicy(v.get(Registry.RETRY_MAX_ATTEMPTS), initial, max), v.get(Registry.HTTP_TIMEOUT),
                 pagerDuty, alertmanager, webhook,
-                new RolloutSettings(v.get(Registry.ROLLOUT_TIMEOUT), v.get(Registry.ROLLOUT_POLL_INTERVAL)),
+                new RolloutSettings(v.get(Registry.ROLLOUT_TIMEOUT), v.get(Registry.ROLLOUT_POLL_INTERVAL),
+                        v.get(Registry.HOLD_WINDOW), v.get(Registry.HOLD_POLL_INTERVAL)),
                 membership, v.get(Registry.CONCURRENCY));
     }
 

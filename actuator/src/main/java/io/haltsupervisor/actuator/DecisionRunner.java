@@ -95,7 +95,10 @@ final class DecisionRunner {
                 outcome = last.outcome();
                 detail = last.detail();
             }
-            if (outcome == Outcome.FAILED || outcome == Outcome.REFUSED_BY_POLICY) {
+            if (outcome == Outcome.REVERTED) {
+                // another writer set the change back: its own page at once (issue 21), not an action-failed one
+                raisePages(decision, plan, StepPlanner.revertedPages(decision, step, detail, sinks));
+            } else if (outcome == Outcome.FAILED || outcome == Outcome.REFUSED_BY_POLICY) {
                 if (step.gate()) {
                     gateFailed = true;
                 }
@@ -109,7 +112,10 @@ final class DecisionRunner {
 
     private void raiseFailurePage(Decision decision, Plan plan, Step failed, String detail)
             throws InterruptedException {
-        List<PageStep> pages = StepPlanner.failurePages(decision, failed, detail, sinks);
+        raisePages(decision, plan, StepPlanner.failurePages(decision, failed, detail, sinks));
+    }
+
+    private void raisePages(Decision decision, Plan plan, List<PageStep> pages) throws InterruptedException {
         for (int j = 0; j < pages.size(); j++) {
             PageStep page = pages.get(j);
             if (index.finalOutcome(decision.decisionId(), page.name()).isPresent()) {
@@ -149,6 +155,9 @@ final class DecisionRunner {
             hook.afterAttempt(decision, step, result);
             if (result instanceof StepOutcome.Done done) {
                 return record(decision, step, stepIndex, target, done.outcome(), done.detail(), attempt, took);
+            }
+            if (result instanceof StepOutcome.Reverted r) {
+                return record(decision, step, stepIndex, target, Outcome.REVERTED, r.detail(), attempt, took);
             }
             if (result instanceof StepOutcome.Refused r) {
                 return record(decision, step, stepIndex, target, Outcome.REFUSED_BY_POLICY, r.detail(), attempt, took);
@@ -204,7 +213,7 @@ final class DecisionRunner {
         String line = "Decision {} step {} [{}] on {}: {} (attempt {}) — {} (node {}, incident {})";
         Object[] args = {decision.decisionId(), step.name(), stepIndex, target, outcome.token(), attempt, detail,
             node(decision), decision.incidentId()};
-        if (outcome == Outcome.FAILED || outcome == Outcome.REFUSED_BY_POLICY) {
+        if (outcome == Outcome.FAILED || outcome == Outcome.REFUSED_BY_POLICY || outcome == Outcome.REVERTED) {
             LOG.error(line, args);
         } else if (outcome == Outcome.FAILED_RETRYING) {
             LOG.warn(line, args);

@@ -30,6 +30,22 @@ public sealed interface StepOutcome {
     record Failed(String detail) implements StepOutcome {
     }
 
+    /**
+     * The change was made but another writer set it back (after at most one re-apply): recorded as
+     * {@link Outcome#REVERTED}, never retried, and paged at once with its own dedup key ({@code /reverted}).
+     *
+     * @param detail   what was set back, from what to what, when
+     * @param revertedBy the field manager that last wrote the field ({@code metadata.managedFields}), or null when
+     *                 the API server records none
+     * @param through  the object the change came through (owner chain), e.g. {@code StatefulSet sei/rpc-0}
+     */
+    record Reverted(String detail, String revertedBy, String through) implements StepOutcome {
+        public Reverted {
+            Objects.requireNonNull(detail, "detail");
+            Objects.requireNonNull(through, "through");
+        }
+    }
+
     public static StepOutcome applied(String detail) {
         return new Done(Outcome.APPLIED, detail);
     }

@@ -25,7 +25,10 @@ public final class ActuatorChild {
         KubernetesClient kube = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
                 .withMasterUrl(env.get("TEST_KUBE_URL")).withTrustCerts(true).build()).build();
         StepHook window = (decision, step, outcome) -> {
-            if (step.changesCluster() && outcome instanceof StepOutcome.Done done
+            // hold and rollout confirm a change (they write only to re-apply one that was set back): not a window
+            if (step.changesCluster() && !(step instanceof io.haltsupervisor.actuator.plan.Step.ConfirmHold)
+                    && !(step instanceof io.haltsupervisor.actuator.plan.Step.ConfirmRollout)
+                    && outcome instanceof StepOutcome.Done done
                     && done.outcome() == io.haltsupervisor.schemas.ActionResultRecorded.Outcome.APPLIED) {
                 System.out.println("ACTED " + decision.decisionId() + " " + step.name());
                 System.out.flush();

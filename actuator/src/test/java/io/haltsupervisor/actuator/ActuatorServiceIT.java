@@ -105,7 +105,9 @@ class ActuatorServiceIT {
     private ActuatorService service(String group, StepHook hook) {
         Map<String, String> env = new HashMap<>(Map.of("ACTUATOR_GROUP_ID", group, "ACTUATOR_INSTANCE", "it-0",
                 "ACTUATOR_PAGERDUTY_ROUTING_KEY", "rk-" + test, "ACTUATOR_PAGERDUTY_URL", pd.url().toString(),
-                "ACTUATOR_RETRY_INITIAL_BACKOFF", "20ms", "ACTUATOR_RETRY_MAX_BACKOFF", "100ms"));
+                "ACTUATOR_RETRY_INITIAL_BACKOFF", "20ms", "ACTUATOR_RETRY_MAX_BACKOFF", "100ms",
+                // no StatefulSet controller here recreates pods: the hold step only confirms the template
+                "ACTUATOR_HOLD_WINDOW", "300ms"));
         ActuatorService s = new ActuatorService(ActuatorConfig.fromEnv(env),
                 KafkaClientConfig.of(kafka.bootstrapServers()), new SimpleMeterRegistry(), client, Clock.systemUTC(),
                 Sleeper.SYSTEM, hook);
@@ -194,9 +196,9 @@ class ActuatorServiceIT {
         assertThat(first.healthy()).isTrue();
         send(upgrade);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> results(upgrade.decisionId()).size() == 4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> results(upgrade.decisionId()).size() == 5);
         assertThat(outcomes(results(upgrade.decisionId()))).containsExactly("set-image=applied@1",
-                "delete-pod=applied@1", "condition=applied@1", "event=applied@1");
+                "delete-pod=applied@1", "condition=applied@1", "event=applied@1", "hold=applied@1");
         assertThat(image()).isEqualTo(V6);
         assertThat(client.pods().inNamespace("sei").withName(name + "-0").get()).isNull();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -213,7 +215,7 @@ class ActuatorServiceIT {
         send(marker);
         await().atMost(Duration.ofSeconds(30)).until(() -> results(marker.decisionId()).size() == 2);
         assertThat(second.healthy()).isTrue();
-        assertThat(results(upgrade.decisionId())).as("nothing re-executed, nothing re-recorded").hasSize(4);
+        assertThat(results(upgrade.decisionId())).as("nothing re-executed, nothing re-recorded").hasSize(5);
         assertThat(client.events().v1().events().inNamespace("sei").list().getItems()).hasSize(2);
         assertThat(pd.events()).hasSize(1);
     }
@@ -243,9 +245,10 @@ class ActuatorServiceIT {
         crashing.close();
 
         ActuatorService restarted = service(group, StepHook.NONE);
-        await().atMost(Duration.ofSeconds(30)).until(() -> results(rollback.decisionId()).size() == 5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> results(rollback.decisionId()).size() == 6);
         assertThat(outcomes(results(rollback.decisionId()))).containsExactly("page-trigger:pagerduty=applied@1",
-                "set-image=already-applied@1", "delete-pod=applied@1", "condition=applied@1", "event=applied@1");
+                "set-image=already-applied@1", "delete-pod=applied@1", "condition=applied@1", "event=applied@1",
+                "hold=applied@1");
         assertThat(image()).isEqualTo(V5);
         assertThat(client.apps().statefulSets().inNamespace("sei").withName(name).get().getMetadata().getGeneration())
                 .as("the restarted actuator did not change the spec again").isEqualTo(generationAfterCrash);

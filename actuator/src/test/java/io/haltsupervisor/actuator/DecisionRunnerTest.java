@@ -66,9 +66,9 @@ class DecisionRunnerTest {
     @Test
     void runsEveryStepInOrderAndRecordsOneResultEach() throws Exception {
         runner(config(Map.of()), TargetKind.STATEFULSET).run(UPGRADE);
-        assertThat(executed).containsExactly("set-image", "delete-pod", "condition", "event");
+        assertThat(executed).containsExactly("set-image", "delete-pod", "condition", "event", "hold");
         assertThat(results()).containsExactly("set-image#0=applied@1", "delete-pod#1=applied@1",
-                "condition#2=applied@1", "event#3=applied@1");
+                "condition#2=applied@1", "event#3=applied@1", "hold#4=applied@1");
         ActionResultRecorded first = recorded.get(0);
         assertThat(first.decisionId()).isEqualTo(UPGRADE.decisionId());
         assertThat(first.incidentId()).isEqualTo("sei/rpc-0#1");
@@ -78,6 +78,17 @@ class DecisionRunnerTest {
         assertThat(recorded.get(1).target()).isEqualTo("Pod sei/rpc-0");
         assertThat(first.detail()).isEqualTo("did set-image");
         assertThat(first.recordedAt()).isEqualTo(NOW);
+    }
+
+    @Test
+    void aRevertedChangeIsRecordedAndPagedAtOnceOnItsOwnKeyNotAsAFailure() throws Exception {
+        script("hold", new StepOutcome.Reverted("the seid image of the pod template of StatefulSet sei/rpc-0 was set"
+                + " back by argocd-controller", "argocd-controller", "StatefulSet sei/rpc-0"));
+        runner(config(Map.of()), TargetKind.STATEFULSET).run(UPGRADE);
+        assertThat(results()).containsExactly("set-image#0=applied@1", "delete-pod#1=applied@1",
+                "condition#2=applied@1", "event#3=applied@1", "hold#4=reverted@1",
+                "reverted-page-trigger:pagerduty#5=applied@1");
+        assertThat(executed).as("not retried").containsOnlyOnce("hold").doesNotContain("failure-page-trigger:pagerduty");
     }
 
     @Test
@@ -98,7 +109,7 @@ class DecisionRunnerTest {
                 "rollback", "set-image", 1, "StatefulSet sei/rpc-0", Outcome.FAILED_RETRYING, "503", 1, NOW));
         runner(config(Map.of()), TargetKind.STATEFULSET).run(ROLLBACK);
         assertThat(executed).as("the page was recorded; the image step was not final")
-                .containsExactly("set-image", "delete-pod", "condition", "event");
+                .containsExactly("set-image", "delete-pod", "condition", "event", "hold");
     }
 
     @Test
@@ -118,7 +129,7 @@ class DecisionRunnerTest {
                 new StepOutcome.Retriable("503"));
         runner(config(Map.of()), TargetKind.STATEFULSET).run(UPGRADE);
         assertThat(results()).containsExactly("set-image#0=failed-retrying@1", "set-image#0=failed-retrying@2",
-                "set-image#0=failed@3", "failure-page-trigger:pagerduty#4=applied@1");
+                "set-image#0=failed@3", "failure-page-trigger:pagerduty#5=applied@1");
         assertThat(recorded.get(2).detail()).contains("gave up after 3 attempts");
         assertThat(executed).doesNotContain("delete-pod", "condition", "event");
     }
@@ -128,7 +139,7 @@ class DecisionRunnerTest {
         script("set-image", new StepOutcome.Refused("image x is not in the repository the node runs"));
         runner(config(Map.of()), TargetKind.STATEFULSET).run(ROLLBACK);
         assertThat(results()).containsExactly("page-trigger:pagerduty#0=applied@1",
-                "set-image#1=refused-by-policy@1", "failure-page-trigger:pagerduty#5=applied@1");
+                "set-image#1=refused-by-policy@1", "failure-page-trigger:pagerduty#6=applied@1");
     }
 
     @Test
@@ -137,7 +148,7 @@ class DecisionRunnerTest {
         script("event", new StepOutcome.Failed("403 forbidden"));
         runner(config(Map.of()), TargetKind.DEPLOYMENT).run(UPGRADE);
         assertThat(results()).containsExactly("set-image#0=applied@1", "condition#1=failed@1",
-                "failure-page-trigger:pagerduty#3=applied@1", "event#2=failed@1");
+                "failure-page-trigger:pagerduty#4=applied@1", "event#2=failed@1", "hold#3=applied@1");
     }
 
     @Test
@@ -157,7 +168,7 @@ class DecisionRunnerTest {
                 .run(ROLLBACK);
         assertThat(executed).isEmpty();
         assertThat(recorded).extracting(ActionResultRecorded::outcome).containsOnly(Outcome.DRY_RUN);
-        assertThat(recorded).hasSize(5);
+        assertThat(recorded).hasSize(6);
         assertThat(recorded.get(1).detail()).startsWith("would set image").contains("policy would refuse");
     }
 
@@ -180,7 +191,7 @@ class DecisionRunnerTest {
                 () -> 0.5, StepHook.NONE, new ActuatorMetrics(new SimpleMeterRegistry()));
         r.run(UPGRADE);
         assertThat(results()).containsExactly("set-image#0=refused-by-policy@1",
-                "failure-page-trigger:pagerduty#4=applied@1");
+                "failure-page-trigger:pagerduty#5=applied@1");
         assertThat(recorded.get(0).detail()).contains("ACTUATOR_MAX_DECISION_AGE");
     }
 
@@ -254,7 +265,8 @@ class DecisionRunnerTest {
                 "act set-image", "record set-image=applied",
                 "act delete-pod", "record delete-pod=applied",
                 "act condition", "record condition=applied",
-                "act event", "record event=applied");
+                "act event", "record event=applied",
+                "act hold", "record hold=applied");
     }
 
     @Test

@@ -105,7 +105,7 @@ class KubeApiOutageIT {
                         Topics.DECISIONS.valueSerde().serializer().serialize(Topics.DECISIONS.name(), d))).get();
             }
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> finalResults().size() >= 6 * 4 + 2 * 2);
+                    .until(() -> finalResults().size() >= 6 * 5 + 2 * 2);
             Thread.sleep(2_000); // anything extra would show up now
             assertThat(actuator.healthy()).isTrue();
         }
@@ -115,7 +115,7 @@ class KubeApiOutageIT {
         System.out.printf("KubeApiOutageIT: %d steps with a final result, %d failed attempts recorded, %d API "
                 + "requests, PagerDuty saw %d events%n", finals.size(), retries, kube.requests().size(),
                 pagerDuty.events().size());
-        assertThat(finals).hasSize(6 * 4 + 2 * 2);
+        assertThat(finals).as("6 upgrades of 5 steps (the last: hold), 2 pages").hasSize(6 * 5 + 2 * 2);
         finals.forEach((step, rs) -> {
             assertThat(rs).as("final results of %s", step).hasSize(1);
             assertThat(rs.get(0).outcome()).as("%s", step).isIn(Outcome.APPLIED, Outcome.ALREADY_APPLIED);

@@ -88,9 +88,12 @@ class KubeStepsIT {
         Pagers pagers = new Pagers(config, http, Clock.systemUTC());
         int before = results.size();
         // this API has no SeiNode controller to roll an image out: the rollout step is run against hand-written
-        // controller statuses in the confirmRollout tests below, and under the simulated controller in the cli e2e
+        // controller statuses in the confirmRollout tests below, and under the simulated controller in the cli e2e;
+        // nor a StatefulSet controller to recreate pods: the hold step runs under the simulated fleet
+        // (SimulatedFleetIT, the cli e2e HaltScenariosIT and GitOpsRevertIT)
         new DecisionRunner(config, index, targets::kindOf, (decision, step) -> step instanceof PageStep p
-                ? pagers.execute(p) : step instanceof Step.ConfirmRollout ? StepOutcome.applied(NO_CONTROLLER)
+                ? pagers.execute(p) : step instanceof Step.ConfirmRollout || step instanceof Step.ConfirmHold
+                ? StepOutcome.applied(NO_CONTROLLER)
                 : kubeExec.execute(decision, step), results::add, Sleeper.SYSTEM,
                 Clock.systemUTC(), () -> 0.5, StepHook.NONE, new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
         return List.copyOf(results.subList(before, results.size()));
@@ -103,10 +106,11 @@ class KubeStepsIT {
 
     private static final String NO_CONTROLLER = "not run: no SeiNode controller in this in-memory API";
 
-    /** Final outcome per step, without the rollout step (no controller here: see the confirmRollout tests). */
+    /** Final outcome per step, without the rollout and hold steps (no controllers here: see the run above). */
     private static Map<String, Outcome> outcomes(List<ActionResultRecorded> rs) {
         Map<String, Outcome> m = new java.util.LinkedHashMap<>();
-        rs.stream().filter(r -> !r.step().equals("rollout")).forEach(r -> m.put(r.step(), r.outcome()));
+        rs.stream().filter(r -> !r.step().equals("rollout") && !r.step().equals("hold"))
+                .forEach(r -> m.put(r.step(), r.outcome()));
         return m;
     }
 

@@ -118,7 +118,7 @@ class SimulatedFleetIT {
                 .withWorkload(NodeSpec.Workload.STATEFULSET));
         fleet.start(Duration.ofMillis(100));
         assertThat(run(upgrade(node))).containsExactly("set-image=applied", "delete-pod=applied",
-                "condition=applied", "event=applied");
+                "condition=applied", "event=applied", "hold=applied");
         await().atMost(Duration.ofSeconds(20)).until(() -> V6.equals(node.runningImage()) && node.ready());
     }
 

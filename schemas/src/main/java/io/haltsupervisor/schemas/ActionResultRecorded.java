@@ -68,7 +68,13 @@ public record ActionResultRecorded(
         DRY_RUN("dry-run"),
         REFUSED_BY_POLICY("refused-by-policy"),
         FAILED_RETRYING("failed-retrying"),
-        FAILED("failed");
+        FAILED("failed"),
+        /**
+         * The change was made but did not hold: another writer (a parent controller, Argo CD, Flux) set the field
+         * back within the hold window, after at most one re-apply; final, paged at once, and the incident is held
+         * for a human (docs/requirements.md §4).
+         */
+        REVERTED("reverted");
 
         private final String token;
 
@@ -93,7 +99,7 @@ public record ActionResultRecorded(
                 }
             }
             throw new IllegalArgumentException("outcome: expected applied, already-applied, dry-run, "
-                    + "refused-by-policy, failed-retrying or failed, got '" + token + "'");
+                    + "refused-by-policy, failed-retrying, failed or reverted, got '" + token + "'");
         }
     }
 }

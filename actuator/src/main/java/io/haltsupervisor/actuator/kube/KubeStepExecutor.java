@@ -25,11 +25,13 @@ import io.haltsupervisor.actuator.StepOutcome;
 import io.haltsupervisor.actuator.StepOutcome.Failed;
 import io.haltsupervisor.actuator.StepOutcome.Refused;
 import io.haltsupervisor.actuator.StepOutcome.Retriable;
+import io.haltsupervisor.actuator.StepOutcome.Reverted;
 import io.haltsupervisor.actuator.plan.Conditions;
 import io.haltsupervisor.actuator.plan.Conditions.Condition;
 import io.haltsupervisor.actuator.plan.Conditions.Upsert;
 import io.haltsupervisor.actuator.plan.Events;
 import io.haltsupervisor.actuator.plan.Step;
+import io.haltsupervisor.actuator.plan.Step.ConfirmHold;
 import io.haltsupervisor.actuator.plan.Step.ConfirmRollout;
 import io.haltsupervisor.actuator.plan.Step.DeletePod;
 import io.haltsupervisor.actuator.plan.Step.EmitEvent;
@@ -109,6 +111,9 @@ public final class KubeStepExecutor {
             }
             if (step instanceof ConfirmRollout r) {
                 return confirmRollout(decision, r);
+            }
+            if (step instanceof ConfirmHold h) {
+                return confirmHold(decision, h);
             }
             Optional<Target> found = targets.resolve(decision.nodeId());
             if (found.isEmpty()) {
@@ -260,14 +265,19 @@ public final class KubeStepExecutor {
 
     /**
      * {@link ConfirmRollout}: reads the node's SeiNode every poll interval until its controller reports the image
-     * rolled out ({@code status.currentImage} is it and {@code NodeUpdateInProgress} is not True: applied — a
-     * confirmation, whether or not it had to wait), or reports {@code UpdateFailed} for the current spec (failed,
-     * with the controller's message), or the rollout timeout passes (failed). A failed read of the API is retried
-     * by the next poll within the timeout.
+     * rolled out ({@code status.currentImage} is it and {@code NodeUpdateInProgress} is not True) and the image has
+     * held for the hold window since the step began: applied — a confirmation, whether or not it had to wait. Or the
+     * controller reports {@code UpdateFailed} for the current spec (failed, with the controller's message), or the
+     * rollout timeout passes (failed). When the object holding the image ({@link Target#imageHolder()}: the SeiNode,
+     * or its SeiNetwork) no longer carries it, another writer set it back: re-applied once, then {@code reverted}
+     * ({@link #revertedImage}). A failed read of the API is retried by the next poll within the timeout.
      */
     private StepOutcome confirmRollout(Decision decision, ConfirmRollout r) throws InterruptedException {
-        long deadline = System.nanoTime() + rollout.timeout().toNanos();
+        long start = System.nanoTime();
+        long deadline = start + rollout.timeout().toNanos();
+        long heldUntil = start + rollout.holdWindow().toNanos();
         String last = "not read yet";
+        Reverted reapplied = null;
         while (true) {
             try {
                 Optional<Target> found = targets.resolve(decision.nodeId());
@@ -275,11 +285,34 @@ public final class KubeStepExecutor {
                     return new Failed("no SeiNode " + decision.nodeId() + " to confirm the rollout of " + r.targetImage()
                             + " on");
                 }
-                RolloutState state = rolloutState(node, r.targetImage());
-                if (state.outcome() != null) {
-                    return state.outcome();
+                Target holder = node.imageHolder();
+                String held = holder instanceof SeiNetworkTarget n ? n.image()
+                        : holder instanceof SeiNodeTarget n ? n.image() : null;
+                if (holder != null && !r.targetImage().equals(held)) {
+                    Reverted seen = revertedImage(node, holder, held, r.targetImage());
+                    if (reapplied != null) {
+                        return again(reapplied, seen);
+                    }
+                    Optional<String> refused = reapply(holder, held, r.targetImage());
+                    if (refused.isPresent()) {
+                        return new Reverted(seen.detail() + "; not re-applied: " + refused.get(), seen.revertedBy(),
+                                seen.through());
+                    }
+                    reapplied = seen;
+                    heldUntil = System.nanoTime() + rollout.holdWindow().toNanos();
+                    last = "re-applied " + r.targetImage() + " once after: " + seen.detail();
+                } else {
+                    RolloutState state = rolloutState(node, r.targetImage());
+                    if (state.outcome() instanceof StepOutcome.Done done && System.nanoTime() < heldUntil) {
+                        last = done.detail() + "; watching that it holds";
+                    } else if (state.outcome() != null) {
+                        return reapplied == null || !(state.outcome() instanceof StepOutcome.Done done) ? state.outcome()
+                                : StepOutcome.applied(done.detail() + "; held after one re-apply (" + reapplied.detail()
+                                        + ")");
+                    } else {
+                        last = state.detail();
+                    }
                 }
-                last = state.detail();
             } catch (KubernetesClientException e) {
                 rethrowInterrupt(e);
                 last = "reading the SeiNode failed: " + e.getMessage();
@@ -289,8 +322,203 @@ public final class KubeStepExecutor {
                 return new Failed("the SeiNode controller did not report " + r.targetImage() + " rolled out within "
                         + shown(rollout.timeout()) + " (" + ActuatorConfig.ROLLOUT_TIMEOUT + "): " + last);
             }
-            TimeUnit.NANOSECONDS.sleep(Math.min(left, rollout.pollInterval().toNanos()));
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, Math.min(rollout.pollInterval().toNanos(),
+                    rollout.holdPollInterval().toNanos())));
         }
+    }
+
+    /**
+     * {@link ConfirmHold} on a StatefulSet or Deployment: reads the workload and the replacement pod every hold poll
+     * interval for the hold window. The template set back to another image, or a replacement pod up on another
+     * image, is re-applied once (template patched back under a {@code test} op; the wrong pod deleted with a UID
+     * precondition) and watched for a new window; seen again: {@code reverted}. Applied at the end of the window.
+     */
+    private StepOutcome confirmHold(Decision decision, ConfirmHold h) throws InterruptedException {
+        String namespace = decision.nodeId().substring(0, decision.nodeId().indexOf('/'));
+        long heldUntil = System.nanoTime() + rollout.holdWindow().toNanos();
+        Reverted reapplied = null;
+        boolean podReplacedAgain = false;
+        String pod = "not read yet";
+        String display = decision.nodeId();
+        int failedReads = 0;
+        while (true) {
+            try {
+                Optional<Target> found = targets.resolve(decision.nodeId());
+                if (found.isEmpty() || !(found.get() instanceof WorkloadTarget w)) {
+                    return new Failed("no StatefulSet or Deployment " + decision.nodeId() + " to confirm "
+                            + h.targetImage() + " on");
+                }
+                int index = w.containerIndex(containerName);
+                if (index < 0) {
+                    return new Failed("no container named '" + containerName + "' in the pod template of "
+                            + w.display() + " (ACTUATOR_CONTAINER_NAME)");
+                }
+                display = w.display();
+                String image = w.containers().get(index).getImage();
+                if (!h.targetImage().equals(image)) {
+                    Reverted seen = revertedImage(w, w, image, h.targetImage());
+                    if (reapplied != null) {
+                        return again(reapplied, seen);
+                    }
+                    Optional<String> refused = reapply(w, image, h.targetImage());
+                    if (refused.isPresent()) {
+                        return new Reverted(seen.detail() + "; not re-applied: " + refused.get(), seen.revertedBy(),
+                                seen.through());
+                    }
+                    reapplied = seen;
+                    heldUntil = System.nanoTime() + rollout.holdWindow().toNanos();
+                    continue;
+                }
+                PodSeen seen = replacementPod(namespace, w, h);
+                pod = seen.detail();
+                if (seen.otherImage() != null) {
+                    // the replacement came up on the template as another writer had set it: the change did not hold
+                    Reverted wrong = new Reverted(seen.detail() + ", created while the pod template of " + w.display()
+                            + " did not carry " + h.targetImage() + (reapplied == null ? "" : " (" + reapplied.detail()
+                            + ")"), reapplied == null ? null : reapplied.revertedBy(), w.ownerChain());
+                    if (podReplacedAgain) {
+                        return wrong;
+                    }
+                    Optional<String> refused = gate.admit("delete-pod " + namespace + "/" + h.podName());
+                    if (refused.isPresent()) {
+                        return new Reverted(wrong.detail() + "; not re-applied: " + refused.get(), wrong.revertedBy(),
+                                wrong.through());
+                    }
+                    int code = deleteWithUidPrecondition(namespace, h.podName(), seen.otherUid());
+                    if (code != 200 && code != 202 && code != 404 && code != 409) {
+                        return classifyCode(code, "deleting pod " + namespace + "/" + h.podName()
+                                + " that runs " + seen.otherImage());
+                    }
+                    podReplacedAgain = true;
+                    heldUntil = System.nanoTime() + rollout.holdWindow().toNanos();
+                    continue;
+                }
+                failedReads = 0;
+            } catch (KubernetesClientException e) {
+                rethrowInterrupt(e);
+                if (++failedReads > 3) {
+                    return classify(e);
+                }
+            }
+            long left = heldUntil - System.nanoTime();
+            if (left <= 0) {
+                return StepOutcome.applied("the pod template of " + display + " kept " + h.targetImage()
+                        + " for " + shown(rollout.holdWindow()) + " (" + ActuatorConfig.HOLD_WINDOW + "); " + pod
+                        + (reapplied == null ? "" : "; held after one re-apply (" + reapplied.detail() + ")")
+                        + (podReplacedAgain ? "; a replacement pod on the wrong image was deleted once" : ""));
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, rollout.holdPollInterval().toNanos()));
+        }
+    }
+
+    /** What the hold check saw of the pod that replaced the old one. {@code otherImage}: it runs that, not the target. */
+    private record PodSeen(String detail, String otherImage, String otherUid) {
+    }
+
+    private PodSeen replacementPod(String namespace, WorkloadTarget w, ConfirmHold h) {
+        if (w.kind() == TargetKind.DEPLOYMENT) {
+            // its rollout replaces the pods through a new ReplicaSet; listing them would need RBAC the actuator
+            // does not have (deploy/base/actuator-rbac.yaml: pods get, delete)
+            return new PodSeen("the Deployment's rollout replaces its pods (not checked)", null, null);
+        }
+        if (h.podName() == null) {
+            return new PodSeen("no pod named in the decision to check", null, null);
+        }
+        String display = "pod " + namespace + "/" + h.podName();
+        Pod p = client.pods().inNamespace(namespace).withName(h.podName()).get();
+        if (p == null) {
+            return new PodSeen(display + " not recreated yet", null, null);
+        }
+        String uid = p.getMetadata().getUid();
+        String image = imageOf(p);
+        if (h.targetImage().equals(image)) {
+            return new PodSeen(display + " (uid " + uid + ") runs " + h.targetImage(), null, null);
+        }
+        if (uid.equals(h.podUid()) || p.getMetadata().getDeletionTimestamp() != null) {
+            return new PodSeen(display + " (uid " + uid + ") not replaced yet", null, null);
+        }
+        return new PodSeen(display + " (uid " + uid + ") came up on " + image + ", not " + h.targetImage(), image, uid);
+    }
+
+    private String imageOf(Pod pod) {
+        if (pod.getSpec() == null || pod.getSpec().getContainers() == null) {
+            return null;
+        }
+        for (Container c : pod.getSpec().getContainers()) {
+            if (containerName.equals(c.getName())) {
+                return c.getImage();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The image field of {@code holder} (the node's own object, or its SeiNetwork) now reads {@code found}, not
+     * {@code target}: who wrote it ({@code metadata.managedFields}), and for a network's child, who rewrote the
+     * child from it.
+     */
+    private Reverted revertedImage(Target node, Target holder, String found, String target) {
+        boolean workload = holder instanceof WorkloadTarget;
+        String field = workload ? "the " + containerName + " image of the pod template" : "spec.image";
+        List<String> path = workload ? ManagedFields.templateImage(containerName) : ManagedFields.SPEC_IMAGE;
+        Optional<ManagedFields.Owner> owner = ManagedFields.ownerOf(holder.object(), path)
+                .filter(o -> !ManagedFields.MANAGER.equals(o.manager()));
+        StringBuilder detail = new StringBuilder(field + " of " + holder.display() + " was set back from " + target
+                + " to " + (found == null ? "(none)" : found) + " by ");
+        detail.append(owner.map(ManagedFields.Owner::shown).orElse("a writer metadata.managedFields does not name"));
+        String source = GitOpsLabels.describe(holder.object());
+        if (source != null) {
+            detail.append(", which manages it as ").append(source);
+        }
+        if (holder != node && node instanceof SeiNodeTarget child) {
+            Optional<ManagedFields.Owner> childOwner = ManagedFields.ownerOf(child.object(), ManagedFields.SPEC_IMAGE);
+            detail.append("; ").append(child.display()).append(" follows it (spec.image ")
+                    .append(child.image() == null ? "(none)" : child.image())
+                    .append(childOwner.map(o -> ", written by " + o.shown()).orElse("")).append(")");
+        }
+        return new Reverted(detail.toString(), owner.map(ManagedFields.Owner::manager).orElse(null), node.ownerChain());
+    }
+
+    /** The second time: the final outcome, naming both. */
+    private static Reverted again(Reverted first, Reverted second) {
+        return new Reverted(second.detail() + "; re-applied once after the first time (" + first.detail()
+                + "), not again", second.revertedBy() != null ? second.revertedBy() : first.revertedBy(),
+                second.through());
+    }
+
+    /**
+     * The one re-apply: the image patched back on {@code holder} under a {@code test} op on what it holds now, through
+     * the disruption gate. Empty when done; the reason when the gate refused.
+     */
+    private Optional<String> reapply(Target holder, String current, String target) throws InterruptedException {
+        Optional<String> refused = gate.admit("re-apply image " + holder.display());
+        if (refused.isPresent()) {
+            return refused;
+        }
+        JsonPatchBuilder patch = new JsonPatchBuilder();
+        String imagePath;
+        if (holder instanceof WorkloadTarget w) {
+            String containerPath = "/spec/template/spec/containers/" + w.containerIndex(containerName);
+            patch.test(containerPath + "/name", containerName);
+            imagePath = containerPath + "/image";
+        } else {
+            imagePath = holder instanceof SeiNetworkTarget ? SeiResources.NETWORK_SPEC_IMAGE
+                    : SeiResources.NODE_SPEC_IMAGE;
+        }
+        if (current == null) {
+            patch.test("/metadata/resourceVersion", holder.resourceVersion()).add(imagePath, target);
+        } else {
+            patch.test(imagePath, current).replace(imagePath, target);
+        }
+        try {
+            jsonPatch(holder, patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HTTP_UNPROCESSABLE) {
+                throw e;
+            }
+            // it changed again between read and patch: the next read sees what it is now
+        }
+        return Optional.empty();
     }
 
     private static String shown(Duration d) {
@@ -548,8 +776,10 @@ public final class KubeStepExecutor {
             }
             try {
                 client.genericKubernetesResources(KubeTargets.SEINODE).inNamespace(target.namespace())
-                        .withName(target.name()).subresource("status").patch(PatchContext.of(PatchType.JSON),
-                                patch.build());
+                        .withName(target.name()).subresource("status")
+                        // no fieldManager here: the in-memory API's store does not route a status write with a query
+                        // string; who wrote our own condition is never asked
+                        .patch(PatchContext.of(PatchType.JSON), patch.build());
             } catch (KubernetesClientException e) {
                 if (e.getCode() == HTTP_UNPROCESSABLE) {
                     return new Retriable(target.display() + " changed while setting its condition; re-reading");
@@ -628,8 +858,13 @@ public final class KubeStepExecutor {
                 + e.reason() + " regarding " + regarding.getKind() + " " + regarding.getName());
     }
 
+    /** A JSON Patch under our field manager name, so that {@code metadata.managedFields} names us as the writer. */
+    private static PatchContext jsonPatchContext() {
+        return new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(ManagedFields.MANAGER).build();
+    }
+
     private void jsonPatch(Target target, JsonPatchBuilder patch) {
-        PatchContext json = PatchContext.of(PatchType.JSON);
+        PatchContext json = jsonPatchContext();
         String body = patch.build();
         if (target instanceof SeiNetworkTarget) {
             client.genericKubernetesResources(KubeTargets.SEINETWORK).inNamespace(target.namespace())

@@ -13,6 +13,11 @@ public enum PageKind {
     ESCALATION("/escalation", "SeidHaltEscalated"),
     /** The actuator could not carry out a step: dedup key = incident id + {@code /action-failed}. */
     ACTION_FAILED("/action-failed", "HaltSupervisorActionFailed"),
+    /**
+     * A change the actuator made was set back by another writer (a parent controller, Argo CD, Flux): dedup key =
+     * incident id + {@code /reverted}, raised at once, once per incident.
+     */
+    REVERTED("/reverted", "HaltSupervisorChangeReverted"),
     /** The fleet circuit breaker: dedup key = the fleet incident id. */
     FLEET_HOLD("", "SeidFleetHold");
 

@@ -70,6 +70,14 @@ public final class PagesTriggered {
         return bySink.getOrDefault(sink, Set.of());
     }
 
+    /**
+     * True when a {@link PageKind#REVERTED} page of the incident was triggered through any sink: a change the actuator
+     * made was set back by another writer, and the incident is held for a human (no automatic pod termination).
+     */
+    public boolean reverted() {
+        return bySink.values().stream().anyMatch(k -> k.contains(PageKind.REVERTED));
+    }
+
     public boolean isEmpty() {
         return bySink.isEmpty();
     }
@@ -80,8 +88,9 @@ public final class PagesTriggered {
 
     /**
      * The page a recorded result triggered, if it is the result of an attempted trigger step
-     * ({@code page-trigger:<sink>} or {@code failure-page-trigger:<sink>}, see {@link Step.PageStep#name()}).
-     * Which page it was follows from the planner: a failure page is {@link PageKind#ACTION_FAILED}, an
+     * ({@code page-trigger:<sink>}, {@code failure-page-trigger:<sink>} or {@code reverted-page-trigger:<sink>}, see
+     * {@link Step.PageStep#name()}). Which page it was follows from the planner: a failure page is
+     * {@link PageKind#ACTION_FAILED}, a reverted page {@link PageKind#REVERTED}, an
      * {@code escalate} decision pages {@link PageKind#ESCALATION}, a {@code fleet-hold} decision
      * {@link PageKind#FLEET_HOLD}, every other decision that pages {@link PageKind#HALT}.
      */
@@ -103,6 +112,8 @@ public final class PagesTriggered {
         PageKind kind;
         if (head.equals(StepPlanner.FAILURE_PAGE + trigger)) {
             kind = PageKind.ACTION_FAILED;
+        } else if (head.equals(StepPlanner.REVERTED_PAGE + trigger)) {
+            kind = PageKind.REVERTED;
         } else if (head.equals(StepPlanner.PAGE + trigger)) {
             kind = switch (r.decisionKind()) {
                 case "escalate" -> PageKind.ESCALATION;

@@ -123,6 +123,31 @@ public sealed interface Step {
     }
 
     /**
+     * Confirm that an image change on a StatefulSet or Deployment holds: read the workload (and its pods) every
+     * hold poll interval for the hold window. Applied when the pod template kept {@code targetImage} for the whole
+     * window — for a StatefulSet the detail says whether the pod that replaced {@code podName} (uid {@code podUid})
+     * was seen running it (a Deployment's rollout replaces its pods; they are not checked). When another writer sets the image back (a GitOps tool's self-heal), or the replacement pod came up on
+     * another image, the change is re-applied once (the template, and the wrong pod deleted with a UID
+     * precondition) and watched for a new window; set back again: {@code reverted}, naming the writer from
+     * {@code metadata.managedFields}. The last step of an image plan on a workload.
+     */
+    record ConfirmHold(String targetImage, String podName, String podUid) implements Step {
+        public ConfirmHold {
+            Objects.requireNonNull(targetImage, "targetImage");
+        }
+
+        @Override
+        public String name() {
+            return "hold";
+        }
+
+        @Override
+        public String describe() {
+            return "confirm the pod template keeps " + targetImage + " and the replacement pod runs it";
+        }
+    }
+
+    /**
      * Quarantine the node: a SeiNode gets {@code spec.paused=true}; a StatefulSet or Deployment is scaled to
      * 0 with its previous replica count and the reason kept in annotations, so that a release restores it.
      */

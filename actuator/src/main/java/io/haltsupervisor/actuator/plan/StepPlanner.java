@@ -1,6 +1,7 @@
 package io.haltsupervisor.actuator.plan;
 
 import io.haltsupervisor.actuator.plan.Conditions.Status;
+import io.haltsupervisor.actuator.plan.Step.ConfirmHold;
 import io.haltsupervisor.actuator.plan.Step.ConfirmRollout;
 import io.haltsupervisor.actuator.plan.Step.DeletePod;
 import io.haltsupervisor.actuator.plan.Step.EmitEvent;
@@ -57,6 +58,8 @@ public final class StepPlanner {
     public static final String PAGE = "page";
     /** Purpose of the action-failed page steps ({@code failure-page-trigger:<sink>}). */
     public static final String FAILURE_PAGE = "failure-page";
+    /** Purpose of the change-reverted page steps ({@code reverted-page-trigger:<sink>}). */
+    public static final String REVERTED_PAGE = "reverted-page";
 
     private StepPlanner() {
     }
@@ -88,7 +91,7 @@ public final class StepPlanner {
                     "Upgrade required by plan " + d.planName() + " (halt code " + d.reasonCode() + "): image "
                             + orUnknown(d.previousImage()) + " -> " + d.targetImage() + "; incident "
                             + d.incidentId(), d.podName(), d.podUid()));
-            confirmRollout(steps, kind, d.targetImage());
+            confirmRollout(steps, kind, d.targetImage(), d.podName(), d.podUid());
         } else if (decision instanceof MappingAwaited d) {
             pages(steps, to, PageAction.TRIGGER, List.of(awaitPage(d)));
             String why = awaitWhy(d);
@@ -107,7 +110,7 @@ public final class StepPlanner {
                             + orUnknown(d.tooNewImage()) + " -> " + d.targetImage()
                             + "; the too-new image is not applied again automatically; incident " + d.incidentId(),
                     d.podName(), d.podUid()));
-            confirmRollout(steps, kind, d.targetImage());
+            confirmRollout(steps, kind, d.targetImage(), d.podName(), d.podUid());
         } else if (decision instanceof QuarantineDecided d) {
             pages(steps, to, PageAction.TRIGGER, List.of(quarantinePage(d)));
             String why = "downgrade detected (halt code " + d.reasonCode() + ", plan " + orUnknown(d.planName())
@@ -123,6 +126,14 @@ public final class StepPlanner {
             steps.add(new EmitEvent(EventType.Warning, "Page", d.pageReason().name(),
                     d.summary() + " (halt code " + d.reasonCode() + "); no automatic action; incident "
                             + d.incidentId(), null, null));
+        } else if (decision instanceof PodTerminationDecided d && triggered.reverted()) {
+            // the incident is held for a human: the image change was set back by another writer, and a pod
+            // recreated now would come back on the image that writer keeps (docs/requirements.md §4)
+            steps.add(new EmitEvent(EventType.Warning, "TerminatePod", "HeldAfterRevert",
+                    "Incident " + d.incidentId() + " unresolved after the stay-alive grace window of "
+                            + d.graceSeconds() + "s, but held for a human: its image change was reverted by another"
+                            + " writer (see the " + PageKind.REVERTED.dedupKey(d.incidentId()) + " page); pod "
+                            + orUnknown(d.podName()) + " not terminated", d.podName(), d.podUid()));
         } else if (decision instanceof PodTerminationDecided d) {
             if (d.podName() != null) {
                 steps.add(new DeletePod(d.podName(), d.podUid(), null));
@@ -178,6 +189,32 @@ public final class StepPlanner {
         List<PageStep> steps = new ArrayList<>();
         for (PagerSink sink : to) {
             steps.add(new PageStep(PageAction.TRIGGER, sink, List.of(page), FAILURE_PAGE));
+        }
+        return steps;
+    }
+
+    /**
+     * The page raised at once when a step's change was set back by another writer ({@code reverted}): one critical
+     * {@link PageKind#REVERTED} page per sink (key = incident {@code /reverted}), saying what was reverted, by whom
+     * (the step's {@code detail}) and what the operator can do. The incident is then held: a later
+     * {@code terminate-pod} of it deletes nothing.
+     */
+    public static List<PageStep> revertedPages(Decision decision, Step step, String detail, Set<PagerSink> sinks) {
+        Map<String, String> details = details(decision);
+        details.put("revertedStep", step.name());
+        details.put("reverted", detail);
+        String where = decision.nodeId() == null ? "the fleet" : decision.nodeId();
+        Page page = new Page(PageKind.REVERTED, decision.incidentId(),
+                PageKind.REVERTED.dedupKey(decision.incidentId()), Severity.critical,
+                where + ": the supervisor's change did not hold (" + decision.kind() + ", step " + step.name()
+                        + "); re-applied at most once, the incident is now held for a human. Put the image where"
+                        + " that writer reads it from (Git, or the owning object) or make it ignore the image field"
+                        + " (docs/operations.md, \"Running beside Argo CD or Flux\"), then `supervisor retry "
+                        + where + "`. " + detail,
+                decision.nodeId(), "ChangeReverted", planOf(decision), decision.decidedAt(), details);
+        List<PageStep> steps = new ArrayList<>();
+        for (PagerSink sink : new TreeSet<>(effectiveSinks(sinks))) {
+            steps.add(new PageStep(PageAction.TRIGGER, sink, List.of(page), REVERTED_PAGE));
         }
         return steps;
     }
@@ -239,10 +276,17 @@ public final class StepPlanner {
         }
     }
 
-    /** Last, for a SeiNode: confirm from its controller's status that the image rolled out ({@link ConfirmRollout}). */
-    private static void confirmRollout(List<Step> steps, TargetKind kind, String image) {
+    /**
+     * Last: confirm the change holds — for a SeiNode from its controller's status that the image rolled out and its
+     * {@code spec.image} (or its SeiNetwork's) kept it ({@link ConfirmRollout}); for a StatefulSet or Deployment that
+     * the pod template kept the image and the replacement pod runs it ({@link ConfirmHold}).
+     */
+    private static void confirmRollout(List<Step> steps, TargetKind kind, String image, String podName,
+            String podUid) {
         if (kind == TargetKind.SEINODE || kind == TargetKind.SEINETWORK_MEMBER) {
             steps.add(new ConfirmRollout(image));
+        } else if (kind == TargetKind.STATEFULSET || kind == TargetKind.DEPLOYMENT) {
+            steps.add(new ConfirmHold(image, podName, podUid));
         }
     }
 
@@ -334,7 +378,7 @@ public final class StepPlanner {
     /** All pages an incident can have; the resolve sends those that were triggered. */
     private static List<Page> incidentPages(Decision d, String incidentId, String nodeId) {
         List<Page> pages = new ArrayList<>();
-        for (PageKind kind : List.of(PageKind.HALT, PageKind.ESCALATION, PageKind.ACTION_FAILED)) {
+        for (PageKind kind : List.of(PageKind.HALT, PageKind.ESCALATION, PageKind.ACTION_FAILED, PageKind.REVERTED)) {
             pages.add(new Page(kind, incidentId, kind.dedupKey(incidentId), Severity.info,
                     nodeId + ": incident " + incidentId + " resolved", nodeId, "Resolved", planOf(d), d.decidedAt(),
                     details(d)));

@@ -61,7 +61,9 @@ class StepPlannerTest {
     @Test
     void upgradeOnAStatefulSetSetsTheImageThenDeletesTheOldPod() {
         Plan plan = StepPlanner.plan(UPGRADE, TargetKind.STATEFULSET, PD);
-        assertThat(names(plan)).containsExactly("set-image", "delete-pod", "condition", "event");
+        assertThat(names(plan)).containsExactly("set-image", "delete-pod", "condition", "event", "hold");
+        assertThat(step(plan, Step.ConfirmHold.class)).isEqualTo(new Step.ConfirmHold(
+                "ghcr.io/sei-protocol/seid:v6.0.1", ((Decision.UpgradeDecided) UPGRADE).podName(), ((Decision.UpgradeDecided) UPGRADE).podUid()));
         assertThat(step(plan, SetImage.class)).isEqualTo(new SetImage("ghcr.io/sei-protocol/seid:v5.9.0",
                 "ghcr.io/sei-protocol/seid:v6.0.1"));
         assertThat(step(plan, DeletePod.class)).isEqualTo(new DeletePod("rpc-0", "uid-1",
@@ -80,7 +82,7 @@ class StepPlannerTest {
     @Test
     void upgradeOfADeploymentLeavesThePodToTheRollout() {
         assertThat(names(StepPlanner.plan(UPGRADE, TargetKind.DEPLOYMENT, PD)))
-                .containsExactly("set-image", "condition", "event");
+                .containsExactly("set-image", "condition", "event", "hold");
     }
 
     @ParameterizedTest
@@ -104,7 +106,7 @@ class StepPlannerTest {
     @Test
     void upgradeOfAPlainStatefulSetDeletesTheOldPodToo() {
         assertThat(names(StepPlanner.plan(UPGRADE, TargetKind.STATEFULSET, PD)))
-                .containsExactly("set-image", "delete-pod", "condition", "event");
+                .containsExactly("set-image", "delete-pod", "condition", "event", "hold");
     }
 
     @Test
@@ -148,7 +150,7 @@ class StepPlannerTest {
     void rollbackPagesThenRestoresThePreviousImageGuardedByTheTooNewOne() {
         Plan plan = StepPlanner.plan(ROLLBACK, TargetKind.STATEFULSET, PD);
         assertThat(names(plan)).containsExactly("page-trigger:pagerduty", "set-image", "delete-pod", "condition",
-                "event");
+                "event", "hold");
         assertThat(step(plan, SetImage.class)).isEqualTo(new SetImage("ghcr.io/sei-protocol/seid:v7.0.0",
                 "ghcr.io/sei-protocol/seid:v5.9.0"));
         assertThat(step(plan, PageStep.class).pages().get(0).severity()).isEqualTo(Severity.critical);
@@ -367,5 +369,44 @@ class StepPlannerTest {
         EmitEvent e = new EmitEvent(EventType.Normal, "A", "B", "é".repeat(2000), null, null);
         assertThat(e.note().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(1024);
         assertThat(e.note()).endsWith("…");
+    }
+
+    @Test
+    void aRevertedChangePagesAtOnceOnItsOwnKeyNamingWhatWasRevertedAndWhatToDo() {
+        List<PageStep> pages = StepPlanner.revertedPages(UPGRADE, new Step.ConfirmHold("img", null, null),
+                "the seid image of the pod template of StatefulSet sei/x was set back from B to A by argocd-controller",
+                PD);
+        assertThat(pages).singleElement().satisfies(p -> {
+            assertThat(p.name()).isEqualTo("reverted-page-trigger:pagerduty");
+            Page page = p.pages().get(0);
+            assertThat(page.kind()).isEqualTo(PageKind.REVERTED);
+            assertThat(page.dedupKey()).isEqualTo(UPGRADE.incidentId() + "/reverted");
+            assertThat(page.severity()).isEqualTo(Decision.Severity.critical);
+            assertThat(page.summary()).contains("did not hold").contains("by argocd-controller")
+                    .contains("held for a human").contains("supervisor retry " + UPGRADE.nodeId());
+        });
+    }
+
+    @Test
+    void aTerminatePodOfAnIncidentWhoseChangeWasRevertedDeletesNothing() {
+        Decision.PodTerminationDecided terminate = new Decision.PodTerminationDecided(1,
+                UPGRADE.incidentId() + "/terminate-pod/1", UPGRADE.incidentId(), UPGRADE.nodeId(), SampleEvents.T0,
+                ((Decision.UpgradeDecided) UPGRADE).podName(), ((Decision.UpgradeDecided) UPGRADE).podUid(), 300);
+        PagesTriggered reverted = PagesTriggered.of(Map.of(PagerSink.PAGERDUTY, Set.of(PageKind.REVERTED)));
+        assertThat(names(StepPlanner.plan(terminate, TargetKind.STATEFULSET, PD))).containsExactly("delete-pod",
+                "event");
+        Plan held = StepPlanner.plan(terminate, TargetKind.STATEFULSET, PD, reverted);
+        assertThat(names(held)).containsExactly("event");
+        assertThat(step(held, EmitEvent.class).reason()).isEqualTo("HeldAfterRevert");
+    }
+
+    @Test
+    void aResolveAlsoResolvesTheRevertedPage() {
+        Decision.IncidentResolved resolved = new Decision.IncidentResolved(1, UPGRADE.incidentId() + "/resolve/1",
+                UPGRADE.incidentId(), UPGRADE.nodeId(), SampleEvents.T0, 70, "v6", "img", SampleEvents.T0, "running");
+        Plan plan = StepPlanner.plan(resolved, TargetKind.STATEFULSET, PD,
+                PagesTriggered.of(Map.of(PagerSink.PAGERDUTY, Set.of(PageKind.REVERTED))));
+        assertThat(step(plan, PageStep.class).pages()).extracting(Page::dedupKey)
+                .containsExactly(UPGRADE.incidentId() + "/reverted");
     }
 }

@@ -79,7 +79,9 @@ class FleetBreakerIT {
             String incident = n.nodeId() + "#1";
             RollbackDecided rollback = stories.decision(incident + "/rollback/0", RollbackDecided.class);
             assertThat(rollback.targetImage()).isEqualTo(V5);
-            stories.decision(incident + "/resolve/1", Decision.IncidentResolved.class);
+            // its pages resolve once the rollback's last step (rollout, which watches the hold window) is done
+            stories.outcomes(stories.decision(incident + "/resolve/1", Decision.IncidentResolved.class),
+                    Stories.resolveSteps(true));
             // one decision for the halt, then the resolution once the rollback ran
             stack.assertDecisionLog(n.nodeId(), incident + "/rollback/0", incident + "/resolve/1");
         }
@@ -136,7 +138,8 @@ class FleetBreakerIT {
         RollbackDecided retried = stories.decision(lateIncident + "/rollback/1", RollbackDecided.class);
         assertThat(retried.targetImage()).isEqualTo(V5);
         assertThat(retried.tooNewImage()).isEqualTo(V6);
-        stories.decision(lateIncident + "/resolve/2", Decision.IncidentResolved.class);
+        stories.outcomes(stories.decision(lateIncident + "/resolve/2", Decision.IncidentResolved.class),
+                Stories.resolveSteps(true));
         Decision.OperatorCommandApplied retry = stories.firstDecision(late.nodeId(),
                 Decision.OperatorCommandApplied.class);
         // the page, the operator's retry, the rollback it decided, the resolution: each once

@@ -116,10 +116,14 @@ class HaltScenariosIT {
             assertThat(stories.stepOrder(upgrade)).as("image, pod left to the controller, condition, event, rollout")
                     .containsExactly("set-image", "delete-pod", "condition", "event", "rollout");
         } else {
+            // and confirms, for the hold window, that nobody set the template back and the new pod runs the image
             stories.outcomes(upgrade, Map.of("set-image", "applied", "delete-pod", "applied", "condition",
-                    "applied", "event", "applied"));
-            assertThat(stories.stepOrder(upgrade)).as("image, then pod, then condition and event")
-                    .containsExactly("set-image", "delete-pod", "condition", "event");
+                    "applied", "event", "applied", "hold", "applied"));
+            assertThat(stories.stepOrder(upgrade)).as("image, then pod, then condition and event, then hold")
+                    .containsExactly("set-image", "delete-pod", "condition", "event", "hold");
+            assertThat(stack.topics.results(upgrade)).filteredOn(r -> r.step().equals("hold"))
+                    .extracting(r -> r.detail()).singleElement().asString().contains("kept " + V6)
+                    .contains("runs " + V6);
         }
 
         IncidentResolved resolved = stories.decision(incident + "/resolve/1", IncidentResolved.class);
@@ -188,7 +192,7 @@ class HaltScenariosIT {
         assertThat(heights).as("heights seen on /status before the halt").isNotEmpty()
                 .first().satisfies(h -> assertThat(h).isBetween(V6_HEIGHT - 50, V6_HEIGHT - 1));
         stories.outcomes(upgrade, Map.of("set-image", "applied", "delete-pod", "applied", "condition", "applied",
-                "event", "applied"));
+                "event", "applied", "hold", "applied"));
 
         IncidentResolved resolved = stories.decision(incident + "/resolve/1", IncidentResolved.class);
         assertThat(resolved.image()).isEqualTo(V6);

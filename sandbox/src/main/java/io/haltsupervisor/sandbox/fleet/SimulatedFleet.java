@@ -93,6 +93,9 @@ public final class SimulatedFleet implements AutoCloseable {
     private final List<String> networks = new ArrayList<>();
     private final Map<String, Integer> reconciles = new HashMap<>();
     private ScheduledExecutorService ticker;
+    /** The User-Agent of the simulated sei-k8s-controller: its writes are recorded under {@code sei-k8s-controller}. */
+    public static final String SEI_CONTROLLER_AGENT = "sei-k8s-controller/simulated";
+    private final KubernetesClient seiClient;
 
     /**
      * @param blockTime      how fast healthy nodes produce blocks
@@ -106,7 +109,10 @@ public final class SimulatedFleet implements AutoCloseable {
         this.clock = Clock.systemUTC();
         this.blockTime = blockTime;
         this.restartBackoff = restartBackoff;
-        this.sei = new SeiControllers(client, NAMESPACE, clock);
+        // writes as the real controller's manager name, so metadata.managedFields names it (InMemoryKubernetes)
+        this.seiClient = io.haltsupervisor.sandbox.kube.InMemoryKubernetes.clientAs(client,
+                SEI_CONTROLLER_AGENT);
+        this.sei = new SeiControllers(seiClient, NAMESPACE, clock);
     }
 
     public ChainModel chain() {
@@ -626,6 +632,7 @@ public final class SimulatedFleet implements AutoCloseable {
             ticker.shutdownNow();
             ticker = null;
         }
+        seiClient.close();
     }
 
     /** What the simulated kubelet knows of a node's process. */

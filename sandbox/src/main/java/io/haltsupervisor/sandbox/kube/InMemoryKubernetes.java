@@ -68,6 +68,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Writes are serialised, so a precondition check and the delete it guards are atomic.
  *
+ * <p>It records {@code metadata.managedFields} for the writes it stores ({@link ManagedFieldsRecorder}): the
+ * manager is the request's {@code fieldManager} query parameter, else its User-Agent up to the first {@code /}, as
+ * on a real API server; the fields each write changed move to its manager (operation {@code Update}, with the
+ * time). Simplified: lists other than those keyed by {@code name} or {@code type} are owned whole, and writes
+ * through the {@code status} subresource are not recorded.
+ *
  * <p>For tests it also injects faults ({@link #failNext}, {@link #delayNext}, {@link #hangNext}: the next
  * {@code n} requests matching a method and a path fragment), answers {@link #server()} expectations before
  * the store, and records the last {@value #MAX_RECORDED_REQUESTS} requests ({@link #requests()}).
@@ -196,6 +202,16 @@ public final class InMemoryKubernetes implements AutoCloseable {
      */
     public KubernetesClient newClient(Consumer<KubernetesClientBuilder> customizer) {
         return server.createClient(customizer);
+    }
+
+    /**
+     * A new client with {@code base}'s configuration whose requests carry the User-Agent {@code agent}
+     * ({@code sei-k8s-controller/simulated}): a real API server, and this one, record a write without a
+     * {@code fieldManager} under the User-Agent's prefix up to the first {@code /}. The caller closes it.
+     */
+    public static KubernetesClient clientAs(KubernetesClient base, String agent) {
+        return new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
+                base.getConfiguration()).withUserAgent(agent).build()).build();
     }
 
     /** The API's URL, e.g. {@code https://127.0.0.1:PORT/} or {@code http://…}. */
@@ -383,7 +399,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
                     if (invalid.isPresent()) {
                         return invalid.get();
                     }
-                    return super.dispatch(effective);
+                    return super.dispatch(withManagedFields(effective));
                 }
             } catch (JsonPatchException e) {
                 return status(422, "Invalid", "the server rejected our request due to an error in our request: "
@@ -391,6 +407,68 @@ public final class InMemoryKubernetes implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("in-memory Kubernetes API failed on {} {}", request.getMethod(), request.getPath(), e);
                 return status(500, "InternalError", "in-memory API: " + e, null, null);
+            }
+        }
+
+        /**
+         * The write with {@code metadata.managedFields} as a real API server would leave it ({@link
+         * ManagedFieldsRecorder}): for a JSON Patch one more op, for a create or update the body's. Unchanged when
+         * the write cannot be applied (the store answers it) or names no single object.
+         */
+        private RecordedRequest withManagedFields(RecordedRequest request) {
+            HttpMethod method = request.method();
+            if (method != HttpMethod.PATCH && method != HttpMethod.PUT && method != HttpMethod.POST) {
+                return request;
+            }
+            String path = request.getPath();
+            String plain = path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
+            String body = request.getBody() == null ? "" : new String(request.getBody().getBytes(),
+                    StandardCharsets.UTF_8);
+            if (body.isBlank()) {
+                return request;
+            }
+            if (plain.endsWith("/status")) {
+                // fabric8's store applies a status write to status alone: metadata written with it would be lost
+                return request;
+            }
+            String subresource = null;
+            String manager = ManagedFieldsRecorder.manager(path, request.getHeader("User-Agent"));
+            try {
+                JsonNode before = null;
+                if (method != HttpMethod.POST) {
+                    Map.Entry<AttributeSet, String> stored = findResource(getKey(path));
+                    if (stored == null) {
+                        return request;
+                    }
+                    before = Serialization.unmarshal(stored.getValue(), JsonNode.class);
+                }
+                JsonNode sent = Serialization.unmarshal(body, JsonNode.class);
+                String newBody;
+                if (method == HttpMethod.PATCH) {
+                    String type = request.getHeader("Content-Type");
+                    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json-patch+json")
+                            || !sent.isArray()) {
+                        return request;
+                    }
+                    JsonNode after = io.fabric8.zjsonpatch.JsonPatch.apply(sent, before);
+                    ArrayNode ops = ((ArrayNode) sent).deepCopy();
+                    ops.addObject().put("op", "add").put("path", "/metadata/managedFields")
+                            .set("value", ManagedFieldsRecorder.record(before, after, manager, subresource,
+                                    java.time.Instant.now()));
+                    newBody = ops.toString();
+                } else {
+                    if (!sent.isObject() || !sent.path("metadata").isObject()) {
+                        return request;
+                    }
+                    ObjectNode after = ((ObjectNode) sent).deepCopy();
+                    ((ObjectNode) after.get("metadata")).set("managedFields", ManagedFieldsRecorder.record(before,
+                            after, manager, subresource, java.time.Instant.now()));
+                    newBody = after.toString();
+                }
+                return new RecordedRequest(request.getHttpVersion(), method, path, request.getHeaders(),
+                        new Buffer(newBody.getBytes(StandardCharsets.UTF_8)));
+            } catch (JsonPatchException | IllegalArgumentException e) {
+                return request; // the store answers it as it would without managedFields
             }
         }
 
