@@ -19,12 +19,9 @@ import io.haltsupervisor.schemas.Decision.UpgradeDecided;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A change that does not hold, end to end on the real broker and the sandbox's in-memory Kubernetes API (fabric8's
@@ -43,34 +40,13 @@ class GitOpsRevertIT {
     /** How long after a drift the simulated Argo CD sets the image back. */
     private static final Duration SELF_HEAL_DELAY = Duration.ofMillis(300);
 
+    @RegisterExtension
+    static final E2eExtension E2E = E2eExtension.stack("gitops-revert").mapping("v6", Chain.mapping(V6, V6_HEIGHT))
+            .env("DECIDER_BREAKER_THRESHOLD", "1000").env("ACTUATOR_IMAGE_ALLOW", Chain.IMAGE_ALLOW)
+            .env("DECIDER_MIN_BLOCK_TIME", "50ms");
     static E2eStack stack;
     static Stories stories;
     SimulatedFleet fleet;
-
-    @BeforeAll
-    static void startStack() {
-        stack = E2eStack.start("gitops-revert", Map.of("v6", Chain.mapping(V6, V6_HEIGHT)),
-                Map.of("DECIDER_BREAKER_THRESHOLD", "1000", "ACTUATOR_IMAGE_ALLOW", Chain.IMAGE_ALLOW,
-                        "DECIDER_MIN_BLOCK_TIME", "50ms"));
-        stories = new Stories(stack);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    @BeforeEach
-    void startFleet() {
-        fleet = stack.fleet(Chain.model());
-    }
-
-    @AfterEach
-    void stopFleet() {
-        stack.stopFleets();
-    }
 
     @Test
     @DisplayName("Argo CD self-heal on a StatefulSet: re-applied once, then `reverted` naming argocd-controller,"
