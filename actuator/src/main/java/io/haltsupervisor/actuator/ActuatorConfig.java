@@ -92,9 +92,9 @@ public record ActuatorConfig(String groupId, String instance, String transaction
      */
     public record RolloutSettings(Duration timeout, Duration pollInterval, Duration holdWindow,
             Duration holdPollInterval) {
-        /** The hold check's defaults: {@code ACTUATOR_HOLD_WINDOW} 3s, {@code ACTUATOR_HOLD_POLL_INTERVAL} 200ms. */
+        /** The hold check's defaults: {@code ACTUATOR_HOLD_WINDOW} 3s, {@code ACTUATOR_HOLD_POLL_INTERVAL} 500ms. */
         public static final Duration DEFAULT_HOLD_WINDOW = Duration.ofSeconds(3);
-        public static final Duration DEFAULT_HOLD_POLL_INTERVAL = Duration.ofMillis(200);
+        public static final Duration DEFAULT_HOLD_POLL_INTERVAL = Duration.ofMillis(500);
         public static final RolloutSettings DEFAULT = new RolloutSettings(Duration.ofMinutes(10), Duration.ofSeconds(2));
 
         /** With the hold check's defaults. */
@@ -168,13 +168,16 @@ public record ActuatorConfig(String groupId, String instance, String transaction
                         + " a StatefulSet or Deployment, `rollout` on a SeiNode) records `applied`: another writer"
                         + " (Argo CD or Flux self-heal, a parent controller) setting it back within it is re-applied"
                         + " once, then recorded `reverted` and paged. Short, since meanwhile the node's next decision"
-                        + " waits and one of `ACTUATOR_CONCURRENCY` lanes is busy; it catches a self-heal that reacts to a watch (seconds), not one that runs on a"
+                        + " waits (other nodes act: a waiting lane does not count against `ACTUATOR_CONCURRENCY`);"
+                        + " it catches a self-heal that reacts to a watch (seconds), not one that runs on a"
                         + " sync interval (see docs/operations.md, \"Running beside Argo CD or Flux\")");
         public static final Setting<Duration> HOLD_POLL_INTERVAL = SETTINGS.define(ActuatorConfig.HOLD_POLL_INTERVAL,
-                Parsers.positiveDuration(), "200ms", "how often the hold check reads the target and its pod");
+                Parsers.positiveDuration(), "500ms", "how often the hold check reads the target and its pod (two GETs a read)");
         public static final Setting<Integer> CONCURRENCY = SETTINGS.define(ActuatorConfig.CONCURRENCY,
                 Parsers.integer(1, MAX_CONCURRENCY), "8", "nodes acted on at once at most (each node's decisions in"
-                        + " order, a fleet decision alone); `1` runs one decision at a time");
+                        + " order, a fleet decision alone); a decision that only waits — a hold check, a rollout poll,"
+                        + " a backoff — does not count meanwhile, up to 4 × this many open at once; `1` acts on one"
+                        + " node at a time");
         public static final Setting<Secret> PAGERDUTY_ROUTING_KEY = SETTINGS.secret(ActuatorConfig.PAGERDUTY_ROUTING_KEY,
                 "(PagerDuty off)", "the PagerDuty Events API v2 integration's routing key; enables PagerDuty.");
         public static final Setting<URI> PAGERDUTY_URL = SETTINGS.define(ActuatorConfig.PAGERDUTY_URL,

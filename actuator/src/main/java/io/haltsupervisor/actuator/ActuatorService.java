@@ -406,8 +406,8 @@ public final class ActuatorService implements AutoCloseable {
             };
             currentIndex = index;
             commits = new GroupCommit(transactor(), offsets, metrics::transaction);
-            lanes = new NodeLanes(config.concurrency(), "actuator-lane");
             maxInFlight = config.concurrency() * 4;
+            lanes = new NodeLanes(config.concurrency(), maxInFlight, "actuator-lane");
             currentLanes = lanes;
         }
 

@@ -1,6 +1,7 @@
 package io.haltsupervisor.actuator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -17,7 +18,7 @@ class NodeLanesTest {
     void runsDifferentNodesConcurrentlyAndEachNodeInOrder() throws Exception {
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch release = new CountDownLatch(1);
-        try (NodeLanes lanes = new NodeLanes(4, "test-lane")) {
+        try (NodeLanes lanes = new NodeLanes(4, 4, "test-lane")) {
             lanes.submit("sei/a", () -> {
                 order.add("a1-start");
                 hold(release);
@@ -41,10 +42,10 @@ class NodeLanesTest {
     }
 
     @Test
-    void neverRunsMoreThanItsThreadsAtOnce() throws Exception {
+    void neverActsOnMoreThanItsBoundAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<String> started = Collections.synchronizedList(new ArrayList<>());
-        try (NodeLanes lanes = new NodeLanes(2, "test-lane")) {
+        try (NodeLanes lanes = new NodeLanes(2, 3, "test-lane")) {
             for (String key : List.of("a", "b", "c")) {
                 lanes.submit(key, () -> {
                     started.add(key);
@@ -60,9 +61,42 @@ class NodeLanesTest {
     }
 
     @Test
+    void aLaneThatOnlyWaitsLetsAnotherNodeActAndItsOwnNodeStillWaitsForIt() throws Exception {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch bActed = new CountDownLatch(1);
+        try (NodeLanes lanes = new NodeLanes(1, 2, "test-lane")) {
+            lanes.submit("a", () -> {
+                order.add("a1-acted");
+                try {
+                    // a hold check: it waits until b has acted, which needs the one permit a gives back while waiting
+                    while (bActed.getCount() > 0) {
+                        LaneWaits.sleepNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                order.add("a1-held");
+            });
+            lanes.submit("a", () -> order.add("a2"));
+            lanes.submit("b", () -> {
+                order.add("b1");
+                bActed.countDown();
+            });
+            lanes.awaitIdle();
+            assertThat(order).containsSubsequence("a1-acted", "b1", "a1-held", "a2");
+        }
+    }
+
+    @Test
+    void refusesMoreActingLanesThanThreads() {
+        assertThatThrownBy(() -> new NodeLanes(3, 2, "test-lane")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("expected 1 <= acting <= threads, got acting 3, threads 2");
+    }
+
+    @Test
     void aFailingTaskDoesNotStopItsLane() throws Exception {
         List<String> ran = Collections.synchronizedList(new ArrayList<>());
-        try (NodeLanes lanes = new NodeLanes(1, "test-lane")) {
+        try (NodeLanes lanes = new NodeLanes(1, 1, "test-lane")) {
             lanes.submit("a", () -> {
                 throw new IllegalStateException("boom");
             });

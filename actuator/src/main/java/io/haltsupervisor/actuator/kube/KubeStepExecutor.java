@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.haltsupervisor.actuator.ActuatorConfig;
 import io.haltsupervisor.actuator.ActuatorConfig.RolloutSettings;
 import io.haltsupervisor.actuator.ActuatorPolicy;
+import io.haltsupervisor.actuator.LaneWaits;
 import io.haltsupervisor.actuator.StepOutcome;
 import io.haltsupervisor.actuator.StepOutcome.Failed;
 import io.haltsupervisor.actuator.StepOutcome.Refused;
@@ -322,7 +323,7 @@ public final class KubeStepExecutor {
                 return new Failed("the SeiNode controller did not report " + r.targetImage() + " rolled out within "
                         + shown(rollout.timeout()) + " (" + ActuatorConfig.ROLLOUT_TIMEOUT + "): " + last);
             }
-            TimeUnit.NANOSECONDS.sleep(Math.min(left, Math.min(rollout.pollInterval().toNanos(),
+            LaneWaits.sleepNanos(Math.min(left, Math.min(rollout.pollInterval().toNanos(),
                     rollout.holdPollInterval().toNanos())));
         }
     }
@@ -407,7 +408,7 @@ public final class KubeStepExecutor {
                         + (reapplied == null ? "" : "; held after one re-apply (" + reapplied.detail() + ")")
                         + (podReplacedAgain ? "; a replacement pod on the wrong image was deleted once" : ""));
             }
-            TimeUnit.NANOSECONDS.sleep(Math.min(left, rollout.holdPollInterval().toNanos()));
+            LaneWaits.sleepNanos(Math.min(left, rollout.holdPollInterval().toNanos()));
         }
     }
 
