@@ -16,6 +16,7 @@ import io.haltsupervisor.schemas.KafkaAccess;
 import io.haltsupervisor.schemas.KafkaClientConfig;
 import io.haltsupervisor.schemas.LogThrottle;
 import io.haltsupervisor.schemas.Partitioning;
+import io.haltsupervisor.schemas.OperatorCommandIssued;
 import io.haltsupervisor.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -622,6 +623,7 @@ public final class ActuatorService implements AutoCloseable {
          */
         private final class LaneSink implements ResultSink {
             private final List<ActionResultRecorded> held = new ArrayList<>();
+            private final List<OperatorCommandIssued> holds = new ArrayList<>();
 
             @Override
             public void record(ActionResultRecorded result) {
@@ -629,8 +631,13 @@ public final class ActuatorService implements AutoCloseable {
             }
 
             @Override
+            public void hold(OperatorCommandIssued command) {
+                holds.add(command);
+            }
+
+            @Override
             public void flush() {
-                if (held.isEmpty()) {
+                if (held.isEmpty() && holds.isEmpty()) {
                     return;
                 }
                 try {
@@ -647,6 +654,12 @@ public final class ActuatorService implements AutoCloseable {
                             Topics.ACTION_RESULTS.valueSerde().serializer().serialize(Topics.ACTION_RESULTS.name(), r)));
                 }
                 held.clear();
+                for (OperatorCommandIssued c : holds) {
+                    out.add(new ProducerRecord<>(Topics.OPERATOR_COMMANDS.name(), c.key(),
+                            Topics.OPERATOR_COMMANDS.valueSerde().serializer().serialize(
+                                    Topics.OPERATOR_COMMANDS.name(), c)));
+                }
+                holds.clear();
                 return out;
             }
         }
@@ -833,7 +846,7 @@ public final class ActuatorService implements AutoCloseable {
                 // and the re-post would be undone by it
                 synchronized (alertmanagerPosts) {
                     r = am.get().resend(key -> cache.computeIfAbsent(key,
-                            k -> owned.contains(partitionOf(k, partitions))), index.resolvedIncidents());
+                            k -> owned.contains(partitionOf(k, partitions))), index::pageEnded);
                 }
                 metrics.alertmanagerResend("ok");
                 if (r.refreshed() + r.resolved() > 0) {

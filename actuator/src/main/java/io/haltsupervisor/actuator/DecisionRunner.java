@@ -7,14 +7,18 @@ import io.haltsupervisor.actuator.plan.Step.DeletePod;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
 import io.haltsupervisor.actuator.plan.StepPlanner;
 import io.haltsupervisor.actuator.plan.TargetKind;
+import io.haltsupervisor.schemas.Acls;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.ActionResultRecorded.Outcome;
 import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.OperatorCommandIssued;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -33,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DecisionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DecisionRunner.class);
+    /** Who the hold recorded after a revert is by: the actuator's principal name in the default ACLs. */
+    static final String HOLD_BY = Acls.ACTUATOR;
 
     private final ActuatorConfig config;
     private final ResultsIndex index;
@@ -68,7 +74,8 @@ final class DecisionRunner {
         TargetKind kind = decision.nodeId() == null ? TargetKind.FLEET : kindOf.apply(decision.nodeId());
         // resolves and acknowledgements go only to the pages this incident's earlier decisions triggered
         Plan plan = StepPlanner.plan(decision, kind, sinks,
-                index.pagesTriggered(decision.incidentId(), decision.decisionId()));
+                index.pagesTriggered(decision.incidentId(), decision.decisionId()),
+                index.reverts(decision.incidentId(), decision.nodeId()));
         LOG.info("Decision {} ({}) for node {} incident {}: {} step(s) on {}{}", decision.decisionId(),
                 decision.kind(), node(decision), decision.incidentId(), plan.steps().size(), kind,
                 config.dryRun() ? " [dry-run]" : "");
@@ -94,9 +101,14 @@ final class DecisionRunner {
                 ActionResultRecorded last = execute(decision, plan, step, i);
                 outcome = last.outcome();
                 detail = last.detail();
+                if (outcome == Outcome.REVERTED) {
+                    // with the result, in its transaction: a re-run finds the result and records no second hold
+                    sink.hold(revertHold(decision, step, detail, clock.instant()));
+                }
             }
             if (outcome == Outcome.REVERTED) {
-                // another writer set the change back: its own page at once (issue 21), not an action-failed one
+                // another writer set the change back: its own page at once, not an action-failed one, and the node
+                // held for a human (docs/requirements.md §4.3)
                 raisePages(decision, plan, StepPlanner.revertedPages(decision, step, detail, sinks));
             } else if (outcome == Outcome.FAILED || outcome == Outcome.REFUSED_BY_POLICY) {
                 if (step.gate()) {
@@ -108,6 +120,19 @@ final class DecisionRunner {
                 }
             }
         }
+    }
+
+    /**
+     * The {@code hold} the actuator records when {@code step}'s change was set back by another writer: audited like an
+     * operator's (by {@value #HOLD_BY}), it keeps the decider from acting on the node again until a human's
+     * {@code release}. Its id is derived from the decision and step, so the same revert always names the same command.
+     */
+    static OperatorCommandIssued revertHold(Decision decision, Step step, String detail, java.time.Instant at) {
+        String id = UUID.nameUUIDFromBytes(("reverted:" + decision.decisionId() + ":" + step.name())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        return OperatorCommandIssued.forNode(id, decision.nodeId(), OperatorCommandIssued.Command.HOLD, HOLD_BY,
+                "the change of " + decision.decisionId() + " (step " + step.name() + ") did not hold: " + detail,
+                at);
     }
 
     private void raiseFailurePage(Decision decision, Plan plan, Step failed, String detail)

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.haltsupervisor.actuator.page.AlertmanagerClient;
 import io.haltsupervisor.actuator.page.Pagers;
+import io.haltsupervisor.actuator.plan.PageKind;
 import io.haltsupervisor.actuator.plan.Step.PageStep;
 import io.haltsupervisor.actuator.plan.TargetKind;
 import io.haltsupervisor.sandbox.pager.AlertmanagerLauncher;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +63,7 @@ class AlertmanagerIT {
         pagers = new Pagers(config, HttpClient.newHttpClient(), Clock.systemUTC());
         new DecisionRunner(config, index, node -> TargetKind.STATEFULSET, (decision, step) -> step
                 instanceof PageStep p ? pagers.execute(p) : StepOutcome.applied("cluster step not under test"),
-                results::add, Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
+                new CollectingSink(results), Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
                 new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
     }
 
@@ -130,7 +130,8 @@ class AlertmanagerIT {
         Instant othersEnd = Instant.parse(alertsOf(others).get(0).get("endsAt").asText());
 
         AlertmanagerClient client = pagers.alertmanager().orElseThrow();
-        AlertmanagerClient.Resent r = client.resend(node -> !node.startsWith("other/"), Set.of(resolved));
+        AlertmanagerClient.Resent r = client.resend(node -> !node.startsWith("other/"),
+                (incident, page) -> incident.equals(resolved) && page.equals(PageKind.HALT.token()));
         assertThat(r.resolved()).isEqualTo(1);
         assertThat(r.skipped()).isGreaterThanOrEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> alertsOf(resolved).isEmpty());

@@ -3,10 +3,12 @@ package io.haltsupervisor.actuator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.haltsupervisor.actuator.plan.Step;
 import io.haltsupervisor.actuator.plan.TargetKind;
 import io.haltsupervisor.schemas.ActionResultRecorded;
 import io.haltsupervisor.schemas.ActionResultRecorded.Outcome;
 import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.OperatorCommandIssued;
 import io.haltsupervisor.schemas.SampleEvents;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -34,6 +36,7 @@ class DecisionRunnerTest {
     private final List<Duration> slept = new ArrayList<>();
     private final Map<String, Deque<StepOutcome>> script = new HashMap<>();
     private final ResultsIndex index = new ResultsIndex();
+    private final CollectingSink sink = new CollectingSink(recorded);
     private StepHook hook = StepHook.NONE;
 
     private ActuatorConfig config(Map<String, String> extra) {
@@ -49,7 +52,7 @@ class DecisionRunnerTest {
             Deque<StepOutcome> q = script.get(step.name());
             return q == null || q.isEmpty() ? StepOutcome.applied("did " + step.name()) : q.poll();
         };
-        return new DecisionRunner(config, index, node -> kind, executor, recorded::add, slept::add,
+        return new DecisionRunner(config, index, node -> kind, executor, sink, slept::add,
                 Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, (d, s, o) -> hook.afterAttempt(d, s, o),
                 new ActuatorMetrics(new SimpleMeterRegistry()));
     }
@@ -89,6 +92,36 @@ class DecisionRunnerTest {
                 "condition#2=applied@1", "event#3=applied@1", "hold#4=reverted@1",
                 "reverted-page-trigger:pagerduty#5=applied@1");
         assertThat(executed).as("not retried").containsOnlyOnce("hold").doesNotContain("failure-page-trigger:pagerduty");
+    }
+
+    @Test
+    void aRevertedChangeHoldsTheNodeWithOneAuditedHoldCommandEvenWithoutAPagerAndARerunRecordsNoSecond()
+            throws Exception {
+        StepOutcome.Reverted reverted = new StepOutcome.Reverted("the seid image of the pod template of StatefulSet"
+                + " sei/rpc-0 was set back from b to a by argocd-controller", "argocd-controller",
+                "StatefulSet sei/rpc-0");
+        script("hold", reverted);
+        runner(ActuatorConfig.fromEnv(Map.of()), TargetKind.STATEFULSET).run(UPGRADE);
+        assertThat(results()).as("no pager: the one page step goes to none").endsWith("hold#4=reverted@1",
+                "reverted-page-trigger:none#5=applied@1");
+        assertThat(sink.holds).singleElement().satisfies(c -> {
+            assertThat(c.command()).isEqualTo(OperatorCommandIssued.Command.HOLD);
+            assertThat(c.nodeId()).isEqualTo(UPGRADE.nodeId());
+            assertThat(c.fleet()).isFalse();
+            assertThat(c.by()).isEqualTo("halt-supervisor-actuator");
+            assertThat(c.reason()).contains(UPGRADE.decisionId()).contains("step hold")
+                    .contains("set back from b to a by argocd-controller");
+            assertThat(c.issuedAt()).isEqualTo(NOW);
+            assertThat(c.commandId()).as("the same revert always names the same command")
+                    .isEqualTo(DecisionRunner.revertHold(UPGRADE, new Step.ConfirmHold("b", null, null), "x", NOW).commandId());
+        });
+
+        recorded.forEach(index::apply);
+        recorded.clear();
+        sink.holds.clear();
+        runner(ActuatorConfig.fromEnv(Map.of()), TargetKind.STATEFULSET).run(UPGRADE);
+        assertThat(recorded).as("every step on record").isEmpty();
+        assertThat(sink.holds).as("the hold was written with the reverted result").isEmpty();
     }
 
     @Test
@@ -187,7 +220,7 @@ class DecisionRunnerTest {
                 node -> TargetKind.STATEFULSET, (d, s) -> {
                     executed.add(s.name());
                     return StepOutcome.applied("ok");
-                }, recorded::add, slept::add, Clock.fixed(SampleEvents.T0.plus(Duration.ofHours(2)), ZoneOffset.UTC),
+                }, sink, slept::add, Clock.fixed(SampleEvents.T0.plus(Duration.ofHours(2)), ZoneOffset.UTC),
                 () -> 0.5, StepHook.NONE, new ActuatorMetrics(new SimpleMeterRegistry()));
         r.run(UPGRADE);
         assertThat(results()).containsExactly("set-image#0=refused-by-policy@1",
@@ -215,7 +248,7 @@ class DecisionRunnerTest {
                 throw new IllegalStateException("bug");
             }
             return StepOutcome.applied("ok");
-        }, recorded::add, slept::add, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, StepHook.NONE,
+        }, sink, slept::add, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, StepHook.NONE,
                 new ActuatorMetrics(new SimpleMeterRegistry()));
         r.run(UPGRADE);
         assertThat(results()).contains("condition#1=failed@1");
@@ -226,7 +259,7 @@ class DecisionRunnerTest {
     void withoutPagersPagesAreRecordedAsFailedAndNoFailurePageLoops() throws Exception {
         DecisionRunner r = new DecisionRunner(ActuatorConfig.fromEnv(Map.of()), index, node -> TargetKind.SEINODE,
                 (d, s) -> s.name().endsWith(":none") ? new StepOutcome.Failed("no pager configured")
-                        : StepOutcome.applied("ok"), recorded::add, slept::add, Clock.fixed(NOW, ZoneOffset.UTC),
+                        : StepOutcome.applied("ok"), sink, slept::add, Clock.fixed(NOW, ZoneOffset.UTC),
                 () -> 0.5, StepHook.NONE, new ActuatorMetrics(new SimpleMeterRegistry()));
         r.run(AWAIT);
         assertThat(results()).containsExactly("page-trigger:none#0=failed@1", "condition#1=applied@1",
@@ -242,6 +275,11 @@ class DecisionRunnerTest {
             @Override
             public void record(ActionResultRecorded result) {
                 log.add("record " + result.step() + "=" + result.outcome().token());
+            }
+
+            @Override
+            public void hold(OperatorCommandIssued command) {
+                log.add("hold " + command.nodeId());
             }
 
             @Override
@@ -275,7 +313,7 @@ class DecisionRunnerTest {
             throw new RecordingFailedException(new IllegalStateException("broker gone"));
         };
         DecisionRunner r = new DecisionRunner(config(Map.of()), index, node -> TargetKind.STATEFULSET, executor,
-                recorded::add, slept::add, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, StepHook.NONE,
+                sink, slept::add, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, StepHook.NONE,
                 new ActuatorMetrics(new SimpleMeterRegistry()));
         assertThatThrownBy(() -> r.run(UPGRADE)).isInstanceOf(RecordingFailedException.class);
         assertThat(recorded).as("nothing recorded, no failure page").isEmpty();

@@ -67,7 +67,7 @@ class KubeFaultsIT {
         Pagers pagers = new Pagers(config, HttpClient.newHttpClient(), Clock.systemUTC());
         results.clear();
         new DecisionRunner(config, new ResultsIndex(), targets::kindOf, (decision, step) -> step instanceof PageStep p
-                ? pagers.execute(p) : exec.execute(decision, step), results::add, Sleeper.SYSTEM, Clock.systemUTC(),
+                ? pagers.execute(p) : exec.execute(decision, step), new CollectingSink(results), Sleeper.SYSTEM, Clock.systemUTC(),
                 () -> 0.5, StepHook.NONE, new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
         return results.stream().map(r -> r.step() + "=" + r.outcome().token() + "@" + r.attempt()).toList();
     }

@@ -94,7 +94,7 @@ class KubeStepsIT {
         new DecisionRunner(config, index, targets::kindOf, (decision, step) -> step instanceof PageStep p
                 ? pagers.execute(p) : step instanceof Step.ConfirmRollout || step instanceof Step.ConfirmHold
                 ? StepOutcome.applied(NO_CONTROLLER)
-                : kubeExec.execute(decision, step), results::add, Sleeper.SYSTEM,
+                : kubeExec.execute(decision, step), new CollectingSink(results), Sleeper.SYSTEM,
                 Clock.systemUTC(), () -> 0.5, StepHook.NONE, new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
         return List.copyOf(results.subList(before, results.size()));
     }

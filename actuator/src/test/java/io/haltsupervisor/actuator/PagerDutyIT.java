@@ -54,7 +54,7 @@ class PagerDutyIT {
         results.clear();
         new DecisionRunner(config, index, node -> TargetKind.SEINODE, (decision, step) -> step
                 instanceof PageStep p ? pagers.execute(p) : StepOutcome.applied("cluster step not under test"),
-                results::add, Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
+                new CollectingSink(results), Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
                 new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
         return results.stream().map(r -> r.step() + "=" + r.outcome().token() + "@" + r.attempt()).toList();
     }

@@ -97,7 +97,8 @@ class RbacIT {
                     new ActuatorConfig.RolloutSettings(Duration.ofMillis(100), Duration.ofMillis(20)));
             DecisionRunner runner = new DecisionRunner(config, new ResultsIndex(), targets::kindOf, (d, s) ->
                     s instanceof PageStep ? StepOutcome.applied("pages are not Kubernetes calls") : exec.execute(d, s),
-                    r -> { }, Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
+                    new CollectingSink(new java.util.ArrayList<>()), Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5,
+                    StepHook.NONE,
                     new ActuatorMetrics(new SimpleMeterRegistry()));
             for (String name : List.of("a", "b", "c", "n-0")) {
                 String node = "sei/" + name;

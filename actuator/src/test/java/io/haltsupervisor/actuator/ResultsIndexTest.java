@@ -8,6 +8,7 @@ import io.haltsupervisor.schemas.SampleEvents;
 import io.haltsupervisor.actuator.plan.PageKind;
 import io.haltsupervisor.actuator.plan.PagerSink;
 import io.haltsupervisor.actuator.plan.PagesTriggered;
+import io.haltsupervisor.actuator.plan.Reverts;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,5 +76,50 @@ class ResultsIndexTest {
         log.forEach(after::apply);
         assertThat(after.pagesTriggered("sei/rpc-0#1", "d9")).isEqualTo(before.pagesTriggered("sei/rpc-0#1", "d9"))
                 .isEqualTo(PagesTriggered.of(Map.of(PagerSink.PAGERDUTY, Set.of(PageKind.HALT, PageKind.ESCALATION))));
+    }
+
+    private static ActionResultRecorded result(String incident, String decision, String kind, String step,
+            Outcome outcome) {
+        return new ActionResultRecorded(1, decision, incident, "sei/rpc-0", kind, step, 0, "t", outcome, "d", 1,
+                SampleEvents.T0);
+    }
+
+    @Test
+    void aRevertedPageStaysOpenPastItsIncidentsResolveUntilAReleaseOfTheNodeResolvesIt() {
+        ResultsIndex index = new ResultsIndex();
+        String first = "sei/rpc-0#1";
+        index.apply(result(first, "u1", "upgrade", "hold", Outcome.REVERTED));
+        index.apply(result(first, "u1", "upgrade", "reverted-page-trigger:pagerduty", Outcome.APPLIED));
+        index.apply(result(first, "u1", "upgrade", "reverted-page-trigger:alertmanager", Outcome.APPLIED));
+        assertThat(index.reverts(first, "sei/rpc-0")).isEqualTo(new Reverts(true,
+                Map.of(first, Set.of(PagerSink.PAGERDUTY, PagerSink.ALERTMANAGER))));
+        assertThat(index.reverts("sei/rpc-0#2", "sei/rpc-0").incidentReverted()).isFalse();
+        assertThat(index.reverts("sei/rpc-1#1", "sei/rpc-1")).isEqualTo(Reverts.NONE);
+
+        index.apply(result(first, "r1", "resolve", "page-resolve:alertmanager", Outcome.APPLIED));
+        assertThat(index.pageEnded(first, PageKind.HALT.token())).isTrue();
+        assertThat(index.pageEnded(first, PageKind.REVERTED.token())).as("held with the node").isFalse();
+        assertThat(index.reverts("sei/rpc-0#2", "sei/rpc-0").openPages()).containsOnlyKeys(first);
+
+        index.apply(result("sei/rpc-0#none", "op1", "operator", "reverted-page-resolve:alertmanager",
+                Outcome.FAILED));
+        assertThat(index.reverts("x", "sei/rpc-0").openPages().get(first)).as("a failed resolve resolved nothing")
+                .containsExactlyInAnyOrder(PagerSink.PAGERDUTY, PagerSink.ALERTMANAGER);
+        index.apply(result("sei/rpc-0#none", "op1", "operator", "reverted-page-resolve:alertmanager",
+                Outcome.APPLIED));
+        assertThat(index.reverts("x", "sei/rpc-0").openPages().get(first)).containsExactly(PagerSink.PAGERDUTY);
+        assertThat(index.pageEnded(first, PageKind.REVERTED.token())).isFalse();
+        index.apply(result("sei/rpc-0#none", "op1", "operator", "reverted-page-resolve:pagerduty",
+                Outcome.ALREADY_APPLIED));
+        assertThat(index.reverts("x", "sei/rpc-0")).isEqualTo(Reverts.NONE);
+        assertThat(index.pageEnded(first, PageKind.REVERTED.token())).isTrue();
+    }
+
+    @Test
+    void aRevertedPageOfAnIncidentResolvedWithoutAKnownTriggerHasEnded() {
+        ResultsIndex index = new ResultsIndex();
+        index.apply(result("sei/rpc-0#3", "r3", "resolve", "event", Outcome.APPLIED));
+        assertThat(index.pageEnded("sei/rpc-0#3", PageKind.REVERTED.token())).isTrue();
+        assertThat(index.pageEnded("sei/rpc-0#4", PageKind.REVERTED.token())).isFalse();
     }
 }

@@ -73,7 +73,7 @@ class SimulatedFleetIT {
                 Clock.systemUTC(), "actuator-0", Duration.ofSeconds(10), config.rollout());
         results.clear();
         new DecisionRunner(config, new ResultsIndex(), targets::kindOf, (decision, step) -> step instanceof PageStep
-                ? StepOutcome.applied("pages are not under test here") : exec.execute(decision, step), results::add,
+                ? StepOutcome.applied("pages are not under test here") : exec.execute(decision, step), new CollectingSink(results),
                 Sleeper.SYSTEM, Clock.systemUTC(), () -> 0.5, StepHook.NONE,
                 new ActuatorMetrics(new SimpleMeterRegistry())).run(d);
         return results.stream().filter(r -> r.outcome().isFinal()).map(r -> r.step() + "=" + r.outcome().token())

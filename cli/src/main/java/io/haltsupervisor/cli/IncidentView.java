@@ -11,12 +11,14 @@ import java.util.Map;
 /**
  * Open incidents, folded from the decision log alone (so it works against any deployment, whether
  * or not a decider answers queries): an incident opens with its first decision and closes with
- * {@code resolve} (or, for the fleet breaker, {@code fleet-release}).
+ * {@code resolve} (or, for the fleet breaker, {@code fleet-release}). Also the nodes on hold: a {@code hold}
+ * applied (an operator's, or the actuator's after another writer reverted its change) until a {@code release}.
  */
 public final class IncidentView {
     private static final int RESOLVED_KEPT = 50;
     private final Map<String, Incident> open = new LinkedHashMap<>();
     private final java.util.Deque<Resolved> resolved = new java.util.ArrayDeque<>();
+    private final Map<String, Hold> holds = new LinkedHashMap<>();
 
     /** One open incident as the decision log tells it. */
     public record Incident(String incidentId, String nodeId, Instant openedAt, Integer reasonCode, String planName,
@@ -27,8 +29,29 @@ public final class IncidentView {
     public record Resolved(Incident incident, Instant resolvedAt, String resolution) {
     }
 
+    /**
+     * A node on hold: no automatic action for it until {@code release}.
+     *
+     * @param nodeId     the node
+     * @param since      when the hold was applied
+     * @param by         who held it ({@code halt-supervisor-actuator} after a reverted change)
+     * @param reason     why, as given
+     * @param incidentId the incident open when it was held, or {@code <node>#none}
+     */
+    public record Hold(String nodeId, Instant since, String by, String reason, String incidentId) {
+    }
+
     /** Folds one decision in. */
     public synchronized void apply(Decision d) {
+        if (d instanceof Decision.OperatorCommandApplied o && o.nodeId() != null) {
+            switch (o.command()) {
+                case HOLD -> holds.putIfAbsent(o.nodeId(), new Hold(o.nodeId(), o.decidedAt(), o.by(), o.reason(),
+                        o.incidentId()));
+                case RELEASE -> holds.remove(o.nodeId());
+                default -> {
+                }
+            }
+        }
         if (d instanceof Decision.IncidentResolved || d instanceof Decision.FleetReleased) {
             Incident closed = open.remove(d.incidentId());
             if (closed != null) {
@@ -57,6 +80,13 @@ public final class IncidentView {
     public synchronized List<Incident> open() {
         List<Incident> list = new ArrayList<>(open.values());
         list.sort(Comparator.comparing(Incident::openedAt).thenComparing(Incident::incidentId));
+        return list;
+    }
+
+    /** The nodes on hold, longest held first. */
+    public synchronized List<Hold> held() {
+        List<Hold> list = new ArrayList<>(holds.values());
+        list.sort(Comparator.comparing(Hold::since).thenComparing(Hold::nodeId));
         return list;
     }
 

@@ -30,6 +30,10 @@ public final class IncidentsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "A JSON array instead of a table.")
     boolean json;
 
+    @Option(names = "--held", description = "The nodes on hold (no automatic action until `release`) instead of the"
+            + " incidents.")
+    boolean held;
+
     @Spec
     CommandSpec spec;
 
@@ -56,6 +60,14 @@ public final class IncidentsCommand implements Callable<Integer> {
             err.flush();
         }
         PrintWriter out = spec.commandLine().getOut();
+        List<IncidentView.Hold> holds = view.held();
+        if (held) {
+            printHolds(out, holds);
+            out.flush();
+            return 0;
+        }
+        Map<String, IncidentView.Hold> holdOf = new LinkedHashMap<>();
+        holds.forEach(h -> holdOf.put(h.nodeId(), h));
         List<IncidentView.Incident> open = view.open();
         Map<String, UpgradeApproach> approach = open.isEmpty() ? Map.of() : approaches(open);
         if (json) {
@@ -67,6 +79,10 @@ public final class IncidentsCommand implements Callable<Integer> {
                     o.put("blocksRemaining", a.blocksRemaining());
                     o.put("upgradePlan", a.plan());
                     o.put("upgradeHeight", a.upgradeHeight());
+                }
+                IncidentView.Hold h = holdOf.get(i.nodeId());
+                if (h != null) {
+                    o.set("hold", Json.MAPPER.valueToTree(h));
                 }
                 array.add(o);
             }
@@ -84,8 +100,28 @@ public final class IncidentsCommand implements Callable<Integer> {
                         i.state(), i.openedAt(), i.decisions(), a == null ? "-" : a.describe());
             }
         }
+        if (!json && !holds.isEmpty()) {
+            out.println();
+            out.println(holds.size() + " node(s) on hold: no automatic action until `supervisor release NODE`");
+            printHolds(out, holds);
+        }
         out.flush();
         return 0;
+    }
+
+    private void printHolds(PrintWriter out, List<IncidentView.Hold> holds) {
+        if (json) {
+            out.println(Json.write(Json.MAPPER.valueToTree(holds)));
+        } else if (holds.isEmpty()) {
+            out.println("no node on hold");
+        } else {
+            String format = "%-24s %-24s %-26s %s%n";
+            out.printf(java.util.Locale.ROOT, format, "HELD NODE", "SINCE", "BY", "REASON");
+            for (IncidentView.Hold h : holds) {
+                out.printf(java.util.Locale.ROOT, format, h.nodeId(), h.since(), h.by(),
+                        h.reason() == null || h.reason().isBlank() ? "-" : h.reason());
+            }
+        }
     }
 
     /** Per open incident's node: how far it is from the next mapped height, when near one. */

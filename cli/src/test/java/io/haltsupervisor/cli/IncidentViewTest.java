@@ -3,6 +3,7 @@ package io.haltsupervisor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.OperatorCommandIssued.Command;
 import io.haltsupervisor.schemas.SampleEvents;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,26 @@ class IncidentViewTest {
         view.apply(new Decision.OperatorCommandApplied(1, "c#none/operator/x", "c#none", "sei/c", T, "x",
                 io.haltsupervisor.schemas.OperatorCommandIssued.Command.HOLD, "alice", null, false, "hold set"));
         assertThat(view.open()).isEmpty();
+        assertThat(view.held()).as("but the node is on hold").extracting(IncidentView.Hold::nodeId)
+                .containsExactly("sei/c");
+    }
+
+    @Test
+    void aNodeStaysOnHoldAcrossItsIncidentsUntilReleasedAndAHoldAgainKeepsTheFirst() {
+        IncidentView view = new IncidentView();
+        view.apply(new Decision.OperatorCommandApplied(1, "sei/d#1/operator/h1", "sei/d#1", "sei/d", T, "h1",
+                Command.HOLD, "halt-supervisor-actuator", "image change reverted by argocd-controller", false,
+                "node on hold: no automatic action until release"));
+        view.apply(new Decision.IncidentResolved(1, "sei/d#1/resolve/1", "sei/d#1", "sei/d", T.plusSeconds(5), 70,
+                "v6", "seid:v6", T, "running target image seid:v6"));
+        view.apply(new Decision.OperatorCommandApplied(1, "sei/d#none/operator/h2", "sei/d#none", "sei/d",
+                T.plusSeconds(9), "h2", Command.HOLD, "alice", "again", false, "node already on hold"));
+        assertThat(view.held()).singleElement().isEqualTo(new IncidentView.Hold("sei/d", T,
+                "halt-supervisor-actuator", "image change reverted by argocd-controller", "sei/d#1"));
+
+        view.apply(new Decision.OperatorCommandApplied(1, "sei/d#none/operator/r1", "sei/d#none", "sei/d",
+                T.plusSeconds(60), "r1", Command.RELEASE, "alice", "image in Git", false, "hold lifted"));
+        assertThat(view.held()).isEmpty();
     }
 
     @Test

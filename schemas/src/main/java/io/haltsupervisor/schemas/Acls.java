@@ -126,7 +126,9 @@ public final class Acls {
 
     /**
      * The actuator: reads decisions in its group, reads and (transactionally, with the decision's offset) writes
-     * action results, dead-letters unreadable decisions; its transactional ids are {@code <groupId>-<instance>}.
+     * action results, dead-letters unreadable decisions, and writes the {@code hold} command it records when a change
+     * of its was reverted by another writer (the node is then held for a human, docs/requirements.md §4.3); its
+     * transactional ids are {@code <groupId>-<instance>}.
      */
     public static Principal actuator(String user, String groupId) {
         Require.nonBlank(groupId, "groupId");
@@ -134,6 +136,7 @@ public final class Acls {
                 KafkaAcl.topic(Topics.DECISIONS, READ),
                 KafkaAcl.topic(Topics.ACTION_RESULTS, READ),
                 KafkaAcl.topic(Topics.ACTION_RESULTS, WRITE),
+                KafkaAcl.topic(Topics.OPERATOR_COMMANDS, WRITE),
                 KafkaAcl.topic(Topics.DEAD_LETTERS, WRITE),
                 KafkaAcl.group(groupId, READ),
                 KafkaAcl.transactionalIdsPrefixed(groupId + "-", WRITE)));

@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -106,10 +106,11 @@ public final class AlertmanagerClient {
 
     /**
      * Re-sends the supervisor's active alerts that belong to this actuator ({@code owned}: by record key, the
-     * node id or {@link Topics#FLEET_KEY}): with a fresh {@code endsAt}, or with {@code endsAt = now} when the
-     * incident is already resolved.
+     * node id or {@link Topics#FLEET_KEY}): with a fresh {@code endsAt}, or with {@code endsAt = now} when the page
+     * has ended ({@code ended}: incident id and page token, the alert's {@code incident} and {@code page} labels —
+     * the incident resolved, or for a {@code /reverted} page the node released).
      */
-    public Resent resend(Predicate<String> owned, Set<String> resolvedIncidents) throws InterruptedException {
+    public Resent resend(Predicate<String> owned, BiPredicate<String, String> ended) throws InterruptedException {
         Fetched active = fetch(List.of("managed_by=" + quote(MANAGED_BY)));
         if (active.failure != null) {
             throw new IllegalStateException(active.failure.detail());
@@ -126,7 +127,8 @@ public final class AlertmanagerClient {
                 skipped++;
                 continue;
             }
-            if (resolvedIncidents.contains(labels.get("incident"))) {
+            String incident = labels.get("incident");
+            if (incident != null && ended.test(incident, labels.getOrDefault("page", ""))) {
                 alerts.add(withEndsAt(alert, now));
                 resolved++;
             } else {

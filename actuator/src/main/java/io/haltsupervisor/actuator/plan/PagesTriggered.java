@@ -70,14 +70,6 @@ public final class PagesTriggered {
         return bySink.getOrDefault(sink, Set.of());
     }
 
-    /**
-     * True when a {@link PageKind#REVERTED} page of the incident was triggered through any sink: a change the actuator
-     * made was set back by another writer, and the incident is held for a human (no automatic pod termination).
-     */
-    public boolean reverted() {
-        return bySink.values().stream().anyMatch(k -> k.contains(PageKind.REVERTED));
-    }
-
     public boolean isEmpty() {
         return bySink.isEmpty();
     }

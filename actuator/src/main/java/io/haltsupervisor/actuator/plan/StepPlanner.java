@@ -76,8 +76,20 @@ public final class StepPlanner {
      * release or an acknowledgement goes only to those pages and sinks (none triggered: no page step).
      */
     public static Plan plan(Decision decision, TargetKind kind, Set<PagerSink> sinks, PagesTriggered triggered) {
+        return plan(decision, kind, sinks, triggered, Reverts.NONE);
+    }
+
+    /**
+     * As {@link #plan(Decision, TargetKind, Set, PagesTriggered)}, knowing what was reverted ({@code reverts}): a
+     * {@code terminate-pod} of an incident with a {@code reverted} step deletes nothing ({@code HeldAfterRevert}); a
+     * resolve leaves the incident's {@code /reverted} page open (it lives with the node's hold); a {@code release} of
+     * the node resolves the node's open {@code /reverted} pages.
+     */
+    public static Plan plan(Decision decision, TargetKind kind, Set<PagerSink> sinks, PagesTriggered triggered,
+            Reverts reverts) {
         Objects.requireNonNull(decision, "decision");
         Objects.requireNonNull(triggered, "triggered");
+        Objects.requireNonNull(reverts, "reverts");
         Objects.requireNonNull(kind, "kind");
         Set<PagerSink> to = effectiveSinks(sinks);
         List<Step> steps = new ArrayList<>();
@@ -126,9 +138,9 @@ public final class StepPlanner {
             steps.add(new EmitEvent(EventType.Warning, "Page", d.pageReason().name(),
                     d.summary() + " (halt code " + d.reasonCode() + "); no automatic action; incident "
                             + d.incidentId(), null, null));
-        } else if (decision instanceof PodTerminationDecided d && triggered.reverted()) {
+        } else if (decision instanceof PodTerminationDecided d && reverts.incidentReverted()) {
             // the incident is held for a human: the image change was set back by another writer, and a pod
-            // recreated now would come back on the image that writer keeps (docs/requirements.md §4)
+            // recreated now would come back on the image that writer keeps (docs/requirements.md §4.3)
             steps.add(new EmitEvent(EventType.Warning, "TerminatePod", "HeldAfterRevert",
                     "Incident " + d.incidentId() + " unresolved after the stay-alive grace window of "
                             + d.graceSeconds() + "s, but held for a human: its image change was reverted by another"
@@ -154,7 +166,7 @@ public final class StepPlanner {
                     "Incident " + d.incidentId() + " resolved: " + d.resolution()
                             + (d.image() == null ? "" : "; running " + d.image()), null, null));
         } else if (decision instanceof OperatorCommandApplied d) {
-            planOperator(d, steps, to, triggered);
+            planOperator(d, steps, to, triggered, reverts);
         } else if (decision instanceof FleetHoldDecided d) {
             pages(steps, to, PageAction.TRIGGER, List.of(fleetPage(d)));
         } else if (decision instanceof FleetReleased d) {
@@ -196,8 +208,9 @@ public final class StepPlanner {
     /**
      * The page raised at once when a step's change was set back by another writer ({@code reverted}): one critical
      * {@link PageKind#REVERTED} page per sink (key = incident {@code /reverted}), saying what was reverted, by whom
-     * (the step's {@code detail}) and what the operator can do. The incident is then held: a later
-     * {@code terminate-pod} of it deletes nothing.
+     * (the step's {@code detail}) and what the operator can do. The node is then held (the actuator records a
+     * {@code hold} command with the result): a later {@code terminate-pod} of the incident deletes nothing, the
+     * incident's resolve leaves this page open, and the node's {@code release} resolves it.
      */
     public static List<PageStep> revertedPages(Decision decision, Step step, String detail, Set<PagerSink> sinks) {
         Map<String, String> details = details(decision);
@@ -209,8 +222,9 @@ public final class StepPlanner {
                 where + ": the supervisor's change did not hold (" + decision.kind() + ", step " + step.name()
                         + "); re-applied at most once, the incident is now held for a human. Put the image where"
                         + " that writer reads it from (Git, or the owning object) or make it ignore the image field"
-                        + " (docs/operations.md, \"Running beside Argo CD or Flux\"), then `supervisor retry "
-                        + where + "`. " + detail,
+                        + " (docs/operations.md, \"Running beside Argo CD or Flux\"), then `supervisor release "
+                        + where + "` (this page resolves with it) and, if the node still needs the change,"
+                        + " `supervisor retry " + where + "`. The node stays on hold until then. " + detail,
                 decision.nodeId(), "ChangeReverted", planOf(decision), decision.decidedAt(), details);
         List<PageStep> steps = new ArrayList<>();
         for (PagerSink sink : new TreeSet<>(effectiveSinks(sinks))) {
@@ -220,7 +234,7 @@ public final class StepPlanner {
     }
 
     private static void planOperator(OperatorCommandApplied d, List<Step> steps, Set<PagerSink> to,
-            PagesTriggered triggered) {
+            PagesTriggered triggered, Reverts reverts) {
         String who = d.by() + (d.reason() == null || d.reason().isBlank() ? "" : " (" + d.reason() + ")");
         boolean hasIncident = !d.incidentId().endsWith("#none");
         switch (d.command()) {
@@ -241,6 +255,7 @@ public final class StepPlanner {
                         "Automatic actions held by " + who + "; " + d.effect() + incidentNote(d), null, null));
             }
             case RELEASE -> {
+                revertedPagesResolved(d, steps, to, reverts);
                 if (d.releasedQuarantine()) {
                     steps.add(new ReleaseQuarantine(d.by()));
                     steps.add(new SetCondition(null, "QuarantineReleased",
@@ -257,6 +272,27 @@ public final class StepPlanner {
             case RETRY -> steps.add(new EmitEvent(EventType.Normal, "Retry", "OperatorRetry",
                     "Retry requested by " + who + "; " + d.effect() + incidentNote(d), null, null));
             default -> throw new IllegalArgumentException("no plan for operator command " + d.command());
+        }
+    }
+
+    /**
+     * A release of a node resolves the {@code /reverted} pages still open for it (one step per sink, the pages of
+     * every incident of the node that had one): they stayed open while the node was held after the revert.
+     */
+    private static void revertedPagesResolved(OperatorCommandApplied d, List<Step> steps, Set<PagerSink> to,
+            Reverts reverts) {
+        for (PagerSink sink : to) {
+            List<Page> open = new ArrayList<>();
+            reverts.openPages().forEach((incident, sinks) -> {
+                if (sinks.contains(sink)) {
+                    open.add(new Page(PageKind.REVERTED, incident, PageKind.REVERTED.dedupKey(incident),
+                            Severity.info, d.nodeId() + ": released by " + d.by() + " after the reverted change of "
+                                    + incident, d.nodeId(), "OperatorReleased", null, d.decidedAt(), details(d)));
+                }
+            });
+            if (!open.isEmpty()) {
+                steps.add(new PageStep(PageAction.RESOLVE, sink, open, REVERTED_PAGE));
+            }
         }
     }
 
@@ -375,10 +411,14 @@ public final class StepPlanner {
                 null, d.decidedAt(), details(d));
     }
 
-    /** All pages an incident can have; the resolve sends those that were triggered. */
+    /**
+     * The pages an incident's resolve ends; it sends those that were triggered. Not its {@link PageKind#REVERTED} page:
+     * that one stays open with the hold on the node until the operator's {@code release}
+     * ({@link #revertedPagesResolved}).
+     */
     private static List<Page> incidentPages(Decision d, String incidentId, String nodeId) {
         List<Page> pages = new ArrayList<>();
-        for (PageKind kind : List.of(PageKind.HALT, PageKind.ESCALATION, PageKind.ACTION_FAILED, PageKind.REVERTED)) {
+        for (PageKind kind : List.of(PageKind.HALT, PageKind.ESCALATION, PageKind.ACTION_FAILED)) {
             pages.add(new Page(kind, incidentId, kind.dedupKey(incidentId), Severity.info,
                     nodeId + ": incident " + incidentId + " resolved", nodeId, "Resolved", planOf(d), d.decidedAt(),
                     details(d)));

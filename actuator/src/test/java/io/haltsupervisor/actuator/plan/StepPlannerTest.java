@@ -383,30 +383,59 @@ class StepPlannerTest {
             assertThat(page.dedupKey()).isEqualTo(UPGRADE.incidentId() + "/reverted");
             assertThat(page.severity()).isEqualTo(Decision.Severity.critical);
             assertThat(page.summary()).contains("did not hold").contains("by argocd-controller")
-                    .contains("held for a human").contains("supervisor retry " + UPGRADE.nodeId());
+                    .contains("held for a human").contains("supervisor release " + UPGRADE.nodeId())
+                    .contains("supervisor retry " + UPGRADE.nodeId());
         });
     }
 
     @Test
-    void aTerminatePodOfAnIncidentWhoseChangeWasRevertedDeletesNothing() {
+    void aTerminatePodOfAnIncidentWhoseChangeWasRevertedDeletesNothingWithOrWithoutAPager() {
         Decision.PodTerminationDecided terminate = new Decision.PodTerminationDecided(1,
                 UPGRADE.incidentId() + "/terminate-pod/1", UPGRADE.incidentId(), UPGRADE.nodeId(), SampleEvents.T0,
                 ((Decision.UpgradeDecided) UPGRADE).podName(), ((Decision.UpgradeDecided) UPGRADE).podUid(), 300);
-        PagesTriggered reverted = PagesTriggered.of(Map.of(PagerSink.PAGERDUTY, Set.of(PageKind.REVERTED)));
         assertThat(names(StepPlanner.plan(terminate, TargetKind.STATEFULSET, PD))).containsExactly("delete-pod",
                 "event");
-        Plan held = StepPlanner.plan(terminate, TargetKind.STATEFULSET, PD, reverted);
-        assertThat(names(held)).containsExactly("event");
-        assertThat(step(held, EmitEvent.class).reason()).isEqualTo("HeldAfterRevert");
+        Reverts reverted = new Reverts(true, Map.of());
+        for (Set<PagerSink> sinks : List.of(PD, Set.<PagerSink>of())) {
+            Plan held = StepPlanner.plan(terminate, TargetKind.STATEFULSET, sinks, PagesTriggered.NONE, reverted);
+            assertThat(names(held)).containsExactly("event");
+            assertThat(step(held, EmitEvent.class).reason()).isEqualTo("HeldAfterRevert");
+        }
     }
 
     @Test
-    void aResolveAlsoResolvesTheRevertedPage() {
+    void aResolveLeavesTheRevertedPageOpenWithTheNodesHold() {
         Decision.IncidentResolved resolved = new Decision.IncidentResolved(1, UPGRADE.incidentId() + "/resolve/1",
                 UPGRADE.incidentId(), UPGRADE.nodeId(), SampleEvents.T0, 70, "v6", "img", SampleEvents.T0, "running");
         Plan plan = StepPlanner.plan(resolved, TargetKind.STATEFULSET, PD,
-                PagesTriggered.of(Map.of(PagerSink.PAGERDUTY, Set.of(PageKind.REVERTED))));
+                PagesTriggered.of(Map.of(PagerSink.PAGERDUTY, Set.of(PageKind.HALT, PageKind.REVERTED))),
+                new Reverts(true, Map.of(UPGRADE.incidentId(), Set.of(PagerSink.PAGERDUTY))));
         assertThat(step(plan, PageStep.class).pages()).extracting(Page::dedupKey)
-                .containsExactly(UPGRADE.incidentId() + "/reverted");
+                .containsExactly(UPGRADE.incidentId());
+    }
+
+    @Test
+    void aReleaseOfTheNodeResolvesItsOpenRevertedPagesThroughTheSinksTheyWentTo() {
+        Decision.OperatorCommandApplied release = new Decision.OperatorCommandApplied(1,
+                SampleEvents.NODE + "#none/operator/rel-1", SampleEvents.NODE + "#none", SampleEvents.NODE,
+                SampleEvents.T0, "rel-1", Command.RELEASE, "alice", "image in Git", false,
+                "hold lifted");
+        Set<PagerSink> both = Set.of(PagerSink.PAGERDUTY, PagerSink.ALERTMANAGER);
+        Reverts open = new Reverts(false, Map.of(SampleEvents.NODE + "#1", Set.of(PagerSink.PAGERDUTY),
+                SampleEvents.NODE + "#2", both));
+        Plan plan = StepPlanner.plan(release, TargetKind.STATEFULSET, both, PagesTriggered.NONE, open);
+        List<PageStep> pages = plan.steps().stream().filter(PageStep.class::isInstance).map(PageStep.class::cast)
+                .toList();
+        assertThat(pages).extracting(PageStep::name)
+                .containsExactlyInAnyOrder("reverted-page-resolve:pagerduty", "reverted-page-resolve:alertmanager");
+        assertThat(pages).allSatisfy(p -> assertThat(p.action()).isEqualTo(PageAction.RESOLVE));
+        assertThat(pages.stream().filter(p -> p.sink() == PagerSink.PAGERDUTY).findFirst().orElseThrow().pages())
+                .extracting(Page::dedupKey, Page::kind).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(SampleEvents.NODE + "#1/reverted", PageKind.REVERTED),
+                        org.assertj.core.groups.Tuple.tuple(SampleEvents.NODE + "#2/reverted", PageKind.REVERTED));
+        assertThat(pages.stream().filter(p -> p.sink() == PagerSink.ALERTMANAGER).findFirst().orElseThrow().pages())
+                .extracting(Page::dedupKey).containsExactly(SampleEvents.NODE + "#2/reverted");
+        assertThat(names(StepPlanner.plan(release, TargetKind.STATEFULSET, both, PagesTriggered.NONE, Reverts.NONE)))
+                .as("nothing reverted: nothing to resolve").doesNotContain("reverted-page-resolve:pagerduty");
     }
 }

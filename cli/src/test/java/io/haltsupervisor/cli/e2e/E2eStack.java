@@ -250,16 +250,22 @@ final class E2eStack implements AutoCloseable {
         topics.decisions(nodeId).stream().filter(d -> d instanceof Decision.IncidentResolved
                 || d instanceof Decision.FleetReleased).forEach(d -> resolvedIncidents.add(d.incidentId()));
         Map<String, List<String>> expected = new java.util.TreeMap<>();
-        for (ActionResultRecorded r : topics.values(Topics.ACTION_RESULTS, nodeId, ActionResultRecorded.class)) {
+        List<ActionResultRecorded> results = topics.values(Topics.ACTION_RESULTS, nodeId, ActionResultRecorded.class);
+        for (ActionResultRecorded r : results) {
             if (!r.outcome().isFinal() || !r.step().endsWith("-trigger:pagerduty")) {
                 continue;
             }
             String key = r.step().startsWith("failure-page-") ? r.incidentId() + "/action-failed"
+                    : r.step().startsWith("reverted-page-") ? r.incidentId() + "/reverted"
                     : "escalate".equals(r.decisionKind()) ? r.incidentId() + "/escalation" : r.incidentId();
             expected.computeIfAbsent(key, k -> new ArrayList<>()).add("trigger");
         }
+        // a /reverted page lives with the node's hold: resolved by a release of the node, not by the incident's resolve
+        boolean released = results.stream().anyMatch(r -> r.step().equals("reverted-page-resolve:pagerduty")
+                && r.outcome().isFinal());
         expected.forEach((key, actions) -> {
-            if (resolvedIncidents.stream().anyMatch(i -> key.equals(i) || key.startsWith(i + "/"))) {
+            if (key.endsWith("/reverted") ? released
+                    : resolvedIncidents.stream().anyMatch(i -> key.equals(i) || key.startsWith(i + "/"))) {
                 actions.add("resolve");
             }
         });

@@ -15,10 +15,16 @@ import io.haltsupervisor.sandbox.fleet.SimulatedFleet;
 import io.haltsupervisor.sandbox.fleet.SimulatedNetwork;
 import io.haltsupervisor.sandbox.fleet.SimulatedNode;
 import io.haltsupervisor.schemas.ActionResultRecorded;
+import io.haltsupervisor.schemas.Decision;
+import io.haltsupervisor.schemas.Decision.HaltPaged;
+import io.haltsupervisor.schemas.Decision.IncidentResolved;
+import io.haltsupervisor.schemas.Decision.OperatorCommandApplied;
 import io.haltsupervisor.schemas.Decision.UpgradeDecided;
+import io.haltsupervisor.schemas.OperatorCommandIssued.Command;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,10 +35,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * self-heal ({@link GitOpsReverter}) keeps the old image "in Git" for a StatefulSet, or for a SeiNetwork whose
  * simulated sei-k8s-controller then rewrites its child SeiNode. The actuator re-applies once, records the last step
  * {@code reverted} within the hold window, names the manager from managedFields and the object it came through,
- * pages at once with its own dedup key, and does not fight: the reverter sets the image back exactly twice. (The
- * incident itself resolves as usual once the node is seen running the target image healthy — here the pod that
- * replaced the halted one, created before the revert — and its pages, the reverted one included, resolve with it.)
- * Without a reverter the same plans record {@code applied} (HaltScenariosIT, SeiControllerScenariosIT).
+ * pages at once with its own dedup key, and does not fight: the reverter sets the image back exactly twice. The node
+ * is then held for a human across incidents: the incident resolves once the node runs the target image (the pod that
+ * replaced the halted one, created before the revert), the {@code /reverted} page stays open, a later halt only
+ * pages, and the operator's {@code release} ends the hold and the page. Without a reverter the same plans record
+ * {@code applied} (HaltScenariosIT, SeiControllerScenariosIT).
  */
 class GitOpsRevertIT {
     /** The actuator's hold window (its default, ACTUATOR_HOLD_WINDOW). */
@@ -78,8 +85,52 @@ class GitOpsRevertIT {
             // the old one (the page says the next restart brings it back); the actuator changes nothing more
             assertThat(stack.cluster.pod("gitops-sts").getSpec().getContainers().get(0).getImage()).isEqualTo(V6);
             assertThat(stack.topics.decisions(id)).extracting(d -> d.kind()).doesNotContain("terminate-pod");
+
+            assertHeldAcrossIncidentsUntilReleased(node, incident, "argocd-controller");
+            assertThat(argo.reverts()).as("nothing fought meanwhile").isEqualTo(2);
         }
         stack.assertNoDeadLetters();
+    }
+
+    /**
+     * The actuator put the node on hold with the revert (an audited {@code hold} by halt-supervisor-actuator, which
+     * {@code incidents --held} shows): the incident resolves (the pod that replaced the halted one runs the target
+     * image) but the {@code /reverted} page stays open; the next restart brings the old image back from the
+     * template, the node halts again and the new incident only pages ({@code NodeOnHold}) — no second upgrade, no
+     * fight; the operator's {@code release} lifts the hold and resolves the {@code /reverted} page.
+     */
+    private void assertHeldAcrossIncidentsUntilReleased(SimulatedNode node, String incident, String manager) {
+        String id = node.nodeId();
+        assertHeldByTheActuator(id, incident, manager);
+        assertThat(stack.supervisor("incidents", "--held")).contains(id).contains("halt-supervisor-actuator")
+                .contains(manager);
+
+        Decision resolve = stories.firstDecision(id, IncidentResolved.class);
+        assertThat(resolve.incidentId()).isEqualTo(incident);
+        await("the resolve acted on").atMost(PATIENCE)
+                .until(() -> stack.topics.finalOutcomes(resolve).containsKey("event"));
+        assertThat(stories.pagerDutyActions(incident + "/reverted")).as("the reverted page outlives its incident")
+                .containsExactly("trigger");
+        assertThat(stack.activeAlertsOfIncident(incident)).extracting(a -> a.path("labels").path("page").asText())
+                .containsExactly("reverted");
+
+        // the next restart: the StatefulSet controller recreates the pod from the template Argo CD keeps on the old
+        // image, whose binary halts again for the same plan
+        stack.kube.client().pods().inNamespace(E2eStack.NAMESPACE).withName(node.podName()).delete();
+        HaltPaged onHold = stories.decision(id + "#2/page/0", HaltPaged.class);
+        assertThat(onHold.pageReason()).isEqualTo(Decision.PageReason.NodeOnHold);
+        assertThat(stack.topics.decisions(id)).filteredOn(UpgradeDecided.class::isInstance).as("one upgrade only")
+                .hasSize(1);
+        assertThat(stack.cluster.templateImage(node.name())).isEqualTo(V5);
+
+        stack.supervisor("release", id, "--by", "e2e-operator", "--reason", "v6 put in Git");
+        await("the reverted page resolved by the release").atMost(PATIENCE)
+                .until(() -> stories.pagerDutyActions(incident + "/reverted"), a -> a.equals(List.of("trigger",
+                        "resolve")));
+        await("the reverted alert ended").atMost(PATIENCE)
+                .until(() -> stack.activeAlertsOfIncident(incident).isEmpty());
+        assertThat(stack.supervisor("incidents", "--held")).contains("no node on hold");
+        stack.assertPagerDutyResolvedExactlyWhatWasTriggered(id);
     }
 
     @Test
@@ -104,8 +155,19 @@ class GitOpsRevertIT {
             await("the reverter is left alone").during(HOLD.multipliedBy(2)).atMost(HOLD.multipliedBy(3))
                     .until(() -> argo.reverts() == 2);
             assertRevertedPage(incident, "argocd-controller");
+            assertHeldByTheActuator(node.nodeId(), incident, "argocd-controller");
         }
         stack.assertNoDeadLetters();
+    }
+
+    /** The decider applied the hold the actuator recorded with the revert, naming the change and the manager. */
+    private static void assertHeldByTheActuator(String id, String incident, String manager) {
+        OperatorCommandApplied hold = await("the actuator's hold applied").atMost(PATIENCE)
+                .until(() -> stack.topics.decisions(id).stream().filter(OperatorCommandApplied.class::isInstance)
+                        .map(OperatorCommandApplied.class::cast).filter(o -> o.command() == Command.HOLD).findFirst(),
+                        Optional::isPresent).get();
+        assertThat(hold.by()).isEqualTo("halt-supervisor-actuator");
+        assertThat(hold.reason()).contains(incident + "/upgrade/0").contains("by " + manager);
     }
 
     private static ActionResultRecorded result(UpgradeDecided upgrade, String step) {
@@ -129,7 +191,7 @@ class GitOpsRevertIT {
         JsonNode payload = triggers.get(0).path("payload");
         assertThat(payload.path("severity").asText()).isEqualTo("critical");
         assertThat(payload.path("summary").asText()).contains(manager).contains("did not hold")
-                .contains("supervisor retry");
+                .contains("supervisor release").contains("supervisor retry");
         assertThat(stack.pagerDutyEvents(incident + "/action-failed")).as("not an action failure").isEmpty();
     }
 }
