@@ -86,7 +86,7 @@ class AclMatrixIT {
                 new Family("decider", n -> Acls.decider("m-decider-" + n, "m-decider-" + n),
                         List.of(Topics.DECISIONS, Topics.DEAD_LETTERS)),
                 new Family("actuator", n -> Acls.actuator("m-actuator-" + n, "m-actuator-" + n),
-                        List.of(Topics.ACTION_RESULTS, Topics.DEAD_LETTERS)),
+                        List.of(Topics.ACTION_RESULTS, Topics.OPERATOR_COMMANDS, Topics.DEAD_LETTERS)),
                 new Family("mapping editor", n -> Acls.mappingEditor("m-editor-" + n), List.of(Topics.IMAGE_MAPPINGS)),
                 new Family("operator", n -> Acls.operator("m-operator-" + n), List.of(Topics.OPERATOR_COMMANDS)),
                 new Family("viewer", n -> Acls.viewer("m-viewer-" + n), List.of()));
