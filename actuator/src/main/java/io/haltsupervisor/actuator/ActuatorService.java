@@ -80,6 +80,13 @@ public final class ActuatorService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActuatorService.class);
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The results producer's {@code transaction.timeout.ms}: Kafka Streams' exactly-once default, as the decider.
+     * A transaction here lasts milliseconds (its records are built before it begins); the longest one can
+     * legitimately take is a commit held up by a broker failover (the broker's session, 6–9 s, then the new
+     * leader), which this must outlast, or the broker aborts it and the session is rebuilt.
+     */
+    static final int TRANSACTION_TIMEOUT_MS = 10_000;
     private static final Duration ACL_CHECK_TIMEOUT = Duration.ofSeconds(20);
     private static final int UNHEALTHY_AFTER_FAILURES = 5;
     private static final String COMPONENT = "actuator";
@@ -367,6 +374,10 @@ public final class ActuatorService implements AutoCloseable {
                 producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                 producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
                 producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+                // a replica that dies inside a transaction (its decision offsets pending) blocks the next owner's
+                // offset fetch of those partitions until the broker aborts it, after this timeout (Kafka's producer
+                // default is 60 s; docs/operations.md, "Failover"); KAFKA_CLIENT_TRANSACTION_TIMEOUT_MS wins
+                producerProps.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
                 p = new KafkaProducer<>(producerProps, new StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer());
             } catch (RuntimeException e) {

@@ -212,6 +212,18 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
+    /** The node that is the controller quorum's leader (the active controller) now. */
+    public int activeController() {
+        try {
+            return admin().describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the metadata quorum", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing the metadata quorum", e);
+        }
+    }
+
     /** {@code SIGKILL}s a node and waits until its process is gone: no shutdown, no leader handover. */
     public void kill(final int nodeId) {
         final NodeProcess n;
