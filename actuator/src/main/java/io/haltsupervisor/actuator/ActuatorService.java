@@ -81,12 +81,14 @@ public final class ActuatorService implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     /**
-     * The results producer's {@code transaction.timeout.ms}: Kafka Streams' exactly-once default, as the decider.
-     * A transaction here lasts milliseconds (its records are built before it begins); the longest one can
-     * legitimately take is a commit held up by a broker failover (the broker's session, 6–9 s, then the new
-     * leader), which this must outlast, or the broker aborts it and the session is rebuilt.
+     * The results producer's {@code transaction.timeout.ms} (Kafka's default 60 s): how long a transaction left open
+     * by a replica that died (its decision offsets pending) holds up the next owner of those partitions, when the
+     * same pod does not come back to abort it. A transaction here lasts milliseconds (its records are built before it
+     * begins), but a commit held up by a broker failover must outlast it, or the broker aborts it and the session is
+     * rebuilt: 10 s did that once in six broker kills (a broker that was also the active controller: writes stalled
+     * 12–13 s); 30 s is twice the longest stall measured (docs/operations.md, "Failover").
      */
-    static final int TRANSACTION_TIMEOUT_MS = 10_000;
+    static final int TRANSACTION_TIMEOUT_MS = 30_000;
     private static final Duration ACL_CHECK_TIMEOUT = Duration.ofSeconds(20);
     private static final int UNHEALTHY_AFTER_FAILURES = 5;
     private static final String COMPONENT = "actuator";
