@@ -81,6 +81,15 @@ public final class ActuatorService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ActuatorService.class);
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The results producer's {@code transaction.timeout.ms} (Kafka's default 60 s): how long a transaction left open
+     * by a replica that died (its decision offsets pending) holds up the next owner of those partitions, when the
+     * same pod does not come back to abort it. A transaction here lasts milliseconds (its records are built before it
+     * begins), but a commit held up by a broker failover must outlast it, or the broker aborts it and the session is
+     * rebuilt: 10 s did that once in six broker kills (a broker that was also the active controller: writes stalled
+     * 12–13 s); 30 s is twice the longest stall measured (docs/operations.md, "Failover").
+     */
+    static final int TRANSACTION_TIMEOUT_MS = 30_000;
     private static final Duration ACL_CHECK_TIMEOUT = Duration.ofSeconds(20);
     private static final int UNHEALTHY_AFTER_FAILURES = 5;
     private static final String COMPONENT = "actuator";
@@ -368,6 +377,10 @@ public final class ActuatorService implements AutoCloseable {
                 producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                 producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
                 producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+                // a replica that dies inside a transaction (its decision offsets pending) blocks the next owner's
+                // offset fetch of those partitions until the broker aborts it, after this timeout (Kafka's producer
+                // default is 60 s; docs/operations.md, "Failover"); KAFKA_CLIENT_TRANSACTION_TIMEOUT_MS wins
+                producerProps.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
                 p = new KafkaProducer<>(producerProps, new StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer());
             } catch (RuntimeException e) {

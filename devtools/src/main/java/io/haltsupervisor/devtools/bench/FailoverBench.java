@@ -32,6 +32,8 @@ import java.util.TreeMap;
  *   <li>{@code leader-kill}: SIGKILL of the broker leading partition 0 of the decisions topic;</li>
  *   <li>{@code decider-lost} (not in the default list): SIGKILL of one decider instance, started again only 20 s
  *   later (a lost node: nothing on the instance's side aborts its open transaction).</li>
+ *   <li>{@code actuator-rolling}, {@code actuator-lost} (not in the default list): the same two for an actuator
+ *   instance.</li>
  * </ul>
  *
  * <p>The <b>gap</b> of one fault: for each partition, from the fault to the first decision (for the actuator: the
@@ -54,7 +56,8 @@ import java.util.TreeMap;
  * Options: {@code --repeats N} (5),
  * {@code --faults LIST} (all), {@code --every D} (200ms), {@code --partitions N} (4), {@code --membership M}
  * ({@link Membership}: {@code defaults}, {@code kafka-defaults}, {@code static}, {@code streams}), {@code --logs DIR}
- * (keep the instances' logs there, with Kafka's group and transaction events).
+ * (keep the instances' logs there, with Kafka's group and transaction events, and the brokers' logs),
+ * {@code --broker KEY=VALUE} (a server property of the three brokers on top of the sandbox cluster's; repeatable).
  */
 public final class FailoverBench {
     private static final long DECIDER_TARGET_MS = 10_000;
@@ -72,7 +75,14 @@ public final class FailoverBench {
         ACTUATOR_KILL("actuator-kill", "SIGKILL of one actuator instance (restarted at once)"),
         BROKER_KILL("broker-kill", "SIGKILL of one broker"),
         LEADER_KILL("leader-kill", "SIGKILL of the decisions topic's partition-0 leader"),
-        DECIDER_LOST("decider-lost", "SIGKILL of one decider instance, back only after the window (a lost node)");
+        DECIDER_LOST("decider-lost", "SIGKILL of one decider instance, back only after the window (a lost node)"),
+        ACTUATOR_ROLLING("actuator-rolling", "SIGTERM + restart of one actuator instance (rolling restart)"),
+        ACTUATOR_LOST("actuator-lost", "SIGKILL of one actuator instance, back only after the window (a lost node)");
+
+        /** The actuator's faults: judged by the cluster change gap. */
+        boolean actuator() {
+            return this == ACTUATOR_KILL || this == ACTUATOR_ROLLING || this == ACTUATOR_LOST;
+        }
 
         final String token;
         final String what;
@@ -89,7 +99,8 @@ public final class FailoverBench {
                 }
             }
             throw new IllegalArgumentException("--faults: expected a comma-separated list of decider-kill, rolling, "
-                    + "actuator-kill, broker-kill, leader-kill, decider-lost; got '" + token + "'");
+                    + "actuator-kill, broker-kill, leader-kill, decider-lost, actuator-rolling, actuator-lost; got '"
+                    + token + "'");
         }
     }
 
@@ -165,8 +176,8 @@ public final class FailoverBench {
         } catch (IllegalArgumentException e) {
             out.println("bench failover: " + e.getMessage());
             out.println("usage: bench failover [--repeats N] [--faults decider-kill,rolling,actuator-kill,broker-kill,"
-                    + "leader-kill,decider-lost] [--every D] [--partitions N] [--membership defaults|kafka-defaults|static|streams]"
-                    + " [--logs DIR]");
+                    + "leader-kill,decider-lost,actuator-rolling,actuator-lost] [--every D] [--partitions N] [--membership defaults|kafka-defaults|static|streams]"
+                    + " [--logs DIR] [--broker KEY=VALUE]...");
             return 2;
         }
         BenchSupport.quietLogs();
@@ -189,10 +200,10 @@ public final class FailoverBench {
         out.println("  membership: " + o.membership.token + " (" + o.membership.what + ")");
         new TreeMap<>(env).forEach((k, v) -> out.println("  component setting: " + k + "=" + v
                 + (o.membership.env.containsKey(k) && o.membership.env.get(k).equals(v) ? "" : " (from the environment)")));
-        new TreeMap<>(o.membership.brokers).forEach((k, v) -> out.println("  broker setting: " + k + "=" + v));
+        new TreeMap<>(o.brokers).forEach((k, v) -> out.println("  broker setting: " + k + "=" + v));
         List<Incident> incidents = new ArrayList<>();
         try (FailoverRig rig = FailoverRig.start(new FailoverRig.Options(2, 2, o.partitions, o.every, env,
-                work, o.membership.brokers, o.logs.isPresent()))) {
+                work, o.brokers, o.logs.isPresent()))) {
             out.println("  logs of the instances: " + work + (o.logs.isPresent() ? " (kept, with Kafka's group and "
                     + "transaction events)" : " (deleted at the end)"));
             rig.startHalts();
@@ -260,10 +271,27 @@ public final class FailoverBench {
                 rig.restart(target);
                 recover = () -> { };
             }
+            case ACTUATOR_ROLLING -> {
+                target = FailoverRig.actuatorName(repeat % 2);
+                at = System.currentTimeMillis();
+                rig.terminate(target);
+                rig.restart(target);
+                recover = () -> { };
+            }
+            case ACTUATOR_LOST -> {
+                target = FailoverRig.actuatorName(repeat % 2);
+                at = System.currentTimeMillis();
+                rig.kill(target);
+                recover = () -> {
+                    sleep(MIN_WINDOW.plusSeconds(16));
+                    rig.restart(target);
+                };
+            }
             case BROKER_KILL, LEADER_KILL -> {
                 int broker = fault == Fault.LEADER_KILL ? rig.cluster().leaderOf(Topics.DECISIONS.name(), 0)
                         : 1 + repeat % 3;
-                target = "broker " + broker;
+                target = "broker " + broker + (rig.cluster().activeController() == broker ? ", the active controller"
+                        : "");
                 at = System.currentTimeMillis();
                 rig.cluster().kill(broker);
                 recover = () -> {
@@ -284,7 +312,7 @@ public final class FailoverBench {
         // the halts observed before that check began, each of them done: a halt observed later, while the next
         // fault is injected, is in no window (counting it here would charge the next fault's stall to this one)
         long end = System.currentTimeMillis();
-        if (!rig.awaitCaughtUp(RECOVERY_TIMEOUT, fault != Fault.ACTUATOR_KILL, end)) {
+        if (!rig.awaitCaughtUp(RECOVERY_TIMEOUT, !fault.actuator(), end)) {
             throw new IllegalStateException(fault.token + " #" + (repeat + 1) + ": halts still undecided "
                     + RECOVERY_TIMEOUT.toSeconds() + " s after the window");
         }
@@ -383,12 +411,13 @@ public final class FailoverBench {
             List<Gaps> gs = byFault.getOrDefault(f, List.of());
             long[] decision = gs.stream().mapToLong(Gaps::decisionMs).sorted().toArray();
             long[] change = gs.stream().mapToLong(Gaps::changeMs).sorted().toArray();
-            boolean actuator = f == Fault.ACTUATOR_KILL;
+            boolean actuator = f.actuator();
             long[] judged = actuator ? change : decision;
             long target = switch (f) {
                 case DECIDER_KILL, DECIDER_LOST -> DECIDER_TARGET_MS;
                 case ROLLING -> ROLLING_TARGET_MS;
-                case ACTUATOR_KILL -> ACTUATOR_TARGET_MS;
+                case ACTUATOR_KILL, ACTUATOR_LOST -> ACTUATOR_TARGET_MS;
+                case ACTUATOR_ROLLING -> ACTUATOR_TARGET_MS; // the issue sets none: the actuator's SIGKILL target
                 default -> BROKER_TARGET_MS;
             };
             long m = judged.length == 0 ? Long.MAX_VALUE : judged[judged.length - 1];
@@ -446,9 +475,10 @@ public final class FailoverBench {
 
     /** Command-line options. */
     record Options(int repeats, List<Fault> faults, Duration every, int partitions, Membership membership,
-            Optional<Path> logs) {
+            Optional<Path> logs, Map<String, String> brokers) {
         static Options parse(String[] args) {
             Membership membership = Membership.DEFAULTS;
+            Map<String, String> brokers = new TreeMap<>();
             Optional<Path> logs = Optional.empty();
             int repeats = 5;
             Set<Fault> faults = new LinkedHashSet<>(List.of(Fault.DECIDER_KILL, Fault.ROLLING, Fault.ACTUATOR_KILL,
@@ -474,6 +504,14 @@ public final class FailoverBench {
                         case "--partitions" -> partitions = Integer.parseInt(value);
                         case "--membership" -> membership = Membership.of(value);
                         case "--logs" -> logs = Optional.of(Path.of(value));
+                        case "--broker" -> {
+                            int eq = value.indexOf('=');
+                            if (eq < 1 || eq == value.length() - 1) {
+                                throw new IllegalArgumentException("--broker: expected a broker setting as KEY=VALUE"
+                                        + " (e.g. broker.session.timeout.ms=9000), got '" + value + "'");
+                            }
+                            brokers.put(value.substring(0, eq).trim(), value.substring(eq + 1).trim());
+                        }
                         default -> throw new IllegalArgumentException("unknown option " + flag);
                     }
                 } catch (NumberFormatException e) {
@@ -484,7 +522,9 @@ public final class FailoverBench {
                 throw new IllegalArgumentException("--repeats and --partitions >= 1, --every > 0");
             }
             List<Fault> ordered = new ArrayList<>(faults);
-            return new Options(repeats, ordered, every, partitions, membership, logs);
+            Map<String, String> allBrokers = new TreeMap<>(membership.brokers);
+            allBrokers.putAll(brokers);
+            return new Options(repeats, ordered, every, partitions, membership, logs, Map.copyOf(allBrokers));
         }
     }
 }

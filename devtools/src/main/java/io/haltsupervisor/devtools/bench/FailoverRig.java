@@ -162,7 +162,7 @@ public final class FailoverRig implements AutoCloseable {
         KubernetesClient client = kube.client();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                 .create();
-        sink = new KafkaObservationSink(KafkaClientConfig.of(cluster.bootstrapServers()), "failover-halts",
+        sink = new KafkaObservationSink(clientConfig(), "failover-halts",
                 new SimpleMeterRegistry());
         sink.publish(Topics.IMAGE_MAPPINGS, "v6", ImageMappingChanged.of("v6", V6, V6_HEIGHT,
                 "configmap:sei/seid-image-mappings", Instant.now().minusSeconds(600))).join();
@@ -379,12 +379,23 @@ public final class FailoverRig implements AutoCloseable {
 
     // ------------------------------------------------------------------ watching
 
+    /**
+     * The client settings of the halt source (the pollers' producer) and the watchers: the components'
+     * ({@code KAFKA_CLIENT_*} of {@code componentEnv}), so a broker fault is seen with the same client retries and
+     * backoffs as the components have (the watchers stand for the actuator reading the decisions).
+     */
+    private KafkaClientConfig clientConfig() {
+        Map<String, String> env = new HashMap<>(only(options.componentEnv(), KafkaClientConfig.ENV_PREFIX));
+        env.put(KafkaClientConfig.ENV_BOOTSTRAP, cluster.bootstrapServers());
+        return KafkaClientConfig.fromEnv(env);
+    }
+
     private KafkaConsumer<String, byte[]> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20), new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> props = clientConfig().toMap();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private List<TopicPartition> assignFromStart(KafkaConsumer<String, byte[]> consumer, String topic) {

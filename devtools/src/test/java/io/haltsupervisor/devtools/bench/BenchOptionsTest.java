@@ -46,8 +46,21 @@ class BenchOptionsTest {
         assertThat(o.membership().brokers).containsEntry("group.streams.min.session.timeout.ms", "6000");
         assertThat(o.faults()).containsExactly(FailoverBench.Fault.DECIDER_LOST);
         assertThat(o.logs()).contains(java.nio.file.Path.of("/tmp/x"));
-        assertThat(FailoverBench.Options.parse(new String[0]).faults()).doesNotContain(FailoverBench.Fault.DECIDER_LOST)
-                .hasSize(5);
+        assertThat(FailoverBench.Options.parse(new String[0]).faults()).doesNotContain(FailoverBench.Fault.DECIDER_LOST,
+                FailoverBench.Fault.ACTUATOR_ROLLING, FailoverBench.Fault.ACTUATOR_LOST).hasSize(5);
+    }
+
+    @Test
+    void failoverTakesBrokerSettingsAsKeyValueOnTopOfTheVariants() {
+        assertThat(run(FailoverBench::run, 2, "--broker", "broker.session.timeout.ms")).contains("expected a broker"
+                + " setting as KEY=VALUE").contains("'broker.session.timeout.ms'");
+        FailoverBench.Options o = FailoverBench.Options.parse(new String[] {"--membership", "streams", "--broker",
+                "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000", "--broker",
+                "group.streams.min.session.timeout.ms=9000", "--faults", "actuator-lost,actuator-rolling"});
+        assertThat(o.brokers()).containsEntry("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
+                .containsEntry("group.streams.min.session.timeout.ms", "9000")
+                .containsEntry("group.streams.session.timeout.ms", "6000");
+        assertThat(o.faults()).containsExactly(FailoverBench.Fault.ACTUATOR_LOST, FailoverBench.Fault.ACTUATOR_ROLLING);
     }
 
     @Test

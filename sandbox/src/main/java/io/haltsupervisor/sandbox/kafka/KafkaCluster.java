@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * {@code acks=all} keeps writing, and exactly-once Kafka Streams keeps committing, while any one node is down.
  * A broker that stops heartbeating is fenced by the controller after {@code broker.session.timeout.ms}
  * ({@value #BROKER_SESSION_TIMEOUT_MS} ms here, Kafka's default is 9000): only then do its partitions get a new
- * leader, so that setting bounds how long a dead broker's partitions stay unwritable. Overrides may change any
+ * leader, so that setting bounds how long a dead broker's partitions stay unwritable. A transaction left open by a
+ * producer that died is aborted at the coordinator's first check ({@value #TRANSACTION_ABORT_CHECK_INTERVAL_MS} ms
+ * here, Kafka's default 10 s) after its {@code transaction.timeout.ms}. Overrides may change any
  * setting but the listeners, node ids, quorum and directories.
  *
  * <pre>{@code
@@ -71,6 +73,8 @@ public final class KafkaCluster implements AutoCloseable {
     public static final int SIZE = 3;
     /** How long the controller waits for a silent broker before fencing it (and moving its leaderships). */
     public static final int BROKER_SESSION_TIMEOUT_MS = 6000;
+    /** How often a transaction coordinator aborts the transactions open longer than their timeout (Kafka: 10 s). */
+    public static final int TRANSACTION_ABORT_CHECK_INTERVAL_MS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
     private static final String LOOPBACK = "127.0.0.1";
@@ -212,6 +216,18 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
+    /** The node that is the controller quorum's leader (the active controller) now. */
+    public int activeController() {
+        try {
+            return admin().describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the metadata quorum", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing the metadata quorum", e);
+        }
+    }
+
     /** {@code SIGKILL}s a node and waits until its process is gone: no shutdown, no leader handover. */
     public void kill(final int nodeId) {
         final NodeProcess n;
@@ -334,6 +350,11 @@ public final class KafkaCluster implements AutoCloseable {
         props.put("transaction.state.log.replication.factor", String.valueOf(SIZE));
         props.put("transaction.state.log.min.isr", "2");
         props.put("transaction.state.log.num.partitions", "5");
+        // a producer that died inside a transaction leaves it open until the coordinator aborts it, at its first
+        // check after transaction.timeout.ms; Kafka checks every 10 s, we recommend 1 s (docs/operations.md,
+        // "Failover": a cheap in-memory scan; the next owner's reads and offset fetch wait for the abort)
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                String.valueOf(TRANSACTION_ABORT_CHECK_INTERVAL_MS));
         props.put("share.coordinator.state.topic.replication.factor", String.valueOf(SIZE));
         props.put("share.coordinator.state.topic.min.isr", "2");
         props.put("group.initial.rebalance.delay.ms", "0");
