@@ -15,6 +15,7 @@ import io.haltsupervisor.schemas.OperatorCommandIssued;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -127,7 +128,7 @@ final class DecisionRunner {
      * operator's (by {@value #HOLD_BY}), it keeps the decider from acting on the node again until a human's
      * {@code release}. Its id is derived from the decision and step, so the same revert always names the same command.
      */
-    static OperatorCommandIssued revertHold(Decision decision, Step step, String detail, java.time.Instant at) {
+    static OperatorCommandIssued revertHold(Decision decision, Step step, String detail, Instant at) {
         String id = UUID.nameUUIDFromBytes(("reverted:" + decision.decisionId() + ":" + step.name())
                 .getBytes(StandardCharsets.UTF_8)).toString();
         return OperatorCommandIssued.forNode(id, decision.nodeId(), OperatorCommandIssued.Command.HOLD, HOLD_BY,

@@ -241,51 +241,24 @@ public final class FailoverBench {
         long at;
         Runnable recover;
         switch (fault) {
-            case DECIDER_KILL -> {
-                target = FailoverRig.deciderName(repeat % 2);
+            case DECIDER_KILL, ROLLING, DECIDER_LOST, ACTUATOR_KILL, ACTUATOR_ROLLING, ACTUATOR_LOST -> {
+                target = fault.actuator() ? FailoverRig.actuatorName(repeat % 2)
+                        : FailoverRig.deciderName(repeat % 2);
                 at = System.currentTimeMillis();
-                rig.kill(target);
-                rig.restart(target);
-                recover = () -> { };
-            }
-            case ROLLING -> {
-                target = FailoverRig.deciderName(repeat % 2);
-                at = System.currentTimeMillis();
-                rig.terminate(target);
-                rig.restart(target);
-                recover = () -> { };
-            }
-            case DECIDER_LOST -> {
-                target = FailoverRig.deciderName(repeat % 2);
-                at = System.currentTimeMillis();
-                rig.kill(target);
-                recover = () -> {
-                    sleep(MIN_WINDOW.plusSeconds(16));
-                    rig.restart(target);
-                };
-            }
-            case ACTUATOR_KILL -> {
-                target = FailoverRig.actuatorName(repeat % 2);
-                at = System.currentTimeMillis();
-                rig.kill(target);
-                rig.restart(target);
-                recover = () -> { };
-            }
-            case ACTUATOR_ROLLING -> {
-                target = FailoverRig.actuatorName(repeat % 2);
-                at = System.currentTimeMillis();
-                rig.terminate(target);
-                rig.restart(target);
-                recover = () -> { };
-            }
-            case ACTUATOR_LOST -> {
-                target = FailoverRig.actuatorName(repeat % 2);
-                at = System.currentTimeMillis();
-                rig.kill(target);
-                recover = () -> {
-                    sleep(MIN_WINDOW.plusSeconds(16));
-                    rig.restart(target);
-                };
+                if (fault == Fault.ROLLING || fault == Fault.ACTUATOR_ROLLING) {
+                    rig.terminate(target);
+                } else {
+                    rig.kill(target);
+                }
+                if (fault == Fault.DECIDER_LOST || fault == Fault.ACTUATOR_LOST) {
+                    recover = () -> {
+                        sleep(MIN_WINDOW.plusSeconds(16));
+                        rig.restart(target);
+                    };
+                } else {
+                    rig.restart(target); // at once, as the kubelet does
+                    recover = () -> { };
+                }
             }
             case BROKER_KILL, LEADER_KILL -> {
                 int broker = fault == Fault.LEADER_KILL ? rig.cluster().leaderOf(Topics.DECISIONS.name(), 0)
